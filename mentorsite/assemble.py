@@ -1,0 +1,313 @@
+"""Assemble the site model: ids, URLs, navigation order, cross-references and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from mentorsite.dates import Due, resolve
+from mentorsite.errors import Loc, Problems, suggest
+from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, is_relative, slugify
+from mentorsite.model import (
+    MILESTONE_COLUMNS,
+    Guide,
+    MentoringType,
+    MilestoneTemplate,
+    Page,
+    Program,
+    SiteConfig,
+    Worksheet,
+)
+from mentorsite.parse import Parsed
+from mentorsite.schema import walk_refs
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+GROUP_TITLES = {"guides": "Guides", "types": "Mentoring types", "milestones": "Milestones", "worksheets": "Worksheets"}
+
+
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder of guides: its title and order come from its index.md."""
+
+    id: str
+    title: str
+    url: str
+    weight: int = 0
+    summary: str = ""
+    index: Guide | None = None
+    guides: tuple[Guide, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything the renderer needs, with every reference checked."""
+
+    config: SiteConfig
+    program: Program
+    types: dict[str, MentoringType]
+    milestones: dict[str, MilestoneTemplate]
+    worksheets: dict[str, Worksheet]
+    guides: tuple[Guide, ...]  # in reading order
+    folders: tuple[Folder, ...]
+    home: Guide | None
+    pages: tuple[Page, ...]
+    urls: dict[str, str]  # content-relative source path -> site URL
+    groups: dict[str, tuple[Page, ...]]  # group -> its pages in order (not the index)
+    tokens: dict[str, list] = field(default_factory=dict, compare=False)
+    assets: tuple = ()
+    warnings: tuple = ()
+
+    @property
+    def phase_starts(self) -> dict[str, Due]:
+        """Each phase's start, by phase id."""
+        return {p.id: p.start for p in self.program.phases}
+
+    def date_of(self, due: Due) -> dt.date | None:
+        """The calendar date of a due date (None without a cohort start)."""
+        return resolve(due, self.config.cohort.start, self.phase_starts)
+
+    def link_target(self, source_rel: str, href: str) -> tuple[str | None, str]:
+        """The site URL (without base) a relative link of a content file points to, and its anchor."""
+        path, _, anchor = href.partition("#")
+        path = path.split("?", 1)[0]
+        if not path:
+            return None, anchor
+        from urllib.parse import unquote
+
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), unquote(path)))
+        return self.urls.get(target), anchor
+
+
+def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | None:
+    """Build the Site from parsed sources, recording every problem found."""
+    program = parsed.program
+    if program is None:
+        return None
+    _check_program(program, problems)
+    roles = {r.id for r in program.roles}
+    phases = {p.id for p in program.phases}
+    known = {
+        "roles": roles,
+        "types": set(parsed.types),
+        "milestones": set(parsed.milestones),
+        "worksheets": set(parsed.worksheets),
+    }
+    objects = [program, *parsed.types.values(), *parsed.milestones.values(), *parsed.worksheets.values()]
+    objects += [g.meta for g in parsed.guides]
+    if parsed.index is not None:
+        objects.append(parsed.index.meta)
+    for obj in objects:
+        for kind, ref in walk_refs(obj):
+            if ref not in known[kind]:
+                noun = kind[:-1]
+                problems.error(ref.loc, f"unknown {noun} '{ref}'{suggest(ref, known[kind])}")
+    for template in parsed.milestones.values():
+        for m in template.milestones:
+            if m.due.unit == "phase" and m.due.phase not in phases:
+                problems.error(m.due.loc, f"unknown phase '{m.due.phase}'{suggest(m.due.phase, phases)}")
+    for ws in parsed.worksheets.values():
+        _check_worksheet(ws, parsed, problems)
+
+    folders, guides = _order_guides(parsed, problems)
+    urls: dict[str, str] = {"index.md": "", "program.yml": ""}
+    pages: list[Page] = []
+    home_title = parsed.index.meta.title if parsed.index else program.name
+    pages.append(Page(url="", title=home_title, kind="home", group="", obj=parsed.index, template="home.html"))
+    groups: dict[str, tuple[Page, ...]] = {}
+
+    guide_pages = []
+    pages.append(Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html"))
+    for folder in folders:
+        if folder.id:
+            urls[f"guides/{folder.id}/index.md"] = folder.url
+            guide_pages.append(
+                Page(url=folder.url, title=folder.title, kind="folder", group="guides", obj=folder,
+                     template="folder.html", summary=folder.summary)
+            )
+        for g in folder.guides:
+            url = _guide_url(g)
+            urls[f"guides/{g.id}.md"] = url
+            guide_pages.append(
+                Page(url=url, title=g.title, kind="guide", group="guides", obj=g, template="guide.html",
+                     summary=g.meta.summary)
+            )
+    pages.extend(guide_pages)
+    groups["guides"] = tuple(guide_pages)
+    for group, items, template in (
+        ("types", parsed.types, "type.html"),
+        ("milestones", parsed.milestones, "milestone.html"),
+        ("worksheets", parsed.worksheets, "worksheet.html"),
+    ):
+        pages.append(Page(url=f"{group}/", title=GROUP_TITLES[group], kind="index", group=group, template=f"{group}.html"))
+        entries = []
+        for ident, obj in items.items():
+            url = f"{group}/{ident}/"
+            urls[f"{group}/{ident}.yml"] = url
+            title = getattr(obj, "name", None) or obj.title
+            summary = getattr(obj, "summary", "") or getattr(obj, "purpose", "") or getattr(obj, "goal", "")
+            entries.append(Page(url=url, title=title, kind=group[:-1] if group != "milestones" else "milestone",
+                                group=group, obj=obj, template=template, summary=str(summary)))
+        pages.extend(entries)
+        groups[group] = tuple(entries)
+    pages.append(Page(url="404.html", title="Page not found", kind="404", group="", template="404.html"))
+    for rel, _path in parsed.assets:
+        urls[f"assets/{rel}"] = "assets/" + quote(rel)
+
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.url in seen:
+            a, b = seen[page.url], page
+            problems.error(
+                getattr(b.obj, "source", None) and Loc(b.obj.source, 1, 1),
+                f"'{b.title}' would be written to '{b.url}', like '{a.title}'"
+                f"{' (' + str(a.obj.source) + ')' if hasattr(a.obj, 'source') else ''} — give one of them another file name or 'slug'",
+            )
+        seen[page.url] = page
+
+    site = Site(
+        config=config,
+        program=program,
+        types=dict(parsed.types),
+        milestones=dict(parsed.milestones),
+        worksheets=dict(parsed.worksheets),
+        guides=tuple(guides),
+        folders=tuple(folders),
+        home=parsed.index,
+        pages=tuple(pages),
+        urls=urls,
+        groups=groups,
+        tokens=parsed.tokens,
+        assets=parsed.assets,
+    )
+    _check_guides(site, parsed, problems)
+    return site
+
+
+def _guide_url(g: Guide) -> str:
+    slug = slugify(g.meta.slug or Path(g.id).name) or "guide"
+    return _folder_url(g.folder) + quote(slug) + "/"
+
+
+def _folder_url(folder: str) -> str:
+    if not folder:
+        return "guides/"
+    return "guides/" + "".join(quote(slugify(p) or "folder") + "/" for p in folder.split("/"))
+
+
+def _order_guides(parsed: Parsed, problems: Problems) -> tuple[list[Folder], list[Guide]]:
+    """Folders by (weight, title); guides in each by (weight, title); top-level guides first."""
+    by_folder: dict[str, list[Guide]] = {}
+    indexes: dict[str, Guide] = {}
+    for g in parsed.guides:
+        if Path(g.id).name == "index":
+            indexes[g.folder] = g
+        else:
+            by_folder.setdefault(g.folder, []).append(g)
+    for folder in indexes:
+        by_folder.setdefault(folder, [])
+    folders = []
+    for ident, items in by_folder.items():
+        index = indexes.get(ident)
+        title = index.meta.title if index else (ident.split("/")[-1].replace("-", " ").replace("_", " ").capitalize() or "Guides")
+        folders.append(
+            Folder(
+                id=ident,
+                title=title,
+                url=_folder_url(ident),
+                weight=index.meta.weight if index else 0,
+                summary=index.meta.summary if index else "",
+                index=index,
+                guides=tuple(sorted(items, key=lambda g: (g.meta.weight, g.title.lower(), g.id))),
+            )
+        )
+    folders.sort(key=lambda f: (f.id != "", f.weight, f.title.lower(), f.id))
+    return folders, [g for f in folders for g in f.guides]
+
+
+def _check_program(program: Program, problems: Problems) -> None:
+    for what, items in (("role", program.roles), ("phase", program.phases), ("policy", program.policies)):
+        seen = set()
+        for item in items:
+            loc = getattr(item, "loc", None) or program.loc
+            if not _ID.match(item.id):
+                problems.error(loc, f"{what} id '{item.id}' — use lowercase letters, digits and dashes")
+            if item.id in seen:
+                problems.error(loc, f"duplicate {what} id '{item.id}' — give each {what} its own id")
+            seen.add(item.id)
+    for phase in program.phases:
+        for due in (phase.start, phase.end):
+            if due.unit == "phase":
+                problems.error(due.loc, "a phase starts and ends at a week, month, day or date, not at another phase")
+
+
+def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
+    seen: dict[str, object] = {}
+    for f in ws.all_fields():
+        if not _ID.match(f.id):
+            problems.error(f.loc, f"field id '{f.id}' — use lowercase letters, digits, dashes and underscores")
+        if f.id in seen:
+            problems.error(f.loc, f"duplicate field id '{f.id}' (first at line {seen[f.id].loc.line}) — give each field its own id")
+        else:
+            seen[f.id] = f
+        if f.kind == "table":
+            tpl = f.rows_template
+            if tpl and tpl not in parsed.milestones:
+                problems.error(f.loc, f"rows from unknown milestone template '{tpl}'{suggest(tpl, parsed.milestones)}")
+            ids = set()
+            for c in f.columns:
+                cid = c.id or slugify(c.label)
+                if cid in ids:
+                    problems.error(f.loc, f"table '{f.id}' has two columns with id '{cid}' — give them different ids")
+                ids.add(cid)
+
+
+def column_source(column) -> str:
+    """Which milestone key fills a table column whose rows come from a template ('' for none)."""
+    if column.source:
+        return column.source
+    cid = column.id or slugify(column.label)
+    return cid if cid in MILESTONE_COLUMNS else ""
+
+
+def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
+    data = {"types": site.types, "milestones": site.milestones, "worksheets": site.worksheets}
+    docs = list(site.guides) + [f.index for f in site.folders if f.index] + ([site.home] if site.home else [])
+    anchors = {}
+    for doc in docs:
+        rel = _rel(doc)
+        anchors[site.urls.get(rel)] = {h.anchor for h in doc.headings}
+    for doc in docs:
+        rel = _rel(doc)
+        for name, arg, loc in doc.directives:
+            if name not in DIRECTIVES:
+                problems.error(loc, f"unknown directive '::{name}'{suggest(name, DIRECTIVES)}")
+                continue
+            target = DIRECTIVE_TARGETS.get(name)
+            if target is None:
+                if arg:
+                    problems.error(loc, f"'::{name}' takes no id — write it alone on its line")
+                continue
+            if not arg:
+                problems.error(loc, f"'::{name}' needs an id — {DIRECTIVES[name]}")
+            elif arg not in data[target]:
+                problems.error(loc, f"unknown {target[:-1]} '{arg}' in '::{name}'{suggest(arg, data[target])}")
+        for href, loc in doc.links:
+            if not is_relative(href):
+                continue
+            url, anchor = site.link_target(rel, href)
+            if url is None:
+                path = href.partition("#")[0].split("?", 1)[0]
+                if not path:
+                    continue
+                problems.error(loc, f"link target '{path}' does not exist — check the path, relative to {doc.source.name}")
+            elif anchor and url in anchors and anchor not in anchors[url]:
+                problems.warn(loc, f"link anchor '#{anchor}' not found in '{href.partition('#')[0]}'"
+                                   f"{suggest(anchor, anchors[url])}")
+
+
+def _rel(doc: Guide) -> str:
+    return doc.rel

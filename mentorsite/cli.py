@@ -1,0 +1,83 @@
+"""The command line: `mentorsite build`, `check`, and friends."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from mentorsite import __version__
+from mentorsite.errors import SiteError, SiteErrors
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorsite",
+        description="Build a mentorship program handbook website from YAML and Markdown.",
+    )
+    parser.add_argument("--version", action="version", version=f"mentorsite {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback for every error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--config", "-c", default="site.yml", metavar="FILE", help="the site configuration (default: site.yml)")
+        p.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback for every error")
+
+    p = sub.add_parser("build", help="build the handbook into the output folder", description="Build the handbook website.")
+    common(p)
+    p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
+    p = sub.add_parser("check", help="validate the handbook without writing anything",
+                       description="Validate data, references, Markdown and templates; write nothing.")
+    common(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 user error, 2 bad usage)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return _run(args)
+    except (SiteError, SiteErrors) as e:
+        if args.debug:
+            raise
+        errors = e.errors if isinstance(e, SiteErrors) else [e]
+        for err in errors:
+            print(f"{err}", file=sys.stderr)
+        print(f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was written"
+              if args.command == "build" else f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mentorsite: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(args) -> int:
+    from mentorsite.build import build, check
+    from mentorsite.config import load_config
+
+    config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict)
+    if args.command == "build":
+        report = build(config)
+        _warnings(report.warnings)
+        print(f"Built {report.pages} pages ({report.written} of {report.files} files changed) "
+              f"into {config.output}/ in {report.seconds:.2f} s")
+        return 0
+    if args.command == "check":
+        site, warnings = check(config)
+        _warnings(warnings)
+        print(f"Checked {len(site.pages)} pages: no errors" + (f", {len(warnings)} warnings" if warnings else ""))
+        return 0
+    return 2
+
+
+def _warnings(warnings) -> None:
+    for w in warnings:
+        print(f"{w.loc}: warning: {w.message}" if w.loc else f"warning: {w.message}", file=sys.stderr)

@@ -1,0 +1,160 @@
+"""The Markdown pipeline: markdown-it-py with our plugins (directives, admonitions, anchors, links)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+ADMONITIONS = ("note", "tip", "warning", "important")
+DIRECTIVES = {
+    "type": "a mentoring type card: '::type <type id>'",
+    "milestones": "a milestone table: '::milestones <template id>'",
+    "worksheet": "a worksheet form in the page: '::worksheet <worksheet id>'",
+    "worksheet-card": "a link card to a worksheet: '::worksheet-card <worksheet id>'",
+    "phases": "the program's phases: '::phases'",
+    "roles": "the program's roles: '::roles'",
+}
+DIRECTIVE_TARGETS = {"type": "types", "milestones": "milestones", "worksheet": "worksheets", "worksheet-card": "worksheets"}
+_DIRECTIVE = re.compile(r"^::([A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def slugify(text: str) -> str:
+    """A URL- and id-safe slug that keeps letters of every script: 'Trust & respect' -> 'trust-respect'."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat[0] in "LN":
+            out.append(ch)
+        elif ch in " -_\t" or cat[0] in "PZS":
+            out.append("-")
+    return re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+
+
+def _directive_rule(state, start_line, end_line, silent):
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    maximum = state.eMarks[start_line]
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    line = state.src[pos:maximum]
+    if not line.startswith("::") or line.startswith(":::"):
+        return False
+    m = _DIRECTIVE.match(line)
+    if not m:
+        return False
+    if silent:
+        return True
+    token = state.push("directive", "", 0)
+    token.info = m.group(1)
+    token.meta = {"arg": (m.group(2) or "").strip()}
+    token.map = [start_line, start_line + 1]
+    token.block = True
+    state.line = start_line + 1
+    return True
+
+
+def _render_directive(self, tokens, idx, options, env):
+    token = tokens[idx]
+    callback = env.get("directive") if isinstance(env, dict) else None
+    if callback is None:
+        return ""
+    return callback(token.info, token.meta["arg"], token.map[0] if token.map else 0)
+
+
+def _admonition_plugin(md: MarkdownIt, name: str) -> None:
+    def render(self, tokens, idx, options, env):
+        token = tokens[idx]
+        if token.nesting == 1:
+            title = token.info.strip()[len(name):].strip() or name.capitalize()
+            return (
+                f'<aside class="admonition admonition-{name}" aria-label="{escapeHtml(title)}">\n'
+                f'<p class="admonition-title">{escapeHtml(title)}</p>\n'
+            )
+        return "</aside>\n"
+
+    container_plugin(md, name, render=render)
+
+
+def _anchor_rule(state):
+    """Give each heading a unique id from its text, and collect headings in env['headings']."""
+    seen: dict[str, int] = state.env.setdefault("_slugs", {})
+    headings = state.env.setdefault("headings", [])
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[i + 1]
+        text = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline")) or inline.content
+        base = slugify(text) or "section"
+        slug = base
+        if slug in seen:
+            seen[base] += 1
+            slug = f"{base}-{seen[base]}"
+        seen[slug] = seen.get(slug, 0)
+        token.attrSet("id", slug)
+        headings.append((int(token.tag[1]), text, slug))
+
+
+def _rewrite_links(self, tokens, idx, options, env):
+    token = tokens[idx]
+    resolve = env.get("resolve_link") if isinstance(env, dict) else None
+    attr = "src" if token.type == "image" else "href"
+    href = token.attrGet(attr)
+    if resolve and href is not None and is_relative(href):
+        token.attrSet(attr, resolve(href))
+    if token.type == "image":
+        return self.image(tokens, idx, options, env)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def is_relative(href: str) -> bool:
+    """A link to a file of the project (not a URL with a scheme, not '/...', not '#...')."""
+    return bool(href) and not href.startswith(("#", "/", "//")) and not _SCHEME.match(href)
+
+
+@lru_cache(maxsize=4)
+def make_markdown(html: bool = True) -> MarkdownIt:
+    """The shared MarkdownIt instance: CommonMark, tables, footnotes, task lists, definition lists,
+    admonitions, heading anchors, data directives and link rewriting."""
+    md = MarkdownIt("commonmark", {"html": html, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
+    for name in ADMONITIONS:
+        _admonition_plugin(md, name)
+    md.block.ruler.before("paragraph", "directive", _directive_rule, {"alt": ["paragraph"]})
+    md.add_render_rule("directive", _render_directive)
+    md.core.ruler.push("anchors", _anchor_rule)
+    md.add_render_rule("link_open", _rewrite_links)
+    md.add_render_rule("image", _rewrite_links)
+    return md
+
+
+def links_in(tokens):
+    """(href, line index) of every link and image in the tokens, lines 0-based in the source."""
+    out = []
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = token.map[0] if token.map else 0
+        for child in token.children:
+            if child.type == "softbreak" or child.type == "hardbreak":
+                line += 1
+            elif child.type in ("link_open", "image"):
+                href = child.attrGet("src" if child.type == "image" else "href")
+                if href is not None:
+                    out.append((href, line))
+    return out
+
+
+def render_inline(text: str) -> str:
+    """Markdown text from YAML rendered as HTML (block level)."""
+    return make_markdown().render(text, {})

@@ -1,0 +1,385 @@
+"""The handbook's data model: one frozen dataclass per kind of thing, read from YAML and Markdown.
+
+The dataclasses are also the schema: each YAML key is a field declared with `key(doc, ...)`,
+and the reference documentation (docs/reference.md) is generated from them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mentorsite.dates import Due
+from mentorsite.errors import Loc
+from mentorsite.schema import Invalid, Markdown, Ref, derived, key
+
+FIELD_KINDS = ("line", "text", "date", "choice", "checklist", "scale", "table", "signature")
+COLUMN_KINDS = ("line", "text", "date", "check", "choice")
+MILESTONE_COLUMNS = ("title", "description", "due", "owner", "evidence")
+PAPER_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
+
+
+# ---------------------------------------------------------------- site.yml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cohort:
+    """The cohort this edition of the handbook is for."""
+
+    start: dt.date | None = key("The cohort's first day (YYYY-MM-DD). Turns every relative due date into a calendar date.", None)
+    name: str = key("A name for the cohort, shown on the cover and home page, e.g. 'Spring 2027'.", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NavLink:
+    """An extra link in the top menu."""
+
+    title: str = key("The link text.", required=True)
+    url: str = key("Where it goes: a full URL, or a path inside the site such as 'guides/finding-a-mentor/'.", required=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    """`site.yml`, at the project root: how the handbook is built and published."""
+
+    title: str = key("The site's title, shown in the header and the browser tab.", required=True)
+    description: str = key("One sentence about the handbook, used in search results and link previews.", "")
+    url: str = key(
+        "The full public address, e.g. 'https://org.github.io/handbook/'. Its path ('/handbook/') "
+        "becomes the base of every link, so the site works on a GitHub Pages project site.",
+        "",
+    )
+    language: str = key("The language of the pages, as a code such as 'en' or 'es'.", "en")
+    theme: str = key("The theme: 'default', or the name of a folder in 'themes/' that overrides it.", "default")
+    paper: Literal["letter", "a4"] = key("Paper size for printing and PDFs: 'letter' or 'a4'.", "letter")
+    cohort: Cohort = key("The cohort: its start date makes due dates real.", factory=Cohort)
+    content: str = key("The folder holding program.yml, types/, milestones/, worksheets/, guides/.", "content")
+    output: str = key("The folder the site is written to.", "_site")
+    nav: tuple[str, ...] | None = key(
+        "The top menu, in order: any of 'guides', 'types', 'milestones', 'worksheets'. Leave out a group to hide it from the menu.",
+        None,
+    )
+    nav_links: tuple[NavLink, ...] = key("Extra links added after the groups in the top menu.", factory=tuple)
+    search: bool = key("Offline full-text search (true or false).", True)
+    strict: bool = key("Treat warnings as errors, as `--strict` does.", False)
+    cname: str = key("A custom domain for GitHub Pages (e.g. 'mentoring.example.org'); writes the CNAME file.", "")
+    base_path: str = derived("/")
+    root: Path = derived(Path("."))
+    loc: Loc | None = derived()
+
+
+# ---------------------------------------------------------------- program.yml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Benefit:
+    """One benefit of taking part."""
+
+    _shorthand = "title"
+    title: str = key("The benefit in a few words.", required=True)
+    description: Markdown = key("A sentence or two about it.", Markdown(""))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Role:
+    """A role people take in the program (coordinator, mentor, mentee, ...)."""
+
+    id: str = key("A short id used elsewhere (e.g. 'mentor'): lowercase letters, digits and dashes.", required=True)
+    title: str = key("The role's name as shown to readers.", required=True)
+    summary: Markdown = key("What this role is, in a sentence.", Markdown(""))
+    responsibilities: tuple[str, ...] = key("What people in this role do.", factory=tuple)
+    time_commitment: str = key("How much time the role takes, e.g. '2 hours a month'.", "")
+    loc: Loc | None = derived()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Phase:
+    """A stretch of the program (matching, kick-off, ..., closure)."""
+
+    id: str = key("A short id, used by `phase:<id>` due dates and by the schedule.", required=True)
+    name: str = key("The phase's name.", required=True)
+    start: Due = key("When it starts: 'week 0', 'month 2', a date.", required=True)
+    end: Due = key("When it ends.", required=True)
+    summary: Markdown = key("What happens in this phase.", Markdown(""))
+    activities: tuple[str, ...] = key("The main activities.", factory=tuple)
+    worksheets: tuple[Ref, ...] = key("Worksheets used in this phase.", factory=tuple, ref="worksheets")
+    loc: Loc | None = derived()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meetings:
+    """How often pairs meet, and how."""
+
+    every_weeks: int = key("Weeks between meetings (2 = every two weeks).", 2)
+    length_minutes: int = key("Length of a meeting in minutes.", 60)
+    modes: tuple[str, ...] = key("Ways to meet, e.g. 'in person', 'video call'.", factory=tuple)
+    scheduled_by: Ref | None = key("The role that books the meetings.", None, ref="roles")
+    notes: Markdown = key("Anything else about meetings.", Markdown(""))
+
+    def __post_init__(self):
+        if self.every_weeks < 1:
+            raise Invalid("'every_weeks' must be 1 or more")
+        if self.length_minutes < 1:
+            raise Invalid("'length_minutes' must be 1 or more")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """A rule of the program (confidentiality, no-fault exit, ...)."""
+
+    id: str = key("A short id, e.g. 'confidentiality'.", required=True)
+    title: str = key("The policy's name.", required=True)
+    text: Markdown = key("The policy itself.", required=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contact:
+    """Someone to reach, and what for."""
+
+    name: str = key("The person's or team's name.", required=True)
+    role: str = key("Their role, e.g. 'Program coordinator'.", "")
+    email: str = key("Email address.", "")
+    phone: str = key("Phone number.", "")
+    about: str = key("What to contact them about.", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Closure:
+    """How a mentoring relationship ends."""
+
+    summary: Markdown = key("How the program closes.", Markdown(""))
+    requirements: tuple[str, ...] = key("What a pair must have done to graduate.", factory=tuple)
+    celebration: Markdown = key("How the cohort celebrates.", Markdown(""))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Program:
+    """`content/program.yml`: the program itself."""
+
+    name: str = key("The program's name.", required=True)
+    tagline: str = key("A short line under the name.", "")
+    summary: Markdown = key("What the program is and who it is for.", Markdown(""))
+    context: Literal["corporate", "startup", "academia", "community", "informal"] = key(
+        "Where it runs: corporate, startup, academia, community or informal.", "corporate"
+    )
+    duration: str = key("How long it lasts, e.g. 'six months'.", "")
+    benefits: tuple[Benefit, ...] = key("What people gain by taking part.", factory=tuple)
+    roles: tuple[Role, ...] = key("The roles people take (ids are used by `audience` and `owner`).", factory=tuple)
+    phases: tuple[Phase, ...] = key("The program's phases, in order.", factory=tuple)
+    meetings: Meetings = key("The meeting rhythm.", factory=Meetings)
+    expectations: tuple[str, ...] = key("What everyone can expect of each other.", factory=tuple)
+    boundaries: tuple[str, ...] = key("What mentoring in this program is not.", factory=tuple)
+    policies: tuple[Policy, ...] = key("Rules such as confidentiality and no-fault exit.", factory=tuple)
+    contacts: tuple[Contact, ...] = key("Who to contact.", factory=tuple)
+    closure: Closure = key("How relationships end and the cohort graduates.", factory=Closure)
+    loc: Loc | None = derived()
+
+
+# ---------------------------------------------------------------- types/<id>.yml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MentoringType:
+    """`content/types/<id>.yml`: a mentoring type. Its id is the file name."""
+
+    name: str = key("The type's name, e.g. 'Peer mentoring'.", required=True)
+    summary: str = key("One sentence: what it is.", required=True)
+    how_it_works: Markdown = key("How it works, in Markdown.", Markdown(""))
+    ratio: Literal["1:1", "1:many", "peer"] = key("'1:1', '1:many' (a group) or 'peer'.", "1:1")
+    best_for: tuple[str, ...] = key("Who or what it suits.", factory=tuple)
+    mentor_does: tuple[str, ...] = key("What the mentor does.", factory=tuple)
+    mentee_does: tuple[str, ...] = key("What the mentee does.", factory=tuple)
+    cadence: str = key("How often people meet, e.g. 'every two weeks for an hour'.", "")
+    strengths: tuple[str, ...] = key("What it does well.", factory=tuple)
+    watch_out_for: tuple[str, ...] = key("Pitfalls to watch for.", factory=tuple)
+    milestones: tuple[Ref, ...] = key("Suggested milestone templates.", factory=tuple, ref="milestones")
+    worksheets: tuple[Ref, ...] = key("Suggested worksheets.", factory=tuple, ref="worksheets")
+    id: str = derived("")
+    source: Path = derived(Path("."))
+    loc: Loc | None = derived()
+
+
+# ---------------------------------------------------------------- milestones/<id>.yml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Milestone:
+    """One milestone of a template."""
+
+    title: str = key("What is achieved.", required=True)
+    due: Due = key("When: 'week 4', 'month 2', 'day 10', 'phase:<id>' or a date.", required=True)
+    description: str = key("A sentence about it.", "")
+    owner: Ref | None = key("The role responsible (a role id).", None, ref="roles")
+    evidence: str = key("How you know it is done.", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MilestoneTemplate:
+    """`content/milestones/<id>.yml`: a goal and the milestones towards it. Its id is the file name."""
+
+    title: str = key("The template's title.", required=True)
+    goal: str = key("The goal the milestones lead to.", required=True)
+    goal_type: Literal["short-term", "long-term"] = key("'short-term' or 'long-term'.", "short-term")
+    summary: Markdown = key("More about the goal, in Markdown.", Markdown(""))
+    types: tuple[Ref, ...] = key("Mentoring types it suits.", factory=tuple, ref="types")
+    milestones: tuple[Milestone, ...] = key("The milestones, in order.", required=True)
+    id: str = derived("")
+    source: Path = derived(Path("."))
+    loc: Loc | None = derived()
+
+
+# ---------------------------------------------------------------- worksheets/<id>.yml
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Column:
+    """A column of a table field. Written as a mapping, or as text (its label)."""
+
+    _shorthand = "label"
+    label: str = key("The column heading.", required=True)
+    id: str = key("The column's id (default: from the label).", "")
+    kind: Literal["line", "text", "date", "check", "choice"] = key("What a cell holds: line, text, date, check or choice.", "line")
+    options: tuple[str, ...] = key("The choices, for kind 'choice'.", factory=tuple)
+    source: Literal["", "title", "description", "due", "owner", "evidence"] = key(
+        "For rows from a milestone template: which milestone key fills this column (default: the column id when it is one of them).",
+        "",
+        )
+    width: int = key("Relative width (1-5).", 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """A field of a worksheet."""
+
+    id: str = key("A unique id in the worksheet; names the PDF form field and the saved answer.", required=True)
+    kind: Literal["line", "text", "date", "choice", "checklist", "scale", "table", "signature"] = key(
+        "line, text, date, choice, checklist, scale, table or signature.", required=True
+    )
+    label: str = key("The question or label, always visible.", required=True)
+    hint: str = key("A short help text under the label.", "")
+    options: tuple[str, ...] = key("The choices, for 'choice' and 'checklist'.", factory=tuple)
+    min: int = key("Lowest value, for 'scale'.", 1)
+    max: int = key("Highest value, for 'scale'.", 5)
+    min_label: str = key("What the lowest value means, e.g. 'Not at all'.", "")
+    max_label: str = key("What the highest value means, e.g. 'Completely'.", "")
+    lines: int = key("How many lines to leave for 'text'.", 4)
+    columns: tuple[Column, ...] = key("The columns, for 'table'.", factory=tuple)
+    rows: int | str = key(
+        "For 'table': a number of blank rows, or 'from milestones/<id>' to fill the rows from a milestone template.",
+        5,
+    )
+    loc: Loc | None = derived()
+
+    def __post_init__(self):
+        if self.kind in ("choice", "checklist") and not self.options:
+            raise Invalid(f"field '{self.id}' of kind '{self.kind}' needs 'options' — add a list of choices")
+        if self.kind == "scale" and self.min >= self.max:
+            raise Invalid(f"field '{self.id}': 'min' ({self.min}) must be below 'max' ({self.max})")
+        if self.kind == "table":
+            if not self.columns:
+                raise Invalid(f"table field '{self.id}' has no columns — add 'columns: [..]'")
+            if isinstance(self.rows, str) and not self.rows.startswith("from milestones/"):
+                raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number or 'from milestones/<id>'")
+            if isinstance(self.rows, int) and not 0 < self.rows <= 100:
+                raise Invalid(f"field '{self.id}': rows must be between 1 and 100")
+        if self.kind == "text" and not 1 <= self.lines <= 40:
+            raise Invalid(f"field '{self.id}': lines must be between 1 and 40")
+
+    @property
+    def rows_template(self) -> str:
+        """The milestone template id named by `rows: from milestones/<id>`, or ''."""
+        return self.rows.removeprefix("from milestones/").strip() if isinstance(self.rows, str) else ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Section:
+    """A section of a worksheet: a heading and its fields."""
+
+    title: str = key("The section's heading.", required=True)
+    intro: str = key("A sentence shown under the heading.", "")
+    fields: tuple[Field, ...] = key("The fields, in order.", required=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Worksheet:
+    """`content/worksheets/<id>.yml`: a worksheet to fill in. Its id is the file name."""
+
+    title: str = key("The worksheet's title.", required=True)
+    purpose: str = key("One sentence: what it is for.", required=True)
+    audience: tuple[Ref, ...] = key("The roles who fill it in (role ids); empty means everyone.", factory=tuple, ref="roles")
+    instructions: Markdown = key("How to use it, in Markdown.", Markdown(""))
+    sections: tuple[Section, ...] = key("The sections, in order.", required=True)
+    id: str = derived("")
+    source: Path = derived(Path("."))
+    loc: Loc | None = derived()
+
+    def all_fields(self):
+        """Every field of every section, in order."""
+        return [f for s in self.sections for f in s.fields]
+
+
+# ---------------------------------------------------------------- guides
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrontMatter:
+    """The YAML front matter of a guide, between `---` lines at the top of the file."""
+
+    title: str = key("The guide's title.", required=True)
+    summary: str = key("One or two sentences, shown in lists and previews.", "")
+    weight: int = key("Order among the guides of its folder: lower comes first; then by title.", 0)
+    audience: tuple[Ref, ...] = key("The roles it is written for (role ids); empty means everyone.", factory=tuple, ref="roles")
+    types: tuple[Ref, ...] = key("The mentoring types it concerns (type ids).", factory=tuple, ref="types")
+    slug: str = key("The last part of its URL (default: the file name).", "")
+    loc: Loc | None = derived()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heading:
+    """A heading of a page, for the table of contents."""
+
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Guide:
+    """A Markdown guide: its front matter, its place in the folder tree, its parsed body."""
+
+    meta: FrontMatter
+    id: str  # the path under guides/ without '.md', e.g. 'starting/first-meeting'
+    folder: str  # '' or the folder under guides/
+    source: Path
+    rel: str  # posix path relative to the content folder
+    body_line: int  # line of the file where the Markdown body starts (1-based)
+    headings: tuple[Heading, ...] = ()
+    directives: tuple = ()  # (name, arg, Loc)
+    links: tuple = ()  # (href, Loc) of relative links to check
+
+    @property
+    def title(self) -> str:
+        """The guide's title."""
+        return self.meta.title
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """One output page: its URL, what it shows, and how it sits in the navigation."""
+
+    url: str  # site-relative, e.g. 'guides/finding-a-mentor/' ('' is the home page)
+    title: str
+    kind: str  # home, guide, type, milestone, worksheet, index, folder, 404
+    group: str  # guides, types, milestones, worksheets, or ''
+    obj: object = None
+    template: str = "page.html"
+    summary: str = ""
+
+    @property
+    def output(self) -> str:
+        """The file the page is written to, relative to the output folder."""
+        if self.url.endswith(".html"):
+            return self.url
+        return f"{self.url}index.html"

@@ -1,0 +1,155 @@
+"""Parse sources into model objects: YAML files through the schema, guides through Markdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mentorsite.discover import Source, Sources
+from mentorsite.errors import Loc, Problems, SiteError
+from mentorsite.markdown import links_in, make_markdown
+from mentorsite.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
+from mentorsite.schema import read
+from mentorsite.yamlload import decode, load_yaml
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(slots=True)
+class Parsed:
+    """The parsed project: model objects and each guide's Markdown tokens."""
+
+    program: Program | None = None
+    types: dict[str, MentoringType] = field(default_factory=dict)
+    milestones: dict[str, MilestoneTemplate] = field(default_factory=dict)
+    worksheets: dict[str, Worksheet] = field(default_factory=dict)
+    guides: list[Guide] = field(default_factory=list)
+    index: Guide | None = None
+    tokens: dict[str, list] = field(default_factory=dict)  # guide source rel -> tokens
+    assets: tuple = ()
+
+
+def parse_all(sources: Sources, problems: Problems, *, html: bool = True) -> Parsed:
+    """Parse every source, recording problems; never stops at the first one."""
+    out = Parsed(assets=sources.assets)
+    if sources.program is None:
+        problems.error(None, "content/program.yml is missing — create it with at least 'name: Your program'")
+    else:
+        out.program = _guard(problems, parse_yaml, Program, sources.program, problems)
+    for kind, cls, target in (
+        ("types", MentoringType, out.types),
+        ("milestones", MilestoneTemplate, out.milestones),
+        ("worksheets", Worksheet, out.worksheets),
+    ):
+        for src in getattr(sources, kind):
+            ident = Path(src.rel).stem
+            if not _ID.match(ident):
+                problems.error(
+                    Loc(src.path, 1, 1),
+                    f"file name '{Path(src.rel).name}' is not a valid id — use lowercase letters, digits and dashes",
+                )
+                continue
+            obj = _guard(problems, parse_yaml, cls, src, problems, id=ident, source=src.path)
+            if obj is not None:
+                target[ident] = obj
+    for src in sources.guides:
+        result = _guard(problems, parse_guide, src, html=html)
+        if result is not None:
+            guide, tokens = result
+            out.guides.append(guide)
+            out.tokens[src.rel] = tokens
+    if sources.index is not None:
+        result = _guard(problems, parse_guide, sources.index, html=html)
+        if result is not None:
+            out.index, out.tokens[sources.index.rel] = result
+    return out
+
+
+def _guard(problems: Problems, fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except SiteError as e:
+        problems.add(e)
+        return None
+
+
+def parse_yaml(cls, src: Source, problems: Problems, **derived):
+    """A YAML file read into cls; problems recorded, None when unusable."""
+    data = load_yaml(decode(src.data, src.path), src.path)
+    if data is None:
+        raise SiteError(Loc(src.path, 1, 1), "the file is empty — fill it in (see docs/reference.md)")
+    before = len(problems.errors)
+    obj = read(cls, data, Loc(src.path, 1, 1), problems, what="this file", **derived)
+    return obj if len(problems.errors) == before else None
+
+
+_FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
+    """A Markdown guide: front matter read through the schema, body parsed to tokens."""
+    text = decode(src.data, src.path)
+    meta_data = None
+    body, body_line = text, 1
+    if text.startswith("---\n") or text == "---":
+        end = _FENCE.search(text, 4)
+        if end is None:
+            raise SiteError(
+                Loc(src.path, 1, 1),
+                "front matter is not closed — add a line '---' after the title and other keys",
+            )
+        meta_text = text[4:end.start()]
+        meta_data = load_yaml(meta_text, src.path, line_offset=1)
+        body_line = text.count("\n", 0, end.end()) + 2
+        body = text[end.end() + 1:] if end.end() < len(text) else ""
+    md = make_markdown(html)
+    env: dict = {}
+    tokens = md.parse(body, env)
+    headings = tuple(Heading(level=l, text=t, anchor=a) for l, t, a in env.get("headings", ()))
+    if meta_data is None or (isinstance(meta_data, dict) and "title" not in meta_data):
+        first = next((h for h in headings if h.level == 1), None)
+        if first is None:
+            raise SiteError(
+                Loc(src.path, 1, 1),
+                "the guide has no title — start it with front matter ('---', 'title: ...', '---')",
+            )
+        meta_data = dict(meta_data or {}) | {"title": first.text}
+    if not isinstance(meta_data, dict):
+        raise SiteError(Loc(src.path, 2, 1), "front matter must be keys and values, such as 'title: ...'")
+    problems = Problems()
+    meta = read(FrontMatter, meta_data, getattr(meta_data, "loc", Loc(src.path, 2, 1)), problems, what="the front matter")
+    problems.check()
+    rel = Path(src.rel)
+    parts = rel.with_suffix("").parts  # ('guides', 'folder', 'name') or ('index',)
+    folder = "/".join(parts[1:-1]) if parts[0] == "guides" else ""
+    ident = "/".join(parts[1:]) if parts[0] == "guides" else parts[-1]
+    directives = []
+    for token in tokens:
+        if token.type == "directive":
+            directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
+    lines = text.split("\n")
+    links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in links_in(tokens))
+    guide = Guide(
+        meta=meta,
+        id=ident,
+        folder=folder,
+        source=src.path,
+        rel=src.rel,
+        body_line=body_line,
+        headings=headings,
+        directives=tuple(directives),
+        links=links,
+    )
+    return guide, tokens
+
+
+def _link_loc(path: Path, lines: list[str], line: int, href: str) -> Loc:
+    """Where href stands on its line (its column), for messages about links."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    col = text.find(href)
+    if col < 0 and line < len(lines):  # a link whose text wraps onto the next line
+        nxt = lines[line].find(href)
+        if nxt >= 0:
+            return Loc(path, line + 1, nxt + 1)
+    return Loc(path, line, col + 1 if col >= 0 else 1)

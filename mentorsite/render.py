@@ -1,0 +1,288 @@
+"""Render the site model into output files (path -> bytes), with no disk access but templates."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import os
+import traceback
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+from markupsafe import Markup
+
+from mentorsite import __version__
+from mentorsite.assemble import GROUP_TITLES, Site, column_source
+from mentorsite.config import NAV_GROUPS
+from mentorsite.dates import Due
+from mentorsite.errors import Loc, SiteError
+from mentorsite.markdown import is_relative, make_markdown
+from mentorsite.model import PAPER_SIZES, Page
+from mentorsite.theme import static_files
+
+DIRECTIVE_TEMPLATES = {
+    "type": "partials/type-card.html",
+    "milestones": "partials/milestone-table.html",
+    "worksheet": "partials/worksheet-form.html",
+    "worksheet-card": "partials/worksheet-card.html",
+    "phases": "partials/phases.html",
+    "roles": "partials/roles.html",
+}
+
+
+def format_date(d: dt.date) -> str:
+    """A date as readers in the site's language expect it: 'Mar 1, 2027'."""
+    return f"{calendar.month_abbr[d.month]} {d.day}, {d.year}"
+
+
+class Renderer:
+    """Renders each page of a Site with the theme's templates."""
+
+    def __init__(self, site: Site, env: jinja2.Environment):
+        self.site = site
+        self.env = env
+        self.base = site.config.base_path
+        self.md = make_markdown()
+        by_url = {p.url: p for p in site.pages}
+        self.by_url = by_url
+        self.position = {p.url: (group, i) for group, pages in site.groups.items() for i, p in enumerate(pages)}
+        env.globals.update(
+            site=site,
+            config=site.config,
+            program=site.program,
+            url=self.url,
+            page_url=self.page_url,
+            nav=self.top_nav(),
+            version=__version__,
+            paper=PAPER_SIZES[site.config.paper],
+            render_directive=self.directive,
+            column_source=column_source,
+            table_rows=self.table_rows,
+        )
+        env.filters.update(markdown=self.markdown, due=self.due, date=format_date, due_iso=self.due_iso)
+
+    # -- helpers available to templates
+
+    def url(self, path: str = "") -> str:
+        """A site path ('guides/x/', 'static/site.css') as a link under the base path."""
+        return self.base + path.lstrip("/")
+
+    def page_url(self, obj) -> str:
+        """The link to a type, template, worksheet or guide object."""
+        for group, items in (("types", self.site.types), ("milestones", self.site.milestones), ("worksheets", self.site.worksheets)):
+            if isinstance(obj, str) and obj in items and False:
+                pass
+            if getattr(obj, "id", None) in items and items.get(obj.id) is obj:
+                return self.url(f"{group}/{obj.id}/")
+        rel = getattr(obj, "rel", None)
+        if rel and rel in self.site.urls:
+            return self.url(self.site.urls[rel])
+        raise ValueError(f"no page for {obj!r}")
+
+    def top_nav(self) -> list[dict]:
+        """The top menu: the groups (in site.yml's order) and extra links."""
+        items = []
+        for group in self.site.config.nav or NAV_GROUPS:
+            if group in self.site.groups and self.site.groups[group]:
+                items.append({"title": GROUP_TITLES[group], "url": self.url(f"{group}/"), "group": group})
+        for link in self.site.config.nav_links:
+            href = link.url if "://" in link.url or link.url.startswith("mailto:") else self.url(link.url)
+            items.append({"title": link.title, "url": href, "group": ""})
+        return items
+
+    def markdown(self, text) -> Markup:
+        """Markdown from a YAML field, rendered (directives work here too)."""
+        if not text:
+            return Markup("")
+        env = {"directive": self.directive}
+        return Markup(self.md.render(str(text), env))
+
+    def due(self, due: Due) -> Markup:
+        """A due date for display: the calendar date when known, else its relative form."""
+        when = self.site.date_of(due)
+        if when is None:
+            return Markup('<span class="due due-relative">{}</span>').format(due.relative_label())
+        return Markup('<time class="due" datetime="{}">{}</time>').format(when.isoformat(), format_date(when))
+
+    def due_iso(self, due: Due) -> str:
+        """A due date as YYYY-MM-DD when known, else its relative form (for form values)."""
+        when = self.site.date_of(due)
+        return when.isoformat() if when else due.relative_label()
+
+    def table_rows(self, field) -> list[dict]:
+        """The pre-filled rows of a table field: one per milestone of its template, else blank."""
+        template = self.site.milestones.get(field.rows_template) if field.rows_template else None
+        if template is None:
+            return [{} for _ in range(field.rows if isinstance(field.rows, int) else 0)]
+        rows = []
+        for m in template.milestones:
+            row = {}
+            for col in field.columns:
+                src = column_source(col)
+                cid = col.id or _slug(col.label)
+                if src == "due":
+                    row[cid] = self.due_iso(m.due)
+                elif src == "owner":
+                    row[cid] = self.role_title(m.owner)
+                elif src:
+                    row[cid] = getattr(m, src) or ""
+            rows.append(row)
+        return rows
+
+    def role_title(self, role_id) -> str:
+        """The title of a role id ('' for none)."""
+        for r in self.site.program.roles:
+            if r.id == role_id:
+                return r.title
+        return str(role_id or "")
+
+    def directive(self, name: str, arg: str, line: int = 0) -> str:
+        """A data directive (::type peer) rendered with the theme's partial template."""
+        template = self.env.get_template(DIRECTIVE_TEMPLATES[name])
+        data = {
+            "type": self.site.types.get(arg),
+            "milestones": self.site.milestones.get(arg),
+            "worksheet": self.site.worksheets.get(arg),
+            "worksheet-card": self.site.worksheets.get(arg),
+        }.get(name)
+        return template.render(item=data, inline=True)
+
+    # -- pages
+
+    def context(self, page: Page) -> dict:
+        """What a page template sees besides the globals."""
+        group, index = self.position.get(page.url, (page.group, None))
+        ordered = self.site.groups.get(group, ())
+        prev_page = ordered[index - 1] if index else None
+        next_page = ordered[index + 1] if index is not None and index + 1 < len(ordered) else None
+        crumbs = [{"title": "Home", "url": self.url("")}]
+        if page.group and page.kind != "index":
+            crumbs.append({"title": GROUP_TITLES[page.group], "url": self.url(f"{page.group}/")})
+        folder = None
+        if page.kind == "guide":
+            folder = next((f for f in self.site.folders if f.id == page.obj.folder), None)
+            if folder and folder.id:
+                crumbs.append({"title": folder.title, "url": self.url(folder.url)})
+        elif page.kind == "folder":
+            folder = page.obj
+        content = Markup("")
+        toc = []
+        doc = page.obj if page.kind in ("guide", "home") else getattr(page.obj, "index", None) if page.kind == "folder" else None
+        if doc is not None:
+            content = self.render_doc(doc)
+            toc = [h for h in doc.headings if h.level in (2, 3)]
+        return {
+            "page": page,
+            "item": page.obj,
+            "content": content,
+            "toc": toc,
+            "breadcrumbs": crumbs if page.kind != "home" else [],
+            "prev_page": prev_page,
+            "next_page": next_page,
+            "folder": folder,
+            "sidebar": self.sidebar(page, folder),
+            "page_href": self.url(page.url),
+        }
+
+    def sidebar(self, page: Page, folder) -> list[dict]:
+        """The current group's pages: for guides, the folders with the current one open."""
+        if page.group == "guides":
+            out = []
+            for f in self.site.folders:
+                entry = {"title": f.title, "url": self.url(f.url) if f.id else None,
+                         "current": page.obj is f, "children": []}
+                if f is folder or not f.id or page.kind == "index":
+                    entry["children"] = [
+                        {"title": g.title, "url": self.url(self.site.urls[g.rel]), "current": g is page.obj}
+                        for g in f.guides
+                    ] if (f is folder or not f.id) else []
+                entry["open"] = f is folder or not f.id
+                out.append(entry)
+            return out
+        return [
+            {"title": p.title, "url": self.url(p.url), "current": p is page, "children": [], "open": False}
+            for p in self.site.groups.get(page.group, ())
+        ]
+
+    def render_doc(self, doc) -> Markup:
+        """A guide's (or index.md's) Markdown body as HTML, links rewritten to page URLs."""
+        tokens = self.site.tokens.get(doc.rel, [])
+
+        def resolve(href: str) -> str:
+            url, anchor = self.site.link_target(doc.rel, href)
+            if url is None:
+                return href
+            return self.url(url) + (f"#{anchor}" if anchor else "")
+
+        env = {"directive": self.directive, "resolve_link": resolve}
+        return Markup(self.md.renderer.render(tokens, self.md.options, env))
+
+    def render_page(self, page: Page) -> bytes:
+        """One page's HTML."""
+        template = self.env.get_template(page.template)
+        return template.render(self.context(page)).encode("utf-8")
+
+
+def render(site: Site, env: jinja2.Environment) -> dict[str, bytes | Path]:
+    """Every output file of the site: path relative to the output folder -> bytes or a file to copy."""
+    renderer = Renderer(site, env)
+    outputs: dict[str, bytes | Path] = {}
+    for page in site.pages:
+        try:
+            outputs[page.output] = renderer.render_page(page)
+        except jinja2.TemplateError as e:
+            raise template_error(e, site.config.root) from None
+    outputs.update(static_files(env.globals["theme_dirs"]))
+    for rel, path in site.assets:
+        outputs["assets/" + rel] = path
+    outputs[".nojekyll"] = b""
+    if site.config.cname:
+        outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
+    outputs["sitemap.xml"] = sitemap(site)
+    return dict(sorted(outputs.items()))
+
+
+def sitemap(site: Site) -> bytes:
+    """sitemap.xml: every page's full URL (needs site.yml's url)."""
+    root = site.config.url.rstrip("/") + "/" if site.config.url else "/"
+    root = root[: -len(site.config.base_path)] + site.config.base_path if site.config.url else root
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in site.pages:
+        if page.kind == "404":
+            continue
+        lines.append(f"  <url><loc>{xml_escape(root + page.url)}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
+    """A template problem as a SiteError naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        path = _shown(exc.filename or exc.name or "template", root)
+        return SiteError(Loc(path, exc.lineno or 1, 1), f"template syntax error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return SiteError(
+            Loc(Path("site.yml"), 1, 1),
+            f"template '{exc.name}' not found in the theme — add themes/<theme>/templates/{exc.name} "
+            "or remove what includes it",
+        )
+    for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            return SiteError(Loc(_shown(filename, root), lineno, 1), f"template error: {exc}")
+    return SiteError(None, f"template error: {exc}")
+
+
+def _shown(filename: str, root: Path) -> Path:
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(root)
+    except ValueError:
+        return path
+
+
+def _slug(text: str) -> str:
+    from mentorsite.markdown import slugify
+
+    return slugify(text)

@@ -1,0 +1,157 @@
+"""Read YAML safely, keeping the line and column of every key and value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from mentorsite.errors import Loc, SiteError
+
+try:  # the C composer is several times faster; marks are the same
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+_MAX_NODES = 200_000  # alias expansion bound: a 'billion laughs' file fails fast
+
+
+class LocMap(dict):
+    """A mapping from YAML that knows where it and each of its keys and values stand."""
+
+    loc: Loc
+    key_locs: dict
+    value_locs: dict
+
+
+class LocList(list):
+    """A sequence from YAML that knows where it and each of its items stand."""
+
+    loc: Loc
+    item_locs: list
+
+
+def _loc(path: Path, mark) -> Loc:
+    return Loc(path, mark.line + 1, mark.column + 1)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Bytes of a user's text file as str: UTF-8 (a byte-order mark is allowed), LF line ends."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise SiteError(
+            Loc(path, line, col),
+            f"invalid UTF-8 (byte {e.start} is 0x{data[e.start]:02x}) — save the file as UTF-8",
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def load_yaml(text: str, path: Path, line_offset: int = 0):
+    """Parse YAML text into LocMap/LocList/scalars; syntax errors become a located SiteError."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        col = mark.column + 1 if mark else 1
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        hint = _syntax_hint(text, mark, problem)
+        raise SiteError(Loc(path, line, col), f"invalid YAML: {problem}{hint}") from None
+    except yaml.YAMLError as e:  # pragma: no cover - reader errors carry no mark
+        raise SiteError(Loc(path, 1 + line_offset, 1), f"invalid YAML: {e}") from None
+    if node is None:
+        return None
+    return _Builder(path, line_offset).build(node)
+
+
+def _syntax_hint(text: str, mark, problem: str) -> str:
+    if "\t" in problem or "tab" in problem:
+        return " — indent with spaces, not tabs"
+    if mark is not None:
+        lines = text.split("\n")
+        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+            return " — indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return " — put text containing ': ' in quotes"
+    return " — check the indentation and quoting on this line"
+
+
+class _Builder:
+    """Turns a composed node graph into Python values, recording locations."""
+
+    def __init__(self, path: Path, line_offset: int):
+        self.path = path
+        self.offset = line_offset
+        self.count = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def loc(self, node) -> Loc:
+        return Loc(self.path, node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+
+    def build(self, node):
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise SiteError(
+                self.loc(node),
+                f"YAML too large: more than {_MAX_NODES} values after expanding aliases — "
+                "remove the anchors and aliases that repeat data",
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node)
+        if isinstance(node, yaml.SequenceNode):
+            out = LocList()
+            out.loc = self.loc(node)
+            out.item_locs = []
+            for item in node.value:
+                out.append(self.build(item))
+                out.item_locs.append(self.loc(item))
+            return out
+        return self.scalar(node)
+
+    def scalar(self, node):
+        try:
+            value = self.scalars.construct_object(node)
+        except (ValueError, yaml.constructor.ConstructorError) as e:
+            if node.tag.endswith(":timestamp"):
+                raise SiteError(
+                    self.loc(node),
+                    f"'{node.value}' is not a real date ({e}) — write a date as YYYY-MM-DD",
+                ) from None
+            raise SiteError(self.loc(node), f"cannot read value '{node.value}': {e}") from None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        return value
+
+    def mapping(self, node):
+        out = LocMap()
+        out.loc = self.loc(node)
+        out.key_locs = {}
+        out.value_locs = {}
+        self.scalars.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SiteError(self.loc(key_node), "a key must be a plain name, not a list or mapping")
+            key = self.scalar(key_node)
+            if not isinstance(key, str):
+                raise SiteError(
+                    self.loc(key_node),
+                    f"key {key_node.value!r} must be text — put it in quotes or use a name",
+                )
+            if key in out:
+                first = out.key_locs[key]
+                raise SiteError(
+                    self.loc(key_node),
+                    f"duplicate key '{key}' (first at line {first.line}) — keep only one",
+                )
+            out[key] = self.build(value_node)
+            out.key_locs[key] = self.loc(key_node)
+            out.value_locs[key] = self.loc(value_node)
+        return out
