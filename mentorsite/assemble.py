@@ -102,9 +102,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
         objects.append(parsed.index.meta)
     for obj in objects:
         for kind, ref in walk_refs(obj):
-            if ref not in known[kind]:
-                noun = kind[:-1]
-                problems.error(ref.loc, f"unknown {noun} '{ref}'{suggest(ref, known[kind])}")
+            if ref not in known[kind] and (kind, ref) not in parsed.failed:
+                problems.error(ref.loc, f"unknown {kind[:-1]} '{ref}'{_hint(kind, ref, known[kind])}")
     for template in parsed.milestones.values():
         for m in template.milestones:
             if m.due.unit == "phase" and m.due.phase not in phases:
@@ -187,6 +186,14 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
     return site
 
 
+def _hint(kind: str, ref: str, known: set[str]) -> str:
+    if known:
+        return suggest(ref, known)
+    if kind == "roles":
+        return " — add it to 'roles' in program.yml"
+    return f" — there are no {kind} yet: add content/{kind}/{ref}.yml"
+
+
 def _guide_url(g: Guide) -> str:
     slug = slugify(g.meta.slug or Path(g.id).name) or "guide"
     return _folder_url(g.folder) + quote(slug) + "/"
@@ -256,7 +263,7 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
         if f.kind == "table":
             tpl = f.rows_template
             if tpl and tpl not in parsed.milestones:
-                problems.error(f.loc, f"rows from unknown milestone template '{tpl}'{suggest(tpl, parsed.milestones)}")
+                problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'{suggest(tpl, parsed.milestones)}")
             ids = set()
             for c in f.columns:
                 cid = c.id or slugify(c.label)

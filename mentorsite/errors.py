@@ -79,6 +79,9 @@ class Problems:
 def suggest(word: str, choices) -> str:
     """' — did you mean 'x'?' for the nearest choice, or a list of the valid ones."""
     choices = sorted(str(c) for c in choices)
+    same_case = [c for c in choices if c.lower() == str(word).lower()]
+    if same_case:
+        return f" — did you mean '{same_case[0]}'?"
     close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     if close:
         return f" — did you mean '{close[0]}'?"

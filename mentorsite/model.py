@@ -271,21 +271,22 @@ class Field:
         5,
     )
     loc: Loc | None = derived()
+    key_locs: dict = derived(factory=dict)
 
     def __post_init__(self):
         if self.kind in ("choice", "checklist") and not self.options:
-            raise Invalid(f"field '{self.id}' of kind '{self.kind}' needs 'options' — add a list of choices")
+            raise Invalid(f"field '{self.id}' of kind '{self.kind}' needs 'options' — add a list of choices", key="kind")
         if self.kind == "scale" and self.min >= self.max:
-            raise Invalid(f"field '{self.id}': 'min' ({self.min}) must be below 'max' ({self.max})")
+            raise Invalid(f"field '{self.id}': 'min' ({self.min}) must be below 'max' ({self.max}) — swap them", key="min")
         if self.kind == "table":
             if not self.columns:
-                raise Invalid(f"table field '{self.id}' has no columns — add 'columns: [..]'")
+                raise Invalid(f"table field '{self.id}' has no columns — add 'columns: [First, Second]'", key="kind")
             if isinstance(self.rows, str) and not self.rows.startswith("from milestones/"):
-                raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number or 'from milestones/<id>'")
+                raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number or 'from milestones/<id>'", key="rows")
             if isinstance(self.rows, int) and not 0 < self.rows <= 100:
-                raise Invalid(f"field '{self.id}': rows must be between 1 and 100")
+                raise Invalid(f"field '{self.id}': rows must be between 1 and 100", key="rows")
         if self.kind == "text" and not 1 <= self.lines <= 40:
-            raise Invalid(f"field '{self.id}': lines must be between 1 and 40")
+            raise Invalid(f"field '{self.id}': lines must be between 1 and 40", key="lines")
 
     @property
     def rows_template(self) -> str:

@@ -28,6 +28,7 @@ class Parsed:
     index: Guide | None = None
     tokens: dict[str, list] = field(default_factory=dict)  # guide source rel -> tokens
     assets: tuple = ()
+    failed: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of files with errors
 
 
 def parse_all(sources: Sources, problems: Problems, *, html: bool = True) -> Parsed:
@@ -53,6 +54,8 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True) -> Par
             obj = _guard(problems, parse_yaml, cls, src, problems, id=ident, source=src.path)
             if obj is not None:
                 target[ident] = obj
+            else:
+                out.failed.add((kind, ident))
     for src in sources.guides:
         result = _guard(problems, parse_guide, src, html=html)
         if result is not None:

@@ -127,10 +127,11 @@ def _kind(value) -> str:
 
 
 class _Bad(Exception):
-    def __init__(self, message: str, loc: Loc | None = None):
+    def __init__(self, message: str, loc: Loc | None = None, *, key: str | None = None):
         super().__init__(message)
         self.message = message
         self.loc = loc
+        self.key = key  # raised by __post_init__: the key whose value is wrong
 
 
 def read(cls, data, loc: Loc, problems: Problems, *, what: str = "", **derived_values):
@@ -181,15 +182,18 @@ def _read_dataclass(cls, data, loc: Loc, problems: Problems, what: str, extra: d
         except _Bad as bad:
             _record(problems, bad, vloc)
             ok = False
-    if "loc" in {f.name for f in dataclasses.fields(cls)}:
+    names = {f.name for f in dataclasses.fields(cls)}
+    if "loc" in names:
         kwargs["loc"] = getattr(data, "loc", loc)
+    if "key_locs" in names:
+        kwargs["key_locs"] = dict(value_locs)
     kwargs.update(extra)
     if not ok:
         return None
     try:
         return cls(**kwargs)
     except _Bad as bad:
-        _record(problems, bad, getattr(data, "loc", loc))
+        _record(problems, bad, value_locs.get(bad.key) or getattr(data, "loc", loc))
         return None
 
 

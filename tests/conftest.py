@@ -1,0 +1,89 @@
+"""Shared fixtures: tiny handbook projects built from dicts, and a CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mentorsite.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINIMAL = {
+    "site.yml": "title: Test Handbook\n",
+    "content/program.yml": textwrap.dedent("""\
+        name: Test Program
+        roles:
+          - id: mentor
+            title: Mentor
+          - id: mentee
+            title: Mentee
+        phases:
+          - id: start
+            name: Start
+            start: week 0
+            end: week 2
+          - id: closure
+            name: Closure
+            start: week 10
+            end: week 12
+        """),
+}
+
+
+def write_files(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    """Write files (dedented text or bytes) under root; None deletes a file."""
+    for rel, text in files.items():
+        path = root / rel
+        if text is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_site(tmp_path, monkeypatch):
+    """make_site({path: text}) writes a project (MINIMAL plus the files given) and cds into it."""
+
+    def make(files: dict[str, str | bytes | None] | None = None, *, minimal: bool = True) -> Path:
+        root = tmp_path / "project"
+        root.mkdir(exist_ok=True)
+        write_files(root, {**(MINIMAL if minimal else {}), **(files or {})})
+        monkeypatch.chdir(root)
+        return root
+
+    return make
+
+
+class Result:
+    """The outcome of one CLI run."""
+
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def errors(self) -> list[str]:
+        """The located problem lines printed on stderr (without the summary line)."""
+        return [line for line in self.err.splitlines() if line and not line.startswith("mentorsite:")]
+
+
+@pytest.fixture
+def run(capsys):
+    """run('build', ...) runs the CLI in this process and returns a Result."""
+
+    def runner(*args: str) -> Result:
+        try:
+            code = main(list(args))
+        except SystemExit as e:  # argparse exits for --help, --version and bad usage
+            code = e.code if isinstance(e.code, int) else 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return runner

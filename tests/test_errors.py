@@ -1,0 +1,197 @@
+"""The exact text of every message a user can cause, with its location and exit code."""
+
+import pytest
+
+from tests.conftest import MINIMAL
+
+TYPE = "name: Peer\nsummary: Two colleagues learn together.\n"
+WS = """\
+title: Goals
+purpose: Set goals.
+sections:
+  - title: A
+    fields:
+      - id: a
+        kind: line
+        label: A
+"""
+
+CASES = {
+    "site_unknown_key": (
+        {"site.yml": "title: T\ncohort:\n  stat: 2027-01-01\n"},
+        ["site.yml:3:3: unknown key 'stat' — did you mean 'start'?"],
+    ),
+    "site_missing_title": (
+        {"site.yml": "description: x\n"},
+        ["site.yml:1:1: missing required key 'title' — add 'title: ...' (The site's title, shown in the header and the browser tab)"],
+    ),
+    "site_wrong_choice": (
+        {"site.yml": "title: T\npaper: A4\n"},
+        ["site.yml:2:8: 'paper' is 'A4' — did you mean 'a4'?"],
+    ),
+    "site_bad_date": (
+        {"site.yml": "title: T\ncohort:\n  start: 2027-02-30\n"},
+        ["site.yml:3:10: '2027-02-30' is not a real date (day is out of range for month) — write a date as YYYY-MM-DD"],
+    ),
+    "site_bad_url": (
+        {"site.yml": "title: T\nurl: org.github.io/handbook\n"},
+        ["site.yml:2:6: url 'org.github.io/handbook' is not a full address — write it like 'https://org.github.io/handbook/'"],
+    ),
+    "malformed_yaml": (
+        {"content/types/peer.yml": "name: Peer\nsummary: [unclosed\n"},
+        ["content/types/peer.yml:3:1: invalid YAML: did not find expected ',' or ']' — check the indentation and quoting on this line"],
+    ),
+    "unknown_key_in_type": (
+        {"content/types/peer.yml": TYPE + "cadense: weekly\n"},
+        ["content/types/peer.yml:3:1: unknown key 'cadense' — did you mean 'cadence'?"],
+    ),
+    "wrong_type": (
+        {"content/types/peer.yml": TYPE + "best_for: everyone\n"},
+        ["content/types/peer.yml:3:11: 'best_for' must be a list of texts, not 'everyone' — write it as [a, b] or as lines starting with '- '"],
+    ),
+    "wrong_number": (
+        {"content/program.yml": MINIMAL["content/program.yml"] + "meetings:\n  every_weeks: two\n"},
+        ["content/program.yml:17:16: 'every_weeks' must be a whole number, not 'two'"],
+    ),
+    "bad_due": (
+        {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: next week\n"},
+        ["content/milestones/m.yml:5:10: 'due': 'next week' is not a due date — write 'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"],
+    ),
+    "unknown_phase": (
+        {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: phase:clousre\n"},
+        ["content/milestones/m.yml:5:10: unknown phase 'clousre' — did you mean 'closure'?"],
+    ),
+    "unknown_role": (
+        {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: week 2\n    owner: mentr\n"},
+        ["content/milestones/m.yml:6:12: unknown role 'mentr' — did you mean 'mentor'?"],
+    ),
+    "unknown_template_in_type": (
+        {"content/types/peer.yml": TYPE + "milestones: [speaking]\n"},
+        ["content/types/peer.yml:3:14: unknown milestone 'speaking' — there are no milestones yet: add content/milestones/speaking.yml"],
+    ),
+    "unknown_type_in_template": (
+        {"content/types/peer.yml": TYPE, "content/milestones/m.yml": "title: M\ngoal: G\ntypes: [per]\nmilestones:\n  - title: A\n    due: week 1\n"},
+        ["content/milestones/m.yml:3:9: unknown type 'per' — did you mean 'peer'?"],
+    ),
+    "unknown_worksheet_in_phase": (
+        {"content/worksheets/goals.yml": WS, "content/program.yml": MINIMAL["content/program.yml"].replace("end: week 2", "end: week 2\n    worksheets: [goal]")},
+        ["content/program.yml:12:18: unknown worksheet 'goal' — did you mean 'goals'?"],
+    ),
+    "missing_required": (
+        {"content/worksheets/goals.yml": "title: Goals\nsections: []\n"},
+        ["content/worksheets/goals.yml:1:1: missing required key 'purpose' — add 'purpose: ...' (One sentence: what it is for)"],
+    ),
+    "duplicate_field": (
+        {"content/worksheets/goals.yml": WS + "      - id: a\n        kind: text\n        label: B\n"},
+        ["content/worksheets/goals.yml:9:9: duplicate field id 'a' (first at line 6) — give each field its own id"],
+    ),
+    "unknown_field_kind": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: paragraph")},
+        ["content/worksheets/goals.yml:7:15: 'kind' is 'paragraph' — expected one of: checklist, choice, date, line, scale, signature, table, text"],
+    ),
+    "scale_min_max": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: scale\n        min: 5\n        max: 1")},
+        ["content/worksheets/goals.yml:8:14: field 'a': 'min' (5) must be below 'max' (1) — swap them"],
+    ),
+    "table_without_columns": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table")},
+        ["content/worksheets/goals.yml:7:15: table field 'a' has no columns — add 'columns: [First, Second]'"],
+    ),
+    "rows_from_unknown_template": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        columns: [A]\n        rows: from milestones/nope")},
+        ["content/worksheets/goals.yml:9:15: rows from unknown milestone template 'nope'"],
+    ),
+    "choice_without_options": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: choice")},
+        ["content/worksheets/goals.yml:7:15: field 'a' of kind 'choice' needs 'options' — add a list of choices"],
+    ),
+    "guide_unknown_audience": (
+        {"content/guides/a.md": "---\ntitle: A\naudience: [mentors]\n---\nText.\n"},
+        ["content/guides/a.md:3:12: unknown role 'mentors' — did you mean 'mentor'?"],
+    ),
+    "guide_unknown_directive": (
+        {"content/guides/a.md": "---\ntitle: A\n---\n\n::bogus x\n"},
+        ["content/guides/a.md:5:1: unknown directive '::bogus' — expected one of: milestones, phases, roles, type, worksheet, worksheet-card"],
+    ),
+    "guide_unknown_directive_id": (
+        {"content/types/peer.yml": TYPE, "content/guides/a.md": "---\ntitle: A\n---\n\nIntro.\n\n::type peeer\n"},
+        ["content/guides/a.md:7:1: unknown type 'peeer' in '::type' — did you mean 'peer'?"],
+    ),
+    "guide_missing_link": (
+        {"content/guides/a.md": "---\ntitle: A\n---\n\nSee [the other](other.md) guide.\n"},
+        ["content/guides/a.md:5:17: link target 'other.md' does not exist — check the path, relative to a.md"],
+    ),
+    "guide_front_matter_not_closed": (
+        {"content/guides/a.md": "---\ntitle: A\n\nText.\n"},
+        ["content/guides/a.md:1:1: front matter is not closed — add a line '---' after the title and other keys"],
+    ),
+    "guide_without_title": (
+        {"content/guides/a.md": "Just text.\n"},
+        ["content/guides/a.md:1:1: the guide has no title — start it with front matter ('---', 'title: ...', '---')"],
+    ),
+    "guide_front_matter_yaml": (
+        {"content/guides/a.md": "---\ntitle: A: B\n---\nText.\n"},
+        ["content/guides/a.md:2:9: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"],
+    ),
+    "duplicate_url": (
+        {"content/guides/a.md": "---\ntitle: A\n---\n", "content/guides/b.md": "---\ntitle: B\nslug: a\n---\n"},
+        ["content/guides/b.md:1:1: 'B' would be written to 'guides/a/', like 'A' (content/guides/a.md) — give one of them another file name or 'slug'"],
+    ),
+    "missing_program": (
+        {"content/program.yml": None, "content/types/peer.yml": TYPE},
+        ["content/program.yml is missing — create it with at least 'name: Your program'"],
+    ),
+    "template_syntax_error": (
+        {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/guide.html": "{% extends 'default/guide.html' %}\n{% block main %}{{ page.title }\n{% endblock %}\n",
+         "content/guides/a.md": "---\ntitle: A\n---\n"},
+        ["themes/mine/templates/guide.html:2:1: template syntax error: unexpected '}'"],
+    ),
+    "missing_theme": (
+        {"site.yml": "title: T\ntheme: nope\n"},
+        ["site.yml:1:1: theme 'nope' not found — create the folder themes/nope/ or set 'theme: default'"],
+    ),
+}
+
+
+@pytest.mark.parametrize("files, expected", CASES.values(), ids=CASES.keys())
+def test_error_messages(make_site, run, files, expected):
+    root = make_site(files)
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == expected
+    assert "Traceback" not in result.err
+    assert not (root / "_site").exists()
+
+
+def test_all_problems_are_listed_before_stopping(make_site, run):
+    make_site({
+        "content/types/peer.yml": TYPE + "cadense: weekly\n",
+        "content/types/group.yml": "name: G\n",
+        "content/guides/a.md": "---\ntitle: A\n---\nSee [x](x.md).\n",
+    })
+    result = run("check")
+    assert result.code == 1
+    assert result.errors == [
+        "content/guides/a.md:4:9: link target 'x.md' does not exist — check the path, relative to a.md",
+        "content/types/group.yml:1:1: missing required key 'summary' — add 'summary: ...' (One sentence: what it is)",
+        "content/types/peer.yml:3:1: unknown key 'cadense' — did you mean 'cadence'?",
+    ]
+    assert result.err.splitlines()[-1] == "mentorsite: 3 problems found"
+
+
+def test_debug_shows_the_traceback(make_site):
+    from mentorsite.cli import main
+    from mentorsite.errors import SiteErrors
+
+    make_site({"content/types/peer.yml": TYPE + "cadense: weekly\n"})
+    with pytest.raises(SiteErrors):
+        main(["--debug", "build"])
+
+
+def test_no_config(tmp_path, monkeypatch, run):
+    monkeypatch.chdir(tmp_path)
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [
+        "site.yml:1:1: no site configuration here — run mentorsite in a handbook folder, pass --config PATH, or create one with 'mentorsite new'"
+    ]
