@@ -275,7 +275,7 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
 def column_source(column) -> str:
     """Which milestone key fills a table column whose rows come from a template ('' for none)."""
     if column.source:
-        return column.source
+        return "" if column.source == "none" else column.source
     cid = column.id or slugify(column.label)
     return cid if cid in MILESTONE_COLUMNS else ""
 

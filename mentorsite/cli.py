@@ -73,7 +73,7 @@ def _run(args) -> int:
     if args.command == "check":
         site, warnings = check(config)
         _warnings(warnings)
-        print(f"Checked {len(site.pages)} pages: no errors" + (f", {len(warnings)} warnings" if warnings else ""))
+        print(f"Checked {len(site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
     return 2
 

@@ -31,7 +31,13 @@ class Due:
         if self.unit == "date":
             return self.date.isoformat()
         if self.unit == "phase":
-            extra = f" + {self.amount} days" if self.amount else ""
+            if not self.amount:
+                extra = ""
+            elif self.amount % 7 == 0:
+                weeks = self.amount // 7
+                extra = f" + {weeks} week{'s' if weeks != 1 else ''}"
+            else:
+                extra = f" + {self.amount} day{'s' if self.amount != 1 else ''}"
             return f"Start of phase '{self.phase}'{extra}"
         return f"{self.unit.capitalize()} {self.amount}"
 

@@ -242,8 +242,9 @@ class Column:
     id: str = key("The column's id (default: from the label).", "")
     kind: Literal["line", "text", "date", "check", "choice"] = key("What a cell holds: line, text, date, check or choice.", "line")
     options: tuple[str, ...] = key("The choices, for kind 'choice'.", factory=tuple)
-    source: Literal["", "title", "description", "due", "owner", "evidence"] = key(
-        "For rows from a milestone template: which milestone key fills this column (default: the column id when it is one of them).",
+    source: Literal["", "none", "title", "description", "due", "owner", "evidence"] = key(
+        "For rows from a milestone template: which milestone key fills this column (default: the column id when it is "
+        "one of title, description, due, owner, evidence; 'none' leaves the column blank).",
         "",
         )
     width: int = key("Relative width (1-5).", 1)

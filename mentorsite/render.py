@@ -60,7 +60,7 @@ class Renderer:
             column_source=column_source,
             table_rows=self.table_rows,
         )
-        env.filters.update(markdown=self.markdown, due=self.due, date=format_date, due_iso=self.due_iso)
+        env.filters.update(slug=_slug, markdown=self.markdown, due=self.due, date=format_date, due_iso=self.due_iso)
 
     # -- helpers available to templates
 
@@ -71,8 +71,6 @@ class Renderer:
     def page_url(self, obj) -> str:
         """The link to a type, template, worksheet or guide object."""
         for group, items in (("types", self.site.types), ("milestones", self.site.milestones), ("worksheets", self.site.worksheets)):
-            if isinstance(obj, str) and obj in items and False:
-                pass
             if getattr(obj, "id", None) in items and items.get(obj.id) is obj:
                 return self.url(f"{group}/{obj.id}/")
         rel = getattr(obj, "rel", None)

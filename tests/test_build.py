@@ -1,0 +1,249 @@
+"""Building small sites end to end: pages, URLs, navigation, dates, themes, safety."""
+
+import os
+
+from bs4 import BeautifulSoup
+
+TYPE = "name: Peer mentoring\nsummary: Two colleagues learn together.\nmilestones: [speaking]\nworksheets: [goals]\n"
+TEMPLATE = """\
+title: Public speaking
+goal: Give three talks.
+types: [peer]
+milestones:
+  - title: First talk
+    due: week 4
+    owner: mentee
+  - title: A webinar
+    due: month 2
+  - title: Wrap up
+    due: phase:closure
+"""
+WS = """\
+title: Goals
+purpose: Set goals.
+audience: [mentee]
+sections:
+  - title: Goals
+    fields:
+      - id: goal
+        kind: text
+        label: Your goal
+      - id: tracker
+        kind: table
+        label: Tracker
+        columns: [Title, Due, {label: Status, kind: choice, options: [To do, Done]}]
+        rows: from milestones/speaking
+"""
+GUIDES = {
+    "content/guides/start/index.md": "---\ntitle: Getting started\nweight: 1\n---\nIntro to the folder.\n",
+    "content/guides/start/first.md": "---\ntitle: First steps\nweight: 1\n---\n\n## Before you begin\n\nSee [the second](second.md#details) and [peer](../../types/peer.yml).\n\n::type peer\n\n::milestones speaking\n",
+    "content/guides/start/second.md": "---\ntitle: Second steps\nweight: 2\n---\n\n## Details\n\n:::tip Remember\nBe kind.\n:::\n\n::worksheet-card goals\n",
+    "content/guides/later/index.md": "---\ntitle: Later on\nweight: 2\n---\n",
+    "content/guides/later/third.md": "---\ntitle: Third steps\n---\n\nBack to [first](../start/first.md).\n",
+}
+FULL = {"content/types/peer.yml": TYPE, "content/milestones/speaking.yml": TEMPLATE, "content/worksheets/goals.yml": WS, **GUIDES}
+
+
+def soup(path):
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_pages_and_pretty_urls(make_site, run):
+    root = make_site(FULL)
+    result = run("build")
+    assert result.code == 0, result.err
+    out = root / "_site"
+    for page in [
+        "index.html", "404.html", "guides/index.html", "guides/start/index.html", "guides/start/first/index.html",
+        "guides/later/third/index.html", "types/index.html", "types/peer/index.html", "milestones/index.html",
+        "milestones/speaking/index.html", "worksheets/index.html", "worksheets/goals/index.html",
+    ]:
+        assert (out / page).is_file(), page
+    assert (out / ".nojekyll").exists()
+    assert not (out / "CNAME").exists()
+    assert (out / "static/site.css").is_file()
+    assert "Built 14 pages" in result.out
+
+
+def test_links_between_guides_become_urls(make_site, run):
+    root = make_site(FULL)
+    run("build")
+    page = soup(root / "_site/guides/start/first/index.html")
+    hrefs = [a["href"] for a in page.select("main .prose a")]
+    assert "/guides/start/second/#details" in hrefs
+    assert "/types/peer/" in hrefs
+    third = soup(root / "_site/guides/later/third/index.html")
+    assert [a["href"] for a in third.select("main .prose a")] == ["/guides/start/first/"]
+
+
+def test_navigation(make_site, run):
+    root = make_site(FULL)
+    run("build")
+    page = soup(root / "_site/guides/start/second/index.html")
+    assert [a.get_text() for a in page.select(".breadcrumbs a")] == ["Home", "Guides", "Getting started"]
+    assert page.select_one(".pager-prev")["href"] == "/guides/start/first/"
+    assert page.select_one(".pager-next")["href"] == "/guides/later/"
+    # the sidebar lists every folder, and only the current folder's guides
+    assert [a.get_text() for a in page.select(".sidebar a")] == ["Getting started", "First steps", "Second steps", "Later on"]
+    assert page.select_one(".sidebar a[aria-current=page]").get_text() == "Second steps"
+    assert [a.get_text() for a in page.select(".top-nav a")] == ["Guides", "Mentoring types", "Milestones", "Worksheets"]
+    assert page.select_one(".top-nav a[aria-current]").get_text() == "Guides"
+    first = soup(root / "_site/guides/start/first/index.html")
+    assert [a["href"] for a in first.select(".toc a")] == [] or first.select(".toc a")[0]["href"] == "#before-you-begin"
+
+
+def test_directives_embed_data(make_site, run):
+    root = make_site({**FULL, "site.yml": "title: T\ncohort:\n  start: 2027-01-11\n"})
+    run("build")
+    first = soup(root / "_site/guides/start/first/index.html")
+    card = first.select_one(".type-card")
+    assert card.select_one(".card-title a")["href"] == "/types/peer/"
+    rows = first.select(".milestone-table tbody tr")
+    assert [r.select_one("th").get_text(strip=True) for r in rows] == ["First talk", "A webinar", "Wrap up"]
+    assert [r.select_one("time")["datetime"] for r in rows] == ["2027-02-08", "2027-03-11", "2027-03-22"]
+    second = soup(root / "_site/guides/start/second/index.html")
+    assert second.select_one(".admonition-tip .admonition-title").get_text() == "Remember"
+    assert second.select_one(".worksheet-card a")["href"] == "/worksheets/goals/"
+
+
+def test_relative_due_dates_without_a_cohort_start(make_site, run):
+    root = make_site(FULL)
+    run("build")
+    page = soup(root / "_site/milestones/speaking/index.html")
+    assert [d.get_text() for d in page.select(".milestone-due")] == ["Week 4", "Month 2", "Start of phase 'closure'"]
+
+
+def test_worksheet_page_lists_fields_and_prefills_rows(make_site, run):
+    root = make_site({**FULL, "site.yml": "title: T\ncohort:\n  start: 2027-01-11\n"})
+    run("build")
+    page = soup(root / "_site/worksheets/goals/index.html")
+    assert page.select_one("label[for=f-goals-goal]").get_text() == "Your goal"
+    assert page.select_one("textarea#f-goals-goal") is not None
+    cells = page.select(".ws-table tbody tr")[0].select("input")
+    assert [c.get("value") for c in cells] == ["First talk", "2027-02-08", None]
+
+
+def test_base_path_from_url_and_cname(make_site, run):
+    root = make_site({**FULL, "site.yml": "title: T\nurl: https://org.github.io/handbook/\ncname: mentoring.example.org\n"})
+    run("build")
+    out = root / "_site"
+    page = soup(out / "guides/start/first/index.html")
+    links = [a["href"] for a in page.select("a[href]") if not a["href"].startswith(("#", "http", "mailto:"))]
+    assert links and all(h.startswith("/handbook/") for h in links)
+    assert page.select_one("link[rel=stylesheet]")["href"] == "/handbook/static/site.css"
+    assert (out / "CNAME").read_text() == "mentoring.example.org\n"
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "<loc>https://org.github.io/handbook/guides/start/first/</loc>" in sitemap
+
+
+def test_builds_are_deterministic(make_site, run, tmp_path):
+    root = make_site(FULL)
+    run("build", "--output", str(tmp_path / "a"))
+    run("build", "--output", str(tmp_path / "b"))
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
+    assert files_a == files_b and len(files_a) > 10
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_a_failed_build_keeps_the_previous_site(make_site, run):
+    root = make_site(FULL)
+    assert run("build").code == 0
+    out = root / "_site"
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (root / "content/types/peer.yml").write_text(TYPE + "cadense: x\n")
+    assert run("build").code == 1
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_unchanged_files_keep_their_inode(make_site, run):
+    root = make_site(FULL)
+    run("build")
+    css = root / "_site/static/site.css"
+    page = root / "_site/guides/later/third/index.html"
+    inode_css, inode_page = css.stat().st_ino, page.stat().st_ino
+    (root / "content/guides/later/third.md").write_text("---\ntitle: Third steps\n---\n\nChanged.\n")
+    result = run("build")
+    assert "(1 of" in result.out
+    assert css.stat().st_ino == inode_css
+    assert page.stat().st_ino != inode_page
+
+
+def test_check_writes_nothing(make_site, run):
+    root = make_site(FULL)
+    result = run("check")
+    assert result.code == 0
+    assert result.out.strip() == "Checked 14 pages: no errors"
+    assert not (root / "_site").exists()
+
+
+def test_missing_anchor_is_a_warning_and_strict_fails(make_site, run):
+    root = make_site({**FULL, "content/guides/later/third.md": "---\ntitle: Third\n---\n\n[x](../start/first.md#nope)\n"})
+    result = run("build")
+    assert result.code == 0
+    assert "content/guides/later/third.md:5:5: warning: link anchor '#nope' not found in '../start/first.md' — expected one of: before-you-begin" in result.err
+    result = run("build", "--strict")
+    assert result.code == 1
+    assert result.errors == [
+        "content/guides/later/third.md:5:5: link anchor '#nope' not found in '../start/first.md' — expected one of: before-you-begin (warning, an error with --strict)"
+    ]
+
+
+def test_theme_overrides_and_extends_a_template(make_site, run):
+    root = make_site({
+        **FULL,
+        "site.yml": "title: T\ntheme: mine\n",
+        "themes/mine/templates/guide.html": "{% extends 'default/guide.html' %}\n{% block main %}<p class=\"mine\">Mine</p>{{ super() }}{% endblock %}\n",
+        "themes/mine/static/extra.css": "body{}",
+    })
+    assert run("build").code == 0
+    page = soup(root / "_site/guides/start/first/index.html")
+    assert page.select_one("main p.mine").get_text() == "Mine"
+    assert page.select_one("main h1").get_text() == "First steps"
+    assert (root / "_site/static/extra.css").is_file()
+    assert (root / "_site/static/site.css").is_file()
+
+
+def test_assets_are_copied_and_linked(make_site, run):
+    root = make_site({
+        "content/assets/pic one.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        "content/guides/a.md": "---\ntitle: A\n---\n\n![Pic](../assets/pic%20one.svg)\n",
+    })
+    assert run("build").code == 0
+    page = soup(root / "_site/guides/a/index.html")
+    assert page.select_one("main img")["src"] == "/assets/pic%20one.svg"
+    assert (root / "_site/assets/pic one.svg").is_file()
+
+
+def test_home_page_shows_the_program(make_site, run):
+    root = make_site({"content/index.md": "---\ntitle: Welcome\n---\nHello **all**.\n"})
+    assert run("build").code == 0
+    page = soup(root / "_site/index.html")
+    assert page.select_one("h1").get_text() == "Test Program"
+    assert page.select_one(".home-intro strong").get_text() == "all"
+    assert [h.get_text() for h in page.select(".phase-name")] == ["Start", "Closure"]
+    assert page.select_one("html")["lang"] == "en"
+
+
+def test_template_runtime_error_names_the_template_line(make_site, run):
+    make_site({
+        **FULL, "site.yml": "title: T\ntheme: mine\n",
+        "themes/mine/templates/type.html": "{% extends 'default/type.html' %}\n{% block main %}\n{{ item.nonexistent }}\n{% endblock %}\n",
+    })
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == ["themes/mine/templates/type.html:3:1: template error: 'mentorsite.model.MentoringType object' has no attribute 'nonexistent'"]
+
+
+def test_output_option_and_python_m(make_site, tmp_path):
+    import subprocess
+    import sys
+
+    root = make_site(FULL)
+    proc = subprocess.run([sys.executable, "-m", "mentorsite", "build", "--output", "public"], cwd=root,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + str(__import__("pathlib").Path(__file__).parent.parent)})
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "public/index.html").is_file()
