@@ -259,17 +259,25 @@ def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = _shown(exc.filename or exc.name or "template", root)
         return SiteError(Loc(path, exc.lineno or 1, 1), f"template syntax error: {exc.message}")
+    where = _template_frame(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(
-            Loc(Path("site.yml"), 1, 1),
-            f"template '{exc.name}' not found in the theme — add themes/<theme>/templates/{exc.name} "
-            "or remove what includes it",
+            Loc(_shown(where[0], root), where[1], 1) if where else Loc(Path("site.yml"), 1, 1),
+            f"template '{exc.name}' not found in the theme — add it to the theme's templates/ folder "
+            "or remove what uses it",
         )
+    if where:
+        return SiteError(Loc(_shown(where[0], root), where[1], 1), f"template error: {exc}")
+    return SiteError(None, f"template error: {exc}")
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in a Jinja traceback."""
     for frame, lineno in reversed(list(traceback.walk_tb(exc.__traceback__))):
         filename = frame.f_code.co_filename
-        if filename.endswith((".html", ".xml", ".txt")):
-            return SiteError(Loc(_shown(filename, root), lineno, 1), f"template error: {exc}")
-    return SiteError(None, f"template error: {exc}")
+        if filename.endswith((".html", ".xml", ".txt", ".css", ".js")):
+            return filename, lineno
+    return None
 
 
 def _shown(filename: str, root: Path) -> Path:

@@ -146,6 +146,14 @@ CASES = {
          "content/guides/a.md": "---\ntitle: A\n---\n"},
         ["themes/mine/templates/guide.html:2:1: template syntax error: unexpected '}'"],
     ),
+    "missing_template": (
+        {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/404.html": "{% extends 'base.html' %}\n{% block main %}\n{% include 'partials/nope.html' %}\n{% endblock %}\n"},
+        ["themes/mine/templates/404.html:3:1: template 'partials/nope.html' not found in the theme — add it to the theme's templates/ folder or remove what uses it"],
+    ),
+    "theme_circle": (
+        {"site.yml": "title: T\ntheme: a\n", "themes/a/theme.yml": "extends: b\n", "themes/b/theme.yml": "extends: a\n"},
+        ["themes/b/theme.yml:1:1: themes extend each other in a circle (a -> b -> a) — make one of them extend 'default'"],
+    ),
     "missing_theme": (
         {"site.yml": "title: T\ntheme: nope\n"},
         ["site.yml:1:1: theme 'nope' not found — create the folder themes/nope/ or set 'theme: default'"],
