@@ -96,8 +96,12 @@ def _syntax_hint(text: str, mark, problem: str) -> str:
         return " — indent with spaces, not tabs"
     if mark is not None:
         lines = text.split("\n")
-        if mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: mark.column + 1]:
             return " — indent with spaces, not tabs"
+        value = line.split(": ", 1)[1].lstrip() if ": " in line else line.lstrip(" -")
+        if value[:1] in ("*", "&", "!", "@", "`", "%", "|", ">"):
+            return f" — put the text in quotes: it starts with '{value[0]}', which YAML reads as a special sign"
     if "mapping values are not allowed" in problem:
         return " — put text containing ': ' in quotes"
     return " — check the indentation and quoting on this line"

@@ -62,6 +62,7 @@ class Fetched:
     content_type: str = ""
     location: str | None = None
     anchors: set[str] = field(default_factory=set)
+    duplicate_ids: set[str] = field(default_factory=set)
     links: list[Link] = field(default_factory=list)
 
 
@@ -71,12 +72,15 @@ class _PageParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.anchors: set[str] = set()
+        self.duplicate_ids: set[str] = set()
         self.urls: list[tuple[str, str, str]] = []
         self.base_href: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
         if "id" in values:
+            if values["id"] in self.anchors:
+                self.duplicate_ids.add(values["id"])
             self.anchors.add(values["id"])
         if tag in ("a", "map") and "name" in values:
             self.anchors.add(values["name"])
@@ -130,6 +134,7 @@ class Crawl:
     pages: dict[str, Fetched]
     not_found_page: Fetched
     not_found_url: str = ""
+    from_home: frozenset[str] = frozenset()
 
     def local(self, url: str) -> str | None:
         """The test-server URL for an internal URL (the public site URL maps onto it), else None."""
@@ -159,6 +164,7 @@ def _parse(url: str, fetched: Fetched, body: bytes) -> None:
         parser.feed(body.decode("utf-8", errors="replace"))
         parser.close()
         fetched.anchors = parser.anchors
+        fetched.duplicate_ids = parser.duplicate_ids
         base = urljoin(url, parser.base_href) if parser.base_href else url
         fetched.links = [Link(url, tag, attr, raw, urljoin(base, raw)) for tag, attr, raw in parser.urls]
     elif fetched.content_type == "text/css":
@@ -184,6 +190,7 @@ def crawl(served: str) -> Crawl:
             target = result.local(urldefrag(link.url).url)
             if target and target not in result.pages and urlsplit(link.raw).scheme not in NOT_FETCHED:
                 queue.append(target)
+    result.from_home = frozenset(result.pages)
     # 404.html is served for any missing path, at any depth, so its links must work from anywhere.
     missing_url = served + "no/such/page/here/"
     status, ctype, location, body = _fetch(missing_url)
@@ -205,7 +212,7 @@ def test_the_crawl_reaches_every_page_of_the_build(crawl: Crawl, example_site: P
     assert len(html) >= MIN_HTML_PAGES, f"crawled only {len(html)} HTML pages: {sorted(map(_short, html))}"
     assert len(crawl.pages) >= MIN_URLS, f"crawled only {len(crawl.pages)} URLs"
 
-    reached = {unquote(urlsplit(u).path) for u, f in crawl.pages.items() if f.status == 200}
+    reached = {unquote(urlsplit(u).path) for u in crawl.from_home if crawl.pages[u].status == 200}
     unreachable = []
     for file in sorted(example_site.rglob("*.html")):
         rel = file.relative_to(example_site).as_posix()
@@ -250,6 +257,13 @@ def test_every_fragment_exists_in_its_target_page(crawl: Crawl):
         if unquote(fragment) not in fetched.anchors:
             problems.append(f"{link}: no id {unquote(fragment)!r} in {_short(target)}")
     assert not problems, f"{len(problems)} links to missing anchors:\n" + "\n".join(sorted(set(problems)))
+
+
+def test_ids_are_unique_in_every_page(crawl: Crawl):
+    # a fragment that matches two elements jumps to the first, which is rarely the one meant
+    problems = [f"{_short(url)}: {', '.join(sorted(f.duplicate_ids))}"
+                for url, f in sorted(crawl.pages.items()) if f.duplicate_ids]
+    assert not problems, "ids used more than once on a page:\n" + "\n".join(problems)
 
 
 def test_no_internal_link_escapes_the_base_path(crawl: Crawl):
