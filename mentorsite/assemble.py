@@ -59,7 +59,18 @@ class Site:
     groups: dict[str, tuple[Page, ...]]  # group -> its pages in order (not the index)
     tokens: dict[str, list] = field(default_factory=dict, compare=False)
     assets: tuple = ()
-    warnings: tuple = ()
+    docs: dict[str, Guide] = field(default_factory=dict)  # every Markdown file by source path
+    position: dict[str, tuple[str, int]] = field(default_factory=dict)  # url -> (group, index)
+
+    def neighbours(self, url: str) -> tuple:
+        """(previous page, next page) of a page in its group's reading order, as (url, title)."""
+        group, i = self.position.get(url, ("", None))
+        if i is None:
+            return (None, None)
+        pages = self.groups[group]
+        prev_page = pages[i - 1] if i > 0 else None
+        next_page = pages[i + 1] if i + 1 < len(pages) else None
+        return tuple((p.url, p.title) if p else None for p in (prev_page, next_page))
 
     @property
     def phase_starts(self) -> dict[str, Due]:
@@ -181,6 +192,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
         groups=groups,
         tokens=parsed.tokens,
         assets=parsed.assets,
+        docs={d.rel: d for d in [*parsed.guides, *([parsed.index] if parsed.index else [])]},
+        position={p.url: (group, i) for group, items in groups.items() for i, p in enumerate(items)},
     )
     _check_guides(site, parsed, problems)
     return site

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mentorsite.assemble import Site, assemble
+from mentorsite.cache import BuildCache, PageRecord, file_stat
+from mentorsite.deps import Digests
 from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
 from mentorsite.model import SiteConfig
 from mentorsite.parse import parse_all
 from mentorsite.render import render
 from mentorsite.theme import theme_env
-from mentorsite.write import WriteReport, write
+from mentorsite.write import KEEP, write
 
 log = logging.getLogger(__name__)
 
@@ -22,18 +25,20 @@ log = logging.getLogger(__name__)
 class BuildReport:
     """What a build made, and the warnings it found."""
 
-    pages: int
+    pages: int  # pages in the site
+    rendered: int  # pages rendered in this build (the others were unchanged)
     files: int
     written: int
+    removed: int
     seconds: float
     warnings: tuple[SiteError, ...] = field(default=())
 
 
-def load_site(config: SiteConfig) -> tuple[Site, list[SiteError]]:
+def load_site(config: SiteConfig, cached_guides: dict | None = None) -> tuple[Site, list[SiteError]]:
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
     sources = discover(config)
-    parsed = parse_all(sources, problems)
+    parsed = parse_all(sources, problems, cached=cached_guides)
     site = assemble(config, parsed, problems)
     problems.check()
     if config.strict and problems.warnings:
@@ -41,20 +46,69 @@ def load_site(config: SiteConfig) -> tuple[Site, list[SiteError]]:
     return site, problems.warnings
 
 
-def build(config: SiteConfig) -> BuildReport:
-    """Build the site into config.output; a failed build leaves the previous output untouched."""
+def output_dir(config: SiteConfig) -> Path:
+    """The output folder (site.yml's output, relative to the project root)."""
+    return config.root / config.output
+
+
+def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
+          atomic: bool = True) -> BuildReport:
+    """Build the site into its output folder; a failed build leaves the previous output untouched.
+
+    A page is rendered again only if something it read changed since the last build (the
+    cache, on disk beside the output, or given by a long-running caller such as `serve`)."""
     start = time.perf_counter()
-    site, warnings = load_site(config)
+    out = output_dir(config)
+    if cache is None:
+        path = BuildCache.for_output(config.root, out)
+        cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
+    site, warnings = load_site(config, cache.guides)
     env = theme_env(config)
-    outputs = render(site, env)
-    report: WriteReport = write(outputs, config.root / config.output)
+    digests = Digests(site, env)
+    skip = _unchanged_pages(site, cache, digests, out)
+    rendered = render(site, env, skip=skip)
+    files = rendered.files
+    for path in skip:
+        files[path] = KEEP
+    report = write(dict(sorted(files.items())), out, atomic=atomic)
+    _remember(cache, site, rendered.deps, skip, digests, out)
+    if use_cache:
+        cache.save()
     return BuildReport(
         pages=len(site.pages),
+        rendered=rendered.pages,
         files=report.total,
         written=report.written,
+        removed=report.removed,
         seconds=time.perf_counter() - start,
         warnings=tuple(warnings),
     )
+
+
+def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path) -> set[str]:
+    """Pages whose every input has the digest it had when their current file was written."""
+    skip = set()
+    for page in site.pages:
+        record = cache.pages.get(page.output)
+        if record is None or file_stat(out / page.output) != record.stat:
+            continue
+        if all(digests(key) == value for key, value in record.deps.items()):
+            skip.add(page.output)
+    return skip
+
+
+def _remember(cache: BuildCache, site: Site, deps: dict, skip: set, digests: Digests, out: Path) -> None:
+    pages = {}
+    for page in site.pages:
+        if page.output in skip:
+            pages[page.output] = cache.pages[page.output]
+        elif page.output in deps:
+            values = {key: digests(key) for key in deps[page.output]}
+            if None in values.values():
+                continue  # read something that cannot be fingerprinted: render it every time
+            pages[page.output] = PageRecord(deps=values, stat=file_stat(out / page.output))
+    cache.pages = pages
+    cache.guides = {g.rel: g for g in site.docs.values()}
 
 
 def check(config: SiteConfig) -> tuple[Site, list[SiteError]]:

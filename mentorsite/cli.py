@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the handbook into the output folder", description="Build the handbook website.")
     common(p)
     p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
+    p.add_argument("--no-cache", action="store_true", help="ignore the cache of the last build and render every page")
     p = sub.add_parser("check", help="validate the handbook without writing anything",
                        description="Validate data, references, Markdown and templates; write nothing.")
     common(p)
@@ -65,10 +66,10 @@ def _run(args) -> int:
 
     config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict)
     if args.command == "build":
-        report = build(config)
+        report = build(config, use_cache=not args.no_cache)
         _warnings(report.warnings)
-        print(f"Built {report.pages} pages ({report.written} of {report.files} files changed) "
-              f"into {config.output}/ in {report.seconds:.2f} s")
+        print(f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
+              f"files changed) into {config.output}/ in {report.seconds:.2f} s")
         return 0
     if args.command == "check":
         site, warnings = check(config)

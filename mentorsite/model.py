@@ -356,6 +356,7 @@ class Guide:
     folder: str  # '' or the folder under guides/
     source: Path
     rel: str  # posix path relative to the content folder
+    digest: str  # of the source file's bytes: the body is not kept in the model
     body_line: int  # line of the file where the Markdown body starts (1-based)
     headings: tuple[Heading, ...] = ()
     directives: tuple = ()  # (name, arg, Loc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +27,39 @@ class Parsed:
     worksheets: dict[str, Worksheet] = field(default_factory=dict)
     guides: list[Guide] = field(default_factory=list)
     index: Guide | None = None
-    tokens: dict[str, list] = field(default_factory=dict)  # guide source rel -> tokens
+    tokens: "LazyTokens" = None  # guide source rel -> tokens, parsed on first use
     assets: tuple = ()
     failed: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of files with errors
 
 
-def parse_all(sources: Sources, problems: Problems, *, html: bool = True) -> Parsed:
-    """Parse every source, recording problems; never stops at the first one."""
+class LazyTokens:
+    """Markdown tokens by source path: kept from parsing, or parsed again when first needed
+    (a guide whose metadata came from the cache has not been tokenised in this build)."""
+
+    def __init__(self, sources: dict[str, Source], html: bool):
+        self.sources = sources
+        self.html = html
+        self.parsed: dict[str, list] = {}
+
+    def __getitem__(self, rel: str) -> list:
+        if rel not in self.parsed:
+            _guide, tokens = parse_guide(self.sources[rel], html=self.html)
+            self.parsed[rel] = tokens
+        return self.parsed[rel]
+
+    def __setitem__(self, rel: str, tokens: list) -> None:
+        self.parsed[rel] = tokens
+
+
+def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None) -> Parsed:
+    """Parse every source, recording problems; never stops at the first one.
+
+    cached maps a guide's source path to a Guide from an earlier build; it is reused when the
+    file's digest is the same (its tokens are then parsed only if a page needs them)."""
+    cached = cached or {}
     out = Parsed(assets=sources.assets)
+    docs = [*sources.guides, *([sources.index] if sources.index else [])]
+    out.tokens = LazyTokens({src.rel: src for src in docs}, html)
     if sources.program is None:
         problems.error(None, "content/program.yml is missing — create it with at least 'name: Your program'")
     else:
@@ -56,17 +82,25 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True) -> Par
                 target[ident] = obj
             else:
                 out.failed.add((kind, ident))
-    for src in sources.guides:
-        result = _guard(problems, parse_guide, src, html=html)
-        if result is not None:
-            guide, tokens = result
+    for src in docs:
+        old = cached.get(src.rel)
+        if old is not None and old.digest == source_digest(src.data) and old.source == src.path:
+            guide = old
+        else:
+            result = _guard(problems, parse_guide, src, html=html)
+            if result is None:
+                continue
+            guide, out.tokens[src.rel] = result
+        if src is sources.index:
+            out.index = guide
+        else:
             out.guides.append(guide)
-            out.tokens[src.rel] = tokens
-    if sources.index is not None:
-        result = _guard(problems, parse_guide, sources.index, html=html)
-        if result is not None:
-            out.index, out.tokens[sources.index.rel] = result
     return out
+
+
+def source_digest(data: bytes) -> str:
+    """The digest of a source file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _guard(problems: Problems, fn, *args, **kwargs):
@@ -139,6 +173,7 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         folder=folder,
         source=src.path,
         rel=src.rel,
+        digest=source_digest(src.data),
         body_line=body_line,
         headings=headings,
         directives=tuple(directives),

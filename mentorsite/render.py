@@ -13,11 +13,14 @@ import jinja2
 from markupsafe import Markup
 
 from mentorsite import __version__
+from dataclasses import dataclass
+
 from mentorsite.assemble import GROUP_TITLES, Site, column_source
+from mentorsite.deps import Recorder, SiteView
 from mentorsite.config import NAV_GROUPS
 from mentorsite.dates import Due
 from mentorsite.errors import Loc, SiteError
-from mentorsite.markdown import is_relative, make_markdown
+from mentorsite.markdown import DIRECTIVE_TARGETS, make_markdown
 from mentorsite.model import PAPER_SIZES, Page
 from mentorsite.theme import static_files
 
@@ -39,16 +42,17 @@ def format_date(d: dt.date) -> str:
 class Renderer:
     """Renders each page of a Site with the theme's templates."""
 
-    def __init__(self, site: Site, env: jinja2.Environment):
+    def __init__(self, site: Site, env: jinja2.Environment, recorder: Recorder | None = None):
         self.site = site
         self.env = env
+        self.rec = recorder or Recorder()
+        env.recorder = self.rec
         self.base = site.config.base_path
         self.md = make_markdown()
-        by_url = {p.url: p for p in site.pages}
-        self.by_url = by_url
-        self.position = {p.url: (group, i) for group, pages in site.groups.items() for i, p in enumerate(pages)}
+        self.by_url = {p.url: p for p in site.pages}
+        self.position = site.position
         env.globals.update(
-            site=site,
+            site=SiteView(site, self.rec),
             config=site.config,
             program=site.program,
             url=self.url,
@@ -70,6 +74,7 @@ class Renderer:
 
     def page_url(self, obj) -> str:
         """The link to a type, template, worksheet or guide object."""
+        self.rec.add(("site", "urls"))
         for group, items in (("types", self.site.types), ("milestones", self.site.milestones), ("worksheets", self.site.worksheets)):
             if getattr(obj, "id", None) in items and items.get(obj.id) is obj:
                 return self.url(f"{group}/{obj.id}/")
@@ -110,6 +115,8 @@ class Renderer:
 
     def table_rows(self, field) -> list[dict]:
         """The pre-filled rows of a table field: one per milestone of its template, else blank."""
+        if field.rows_template:
+            self.rec.add(("data", "milestones", field.rows_template))
         template = self.site.milestones.get(field.rows_template) if field.rows_template else None
         if template is None:
             return [{} for _ in range(field.rows if isinstance(field.rows, int) else 0)]
@@ -138,6 +145,9 @@ class Renderer:
     def directive(self, name: str, arg: str, line: int = 0) -> str:
         """A data directive (::type peer) rendered with the theme's partial template."""
         template = self.env.get_template(DIRECTIVE_TEMPLATES[name])
+        target = DIRECTIVE_TARGETS.get(name)
+        if target:
+            self.rec.add(("data", target, arg))
         data = {
             "type": self.site.types.get(arg),
             "milestones": self.site.milestones.get(arg),
@@ -150,6 +160,26 @@ class Renderer:
 
     def context(self, page: Page) -> dict:
         """What a page template sees besides the globals."""
+        rec = self.rec
+        for key in (("program",), ("config",), ("topnav",)):
+            rec.add(key)
+        if page.url in self.position:
+            rec.add(("pager", page.url))
+        if page.group == "guides":
+            rec.add(("folders",))
+            rec.add(("folder", ""))
+            if page.kind == "index":
+                rec.add(("site", "folders"))
+        elif page.group:
+            rec.add(("group", page.group))
+        if page.kind in ("type", "milestone", "worksheet"):
+            rec.add(("data", page.group, page.url.split("/")[1]))
+        elif page.kind == "folder":
+            rec.add(("folder", page.obj.id))
+        elif page.kind == "guide":
+            rec.add(("folder", page.obj.folder))
+        elif page.kind == "home":
+            rec.add(("doc", "index.md"))
         group, index = self.position.get(page.url, (page.group, None))
         ordered = self.site.groups.get(group, ())
         prev_page = ordered[index - 1] if index else None
@@ -205,7 +235,9 @@ class Renderer:
 
     def render_doc(self, doc) -> Markup:
         """A guide's (or index.md's) Markdown body as HTML, links rewritten to page URLs."""
-        tokens = self.site.tokens.get(doc.rel, [])
+        self.rec.add(("doc", doc.rel))
+        self.rec.add(("site", "urls"))
+        tokens = self.site.tokens[doc.rel]
 
         def resolve(href: str) -> str:
             url, anchor = self.site.link_target(doc.rel, href)
@@ -222,15 +254,34 @@ class Renderer:
         return template.render(self.context(page)).encode("utf-8")
 
 
-def render(site: Site, env: jinja2.Environment) -> dict[str, bytes | Path]:
-    """Every output file of the site: path relative to the output folder -> bytes or a file to copy."""
-    renderer = Renderer(site, env)
+@dataclass(slots=True)
+class Rendered:
+    """The outputs of a render: files by output path, and what each rendered page read."""
+
+    files: dict[str, bytes | Path]
+    deps: dict[str, frozenset]  # page output path -> dependency keys
+    pages: int  # how many pages were rendered (not reused)
+
+
+def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset()) -> Rendered:
+    """Every output file of the site (path relative to the output folder -> bytes or a file to
+    copy), except the pages in skip, which the caller knows to be unchanged."""
+    recorder = Recorder()
+    renderer = Renderer(site, env, recorder)
     outputs: dict[str, bytes | Path] = {}
+    deps: dict[str, frozenset] = {}
+    count = 0
     for page in site.pages:
+        if page.output in skip:
+            continue
+        recorder.start()
         try:
             outputs[page.output] = renderer.render_page(page)
         except jinja2.TemplateError as e:
+            recorder.stop()
             raise template_error(e, site.config.root) from None
+        deps[page.output] = recorder.stop()
+        count += 1
     outputs.update(static_files(env.globals["theme_dirs"]))
     for rel, path in site.assets:
         outputs["assets/" + rel] = path
@@ -238,7 +289,7 @@ def render(site: Site, env: jinja2.Environment) -> dict[str, bytes | Path]:
     if site.config.cname:
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
-    return dict(sorted(outputs.items()))
+    return Rendered(files=outputs, deps=deps, pages=count)
 
 
 def sitemap(site: Site) -> bytes:

@@ -63,6 +63,24 @@ def _parent(folder: Path) -> str:
     return str(data.get("extends", "default"))
 
 
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja environment that records every template a render loads (for incremental builds)."""
+
+    recorder = None
+
+    def get_template(self, name, parent=None, globals=None):
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.add(("tpl", self.join_path(name, parent) if parent else name))
+        return super().get_template(name, parent, globals)
+
+    def select_template(self, names, parent=None, globals=None):
+        if self.recorder is not None:
+            for name in names:
+                if isinstance(name, str):
+                    self.recorder.add(("tpl", name))
+        return super().select_template(names, parent, globals)
+
+
 def theme_env(config: SiteConfig) -> jinja2.Environment:
     """The Jinja environment over the theme folders; `default/x.html` names the built-in x.html."""
     dirs = theme_dirs(config)
@@ -72,7 +90,7 @@ def theme_env(config: SiteConfig) -> jinja2.Environment:
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(dirs[-1] / "templates"))}),
         ]
     )
-    env = jinja2.Environment(
+    env = TrackingEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,

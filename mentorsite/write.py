@@ -13,25 +13,53 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+class Keep:
+    """An output known to be unchanged: the previous site's file is reused as it is."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = Keep()
+
+
 @dataclass(frozen=True, slots=True)
 class WriteReport:
     """What the write stage did."""
 
     written: int  # files whose bytes changed or are new
-    unchanged: int  # files hard-linked from the previous site
+    unchanged: int  # files reused from the previous site
+    removed: int  # files of the previous site that are gone
     total: int
 
 
-def write(outputs: dict[str, bytes | Path], output: Path) -> WriteReport:
-    """Write every output into a new tree, reusing unchanged files, and swap it in atomically."""
+def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
+    """Make the output folder hold exactly outputs.
+
+    atomic: build a new tree beside it (unchanged files hard-linked from the old one) and swap
+    it in whole, so a reader or a crash sees the old site or the new one, never a mix. When
+    nothing changed, the folder is left untouched. Otherwise (a live preview) changed files are
+    replaced one by one, each atomically."""
     output = Path(output)
+    old_files = _files(output)
+    changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old_files) and not _same(output / rel, content)]
+    removed = old_files - outputs.keys()
+    if not changed and not removed and output.is_dir():
+        return WriteReport(written=0, unchanged=len(outputs), removed=0, total=len(outputs))
+    if not atomic and output.is_dir():
+        for rel in changed:
+            _put(output / rel, outputs[rel], output)
+        for rel in removed:
+            (output / rel).unlink(missing_ok=True)
+        _prune_dirs(output)
+        return WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))
+    changed_set = set(changed)
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f".{output.name}.new-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    written = unchanged = 0
     try:
         made_dirs: set[Path] = {tmp}
         for rel, content in outputs.items():
@@ -39,27 +67,58 @@ def write(outputs: dict[str, bytes | Path], output: Path) -> WriteReport:
             if target.parent not in made_dirs:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made_dirs.add(target.parent)
-            old = output / rel
-            if _same(old, content):
+            if rel not in changed_set:
                 try:
-                    os.link(old, target)
-                    unchanged += 1
+                    os.link(output / rel, target)
                     continue
                 except OSError:
-                    pass
-            if isinstance(content, Path):
-                shutil.copyfile(content, target)
-            else:
-                target.write_bytes(content)
-            written += 1
+                    content = (output / rel).read_bytes()
+            _copy_or_write(target, content)
         _swap(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteReport(written=written, unchanged=unchanged, total=len(outputs))
+    return WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))
 
 
-def _same(old: Path, content: bytes | Path) -> bool:
+def _files(folder: Path) -> set[str]:
+    out = set()
+    if not folder.is_dir():
+        return out
+    for dirpath, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out.update(prefix + f for f in files)
+    return out
+
+
+def _copy_or_write(target: Path, content: bytes | Path) -> None:
+    if isinstance(content, Path):
+        shutil.copyfile(content, target)
+    else:
+        target.write_bytes(content)
+
+
+def _put(target: Path, content: bytes | Path, root: Path) -> None:
+    """Replace one file atomically (write beside it, then rename over it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    _copy_or_write(tmp, content)
+    os.replace(tmp, target)
+
+
+def _prune_dirs(root: Path) -> None:
+    for dirpath, dirs, files in os.walk(root, topdown=False):
+        if not dirs and not files and Path(dirpath) != root:
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
+def _same(old: Path, content: bytes | Path | Keep) -> bool:
+    if content is KEEP:
+        return old.is_file()
     try:
         st = old.stat()
     except OSError:

@@ -1,0 +1,95 @@
+"""The on-disk memory of the last build, beside the output: parsed guides and page dependencies.
+
+Nothing in it is trusted blindly: a cache from another mentorsite or Python version, for
+another output folder, or that cannot be read whole is ignored and the build starts afresh;
+a page is reused only if every input it read has the same digest and its output file is the
+one the last build wrote.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mentorsite import __version__
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".mentorsite-cache"
+_FORMAT = 1
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """What the last build knows of one page: the digests of what it read, and its file."""
+
+    deps: dict  # key -> digest
+    stat: tuple  # (size, mtime_ns) of the output file it wrote
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """Parsed guides and page records of the last build of one output folder."""
+
+    path: Path | None = None
+    guides: dict = field(default_factory=dict)  # source rel -> Guide
+    pages: dict = field(default_factory=dict)  # output path -> PageRecord
+    extra: dict = field(default_factory=dict)  # other stages' memories (PDFs, search, ...)
+
+    @classmethod
+    def for_output(cls, root: Path, output: Path) -> Path:
+        """Where the cache of an output folder is kept."""
+        name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
+        return root / CACHE_DIR / f"build-{name}.pickle"
+
+    @classmethod
+    def load(cls, path: Path) -> "BuildCache":
+        """The cache at path, or an empty one when it is missing, stale or damaged."""
+        try:
+            with open(path, "rb") as f:
+                header = pickle.load(f)
+                if header != _header():
+                    log.debug("cache %s is from another version: ignored", path)
+                    return cls(path=path)
+                data = pickle.load(f)
+            cache = cls(path=path, guides=data["guides"], pages=data["pages"], extra=data.get("extra", {}))
+            if not all(isinstance(r, PageRecord) for r in cache.pages.values()):
+                raise ValueError("bad page record")
+            return cache
+        except FileNotFoundError:
+            return cls(path=path)
+        except Exception as e:  # truncated, corrupted, unpicklable: never trusted
+            log.debug("cache %s unreadable (%s): ignored", path, e)
+            return cls(path=path)
+
+    def save(self) -> None:
+        """Write the cache atomically (a reader sees the old one or the new one)."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tag = self.path.parent / ".gitignore"
+        if not tag.exists():
+            tag.write_text("*\n")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with open(tmp, "wb") as f:
+            pickle.dump(_header(), f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"guides": self.guides, "pages": self.pages, "extra": self.extra}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def _header() -> tuple:
+    return ("mentorsite-cache", _FORMAT, __version__, sys.version_info[:2])
+
+
+def file_stat(path: Path) -> tuple | None:
+    """(size, mtime_ns) of a file, or None if it is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)

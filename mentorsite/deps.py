@@ -1,0 +1,150 @@
+"""Dependency tracking for honest incremental builds (as Lektor does).
+
+While a page renders, everything it reads is recorded as a key: the templates it loads, the
+data objects it shows, the guide bodies it renders, the navigation around it. Each key has a
+digest computed from the site model. A page whose recorded keys all have the same digests in
+the next build renders to the same bytes, so it need not be rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+
+from mentorsite import __version__
+
+Key = tuple  # ("tpl", name) | ("data", kind, id) | ("all", kind) | ("doc", rel) | ("site", attr) | ...
+
+
+class Recorder:
+    """The set of dependency keys of the page being rendered (None between pages)."""
+
+    def __init__(self) -> None:
+        self.keys: set | None = None
+
+    def add(self, key: Key) -> None:
+        """Record that the current page read key."""
+        if self.keys is not None:
+            self.keys.add(key)
+
+    def start(self) -> None:
+        """Begin recording a page."""
+        self.keys = set()
+
+    def stop(self) -> frozenset:
+        """End recording; the keys the page read."""
+        keys, self.keys = frozenset(self.keys or ()), None
+        return keys
+
+
+class TrackedMapping(Mapping):
+    """A read-only view of one of the site's data mappings that records what is read."""
+
+    def __init__(self, data: Mapping, kind: str, recorder: Recorder):
+        self._data, self._kind, self._rec = data, kind, recorder
+
+    def __getitem__(self, ident):
+        self._rec.add(("data", self._kind, ident))
+        return self._data[ident]
+
+    def get(self, ident, default=None):
+        self._rec.add(("data", self._kind, ident))
+        return self._data.get(ident, default)
+
+    def __contains__(self, ident) -> bool:
+        self._rec.add(("ids", self._kind))
+        return ident in self._data
+
+    def __iter__(self):
+        self._rec.add(("all", self._kind))
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._rec.add(("ids", self._kind))
+        return len(self._data)
+
+    def __bool__(self) -> bool:
+        self._rec.add(("ids", self._kind))
+        return bool(self._data)
+
+
+class SiteView:
+    """The `site` seen by templates: reading any part of it records a dependency."""
+
+    _DATA = ("types", "milestones", "worksheets")
+
+    def __init__(self, site, recorder: Recorder):
+        self._site, self._rec = site, recorder
+
+    def __getattr__(self, name: str):
+        value = getattr(self._site, name)
+        if name in self._DATA:
+            return TrackedMapping(value, name, self._rec)
+        if not callable(value):
+            self._rec.add(("site", name))
+        return value
+
+
+def digest(*parts) -> str:
+    """A short stable digest of values whose repr is deterministic (our frozen dataclasses)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class Digests:
+    """Digests of dependency keys for one site, computed on demand and remembered."""
+
+    def __init__(self, site, env, extra: dict | None = None):
+        self.site = site
+        self.env = env
+        self.memo: dict = {}
+        self.extra = extra or {}
+
+    def __call__(self, key: Key) -> str | None:
+        if key not in self.memo:
+            self.memo[key] = self._compute(key)
+        return self.memo[key]
+
+    def _compute(self, key: Key):
+        site = self.site
+        kind = key[0]
+        if kind == "tpl":
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, key[1])
+            except Exception:  # a template that no longer exists: always a change
+                return None
+            return digest(filename, source)
+        if kind == "data":
+            return digest(getattr(site, key[1]).get(key[2]))
+        if kind == "all":
+            return digest(tuple(getattr(site, key[1]).items()))
+        if kind == "ids":
+            return digest(tuple(getattr(site, key[1])))
+        if kind == "doc":
+            doc = site.docs.get(key[1])
+            return None if doc is None else digest(doc)
+        if kind == "site":
+            return digest(getattr(site, key[1]))
+        if kind == "program":
+            return digest(site.program)
+        if kind == "config":
+            return digest(__version__, site.config)
+        if kind == "topnav":
+            return digest(tuple((g, bool(site.groups.get(g))) for g in ("guides", "types", "milestones", "worksheets")))
+        if kind == "folders":
+            return digest(tuple((f.id, f.title, f.url) for f in site.folders))
+        if kind == "folder":
+            folder = next((f for f in site.folders if f.id == key[1]), None)
+            if folder is None:
+                return None
+            return digest(folder.id, folder.title, folder.url, tuple((g.title, site.urls.get(g.rel)) for g in folder.guides))
+        if kind == "group":
+            return digest(tuple((p.url, p.title) for p in site.groups.get(key[1], ())))
+        if kind == "pager":
+            return digest(site.neighbours(key[1]))
+        if kind in self.extra:
+            return self.extra[kind](key)
+        return None
