@@ -114,8 +114,8 @@ class Digests:
         if kind == "tpl":
             try:
                 source, filename, _ = self.env.loader.get_source(self.env, key[1])
-            except Exception:  # a template that no longer exists: always a change
-                return None
+            except Exception:  # missing now: if it appears later, its digest changes
+                return digest("missing template", key[1])
             return digest(filename, source)
         if kind == "data":
             return digest(getattr(site, key[1]).get(key[2]))
@@ -124,8 +124,7 @@ class Digests:
         if kind == "ids":
             return digest(tuple(getattr(site, key[1])))
         if kind == "doc":
-            doc = site.docs.get(key[1])
-            return None if doc is None else digest(doc)
+            return digest(site.docs.get(key[1]))
         if kind == "site":
             return digest(getattr(site, key[1]))
         if kind == "program":
@@ -139,7 +138,7 @@ class Digests:
         if kind == "folder":
             folder = next((f for f in site.folders if f.id == key[1]), None)
             if folder is None:
-                return None
+                return digest(None)
             return digest(folder.id, folder.title, folder.url, tuple((g.title, site.urls.get(g.rel)) for g in folder.guides))
         if kind == "group":
             return digest(tuple((p.url, p.title) for p in site.groups.get(key[1], ())))

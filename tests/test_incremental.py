@@ -1,0 +1,160 @@
+"""Incremental builds are honest: after each kind of change, reusing the cache gives the
+same bytes as a clean full build, and a small change renders few pages."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mentorsite.build import build
+from mentorsite.config import load_config
+from tests.conftest import REPO
+
+GUIDE = "content/guides/working-together/communication.md"
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_guide_body(root):
+    _edit(root / GUIDE, "\n## ", "\nA new sentence in the body.\n\n## ")
+
+
+def edit_guide_title(root):
+    text = (root / GUIDE).read_text(encoding="utf-8")
+    (root / GUIDE).write_text(re.sub(r"(?m)^title: .*$", "title: Talking it through", text, count=1), encoding="utf-8")
+
+
+def add_guide(root):
+    (root / "content/guides/working-together/a-new-guide.md").write_text(
+        "---\ntitle: A brand new guide\nweight: 0\n---\n\n## Hello\n\nSee [communication](communication.md).\n", encoding="utf-8")
+
+
+def delete_guide(root):
+    (root / "content/guides/growing/beyond-the-program.md").unlink()
+    for md in (root / "content").rglob("*.md"):  # links to it must go too
+        text = md.read_text(encoding="utf-8")
+        new = re.sub(r"\[([^\]]*)\]\([^)]*beyond-the-program\.md[^)]*\)", r"\1", text)
+        if new != text:
+            md.write_text(new, encoding="utf-8")
+
+
+def edit_type_yaml(root):
+    _edit(root / "content/types/peer.yml", "name: ", "name: Side-by-side ")
+
+
+def edit_worksheet_yaml(root):
+    path = root / "content/worksheets/goals.yml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^title: .*$", "title: Goals and plans", text, count=1), encoding="utf-8")
+
+
+def edit_program(root):
+    _edit(root / "content/program.yml", "name: ", "name: The ")
+
+
+def edit_template(root):
+    target = root / "themes/mine/templates/guide.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("{% extends 'default/guide.html' %}\n{% block main %}<p>Local note</p>{{ super() }}{% endblock %}\n")
+    _edit(root / "site.yml", "title:", "theme: mine\ntitle:")
+
+
+def edit_partial_template(root):
+    target = root / "themes/mine/templates/partials/type-card.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("<div class=\"type-card\">{{ item.name }}</div>\n")
+    _edit(root / "site.yml", "title:", "theme: mine\ntitle:")
+
+
+def edit_config(root):
+    _edit(root / "site.yml", "start: 2027-01-11", "start: 2027-02-01")
+
+
+CHANGES = [edit_guide_body, edit_guide_title, add_guide, delete_guide, edit_type_yaml, edit_worksheet_yaml,
+           edit_program, edit_template, edit_partial_template, edit_config]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(REPO / "site.yml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_incremental_build_equals_full_build(project, change):
+    config = load_config(project / "site.yml")
+    build(config)
+    change(project)
+    config = load_config(project / "site.yml")
+    incremental = build(config)
+    full_config = load_config(project / "site.yml", output=str(project / "_full"))
+    full = build(full_config, use_cache=False)
+    assert full.rendered == full.pages
+    a, b = tree(project / "_site"), tree(project / "_full")
+    assert sorted(a) == sorted(b)
+    differing = [rel for rel in a if a[rel] != b[rel]]
+    assert differing == []
+    if change is edit_guide_body:
+        # the guide, and the few pages that list all guides; only the guide's bytes change
+        assert incremental.rendered <= 4
+        assert incremental.written == 1
+    if change is edit_type_yaml:
+        assert 1 < incremental.rendered < incremental.pages / 2
+
+
+def test_unchanged_rebuild_renders_nothing(project):
+    config = load_config(project / "site.yml")
+    first = build(config)
+    again = build(config)
+    assert first.rendered == first.pages
+    assert again.rendered == 0 and again.written == 0
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other-version"])
+def test_a_damaged_cache_is_not_trusted(project, damage):
+    import pickle
+
+    from mentorsite.cache import BuildCache
+
+    config = load_config(project / "site.yml")
+    build(config)
+    path = BuildCache.for_output(config.root, project / "_site")
+    data = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"\x80\x04not a pickle at all")
+    else:
+        with open(path, "wb") as f:
+            pickle.dump(("mentorsite-cache", 1, "0.0.0-old", (3, 11)), f)
+            f.write(data)
+    edit_guide_body(project)
+    report = build(config)
+    assert report.rendered == report.pages
+    assert tree(project / "_site") == tree(project / "_site")  # readable and complete
+    full = build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+    assert full.pages == report.pages
+
+
+def test_an_edited_output_file_is_rendered_again(project):
+    config = load_config(project / "site.yml")
+    build(config)
+    page = project / "_site/types/peer/index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"tampered")
+    report = build(config)
+    assert report.rendered == 1
+    assert page.read_bytes() == original
