@@ -111,8 +111,28 @@ def _remember(cache: BuildCache, site: Site, deps: dict, skip: set, digests: Dig
     cache.guides = {g.rel: g for g in site.docs.values()}
 
 
-def check(config: SiteConfig) -> tuple[Site, list[SiteError]]:
-    """Validate everything a build would, render in memory, write nothing."""
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What a check found: the site, its errors and warnings, and the external links (not fetched)."""
+
+    site: Site
+    errors: tuple[SiteError, ...]
+    warnings: tuple[SiteError, ...]
+    external: tuple = ()
+
+
+def check(config: SiteConfig) -> CheckReport:
+    """Validate everything a build would, render in memory and check its links; write nothing."""
+    from mentorsite.links import check_links
+
     site, warnings = load_site(config)
-    render(site, theme_env(config))
-    return site, warnings
+    env = theme_env(config)
+    outputs = render(site, env).files
+    links = check_links(site, outputs, env)
+    seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
+    link_warnings = [w for w in links.warnings if w.loc not in seen]
+    errors = list(links.errors)
+    if config.strict:
+        errors += [SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in link_warnings]
+        link_warnings = []
+    return CheckReport(site, tuple(errors), tuple(warnings) + tuple(link_warnings), links.external)

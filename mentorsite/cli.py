@@ -29,10 +29,21 @@ def _parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
     p.add_argument("--no-cache", action="store_true", help="ignore the cache of the last build and render every page")
+    _url_option(p)
     p = sub.add_parser("check", help="validate the handbook without writing anything",
-                       description="Validate data, references, Markdown and templates; write nothing.")
+                       description="Validate data, references, Markdown and templates, render in memory and check "
+                                   "every link; write nothing.")
     common(p)
+    _url_option(p)
+    p.add_argument("--external", action="store_true",
+                   help="list the links to other sites and where they are used (they are not fetched)")
     return parser
+
+
+def _url_option(p: argparse.ArgumentParser) -> None:
+    """The --url option: the public address, overriding site.yml's url."""
+    p.add_argument("--url", metavar="URL", help="the site's public address, instead of site.yml's url "
+                   "(the GitHub Pages workflow passes the address Pages gives it)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +75,8 @@ def _run(args) -> int:
     from mentorsite.build import build, check
     from mentorsite.config import load_config
 
-    config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict)
+    config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
+                         url=getattr(args, "url", None))
     if args.command == "build":
         report = build(config, use_cache=not args.no_cache)
         _warnings(report.warnings)
@@ -72,11 +84,24 @@ def _run(args) -> int:
               f"files changed) into {config.output}/ in {report.seconds:.2f} s")
         return 0
     if args.command == "check":
-        site, warnings = check(config)
+        report = check(config)
+        warnings = report.warnings
         _warnings(warnings)
-        print(f"Checked {len(site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
+        if args.external:
+            _external(report.external)
+        if report.errors:
+            raise SiteErrors(list(report.errors))
+        print(f"Checked {len(report.site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
     return 2
+
+
+def _external(links) -> None:
+    print(f"External links (listed, not fetched): {len(links)}")
+    for link in links:
+        print(link.url)
+        for loc in link.used:
+            print(f"    {loc}")
 
 
 def _warnings(warnings) -> None:

@@ -14,7 +14,8 @@ from mentorsite.yamlload import decode, load_yaml
 NAV_GROUPS = ("guides", "types", "milestones", "worksheets")
 
 
-def load_config(path: Path, *, output: str | None = None, strict: bool | None = None) -> SiteConfig:
+def load_config(path: Path, *, output: str | None = None, strict: bool | None = None,
+                url: str | None = None) -> SiteConfig:
     """Read and validate the site configuration; command-line options override the file."""
     path = Path(path)
     root = path.parent.resolve()
@@ -38,13 +39,16 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
 
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
+    if url is not None:  # --url: the address given on the command line wins over site.yml's
+        config = dataclasses.replace(config, url=url)
     base = "/"
     if config.url:
         parts = urlsplit(config.url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             problems.error(
-                data.value_locs.get("url", loc),
-                f"url '{config.url}' is not a full address — write it like 'https://org.github.io/handbook/'",
+                None if url is not None else data.value_locs.get("url", loc),
+                f"{'--url' if url is not None else 'url'} '{config.url}' is not a full address — "
+                "write it like 'https://org.github.io/handbook/'",
             )
         base = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
     problems.check()
