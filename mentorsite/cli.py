@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     _url_option(p)
     p.add_argument("--external", action="store_true",
                    help="list the links to other sites and where they are used (they are not fetched)")
+    p = sub.add_parser("new", help="start a new handbook project",
+                       description="Create a handbook project that builds as it is: site.yml, content/, a README, "
+                                   "a .gitignore and a GitHub Pages workflow.")
+    p.add_argument("folder", metavar="DIR", help="the folder to create (it must be empty or not exist)")
+    p.add_argument("--example", action="store_true", help="copy the full example handbook instead of the small starter")
+    p.add_argument("--force", action="store_true", help="write into a folder that is not empty (same-named files are replaced)")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback for every error")
     return parser
 
 
@@ -62,9 +69,10 @@ def main(argv: list[str] | None = None) -> int:
         errors = e.errors if isinstance(e, SiteErrors) else [e]
         for err in errors:
             print(f"{err}", file=sys.stderr)
-        print(f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was written"
-              if args.command == "build" else f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found",
-              file=sys.stderr)
+        if args.command in ("build", "check"):
+            print(f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found; nothing was written"
+                  if args.command == "build" else f"mentorsite: {len(errors)} problem{'s' if len(errors) != 1 else ''} found",
+                  file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mentorsite: interrupted", file=sys.stderr)
@@ -75,6 +83,8 @@ def _run(args) -> int:
     from mentorsite.build import build, check
     from mentorsite.config import load_config
 
+    if args.command == "new":
+        return _new(args)
     config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":
@@ -94,6 +104,21 @@ def _run(args) -> int:
         print(f"Checked {len(report.site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
     return 2
+
+
+def _new(args) -> int:
+    from mentorsite.new import new_project
+
+    report = new_project(Path(args.folder), example=args.example, force=args.force)
+    folder = report.folder
+    print(f"Created {'the example handbook' if args.example else 'a new handbook'} in {folder}/ ({len(report.files)} files).")
+    print("Next steps:")
+    if folder.resolve() != Path.cwd().resolve():
+        print(f"  cd {folder}")
+    print("  mentorsite check        # find mistakes and broken links; writes nothing")
+    print("  mentorsite build        # writes the site into _site/")
+    print("To publish on GitHub Pages, push to GitHub and set Settings > Pages > Source to 'GitHub Actions'.")
+    return 0
 
 
 def _external(links) -> None:

@@ -1,0 +1,105 @@
+"""`mentorsite new`: a new handbook project from the scaffold shipped in the package, or from
+the full example handbook."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mentorsite import __version__
+from mentorsite.errors import SiteError
+
+_PACKAGE = Path(__file__).resolve().parent
+_VERSION_MARK = "__MENTORSITE_VERSION__"
+_NEXT_MARK = "__MENTORSITE_NEXT__"
+# Files of the scaffold that every new project gets, with or without --example.
+_PROJECT_FILES = ("README.md", "dot-gitignore", "dot-github")
+
+
+@dataclass(frozen=True, slots=True)
+class NewReport:
+    """What `new` wrote."""
+
+    folder: Path
+    files: tuple[str, ...]  # posix paths relative to the folder
+
+
+def scaffold_dir() -> Path:
+    """The scaffold: a small working project, inside the package."""
+    return _PACKAGE / "scaffold"
+
+
+def example_dir() -> Path:
+    """The example handbook (site.yml and content/): inside the installed package, or the repository root."""
+    installed = _PACKAGE / "example"
+    if (installed / "site.yml").is_file():
+        return installed
+    return _PACKAGE.parent
+
+
+def new_project(folder: Path, *, example: bool = False, force: bool = False) -> NewReport:
+    """Write a new handbook project into folder, which must be empty unless force."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise SiteError(None, f"{folder} is a file — choose a folder name for the new handbook")
+    if folder.is_dir() and not force:
+        present = sorted(p.name for p in folder.iterdir() if p.name != ".git")
+        if present:
+            shown = ", ".join(present[:3]) + (", ..." if len(present) > 3 else "")
+            raise SiteError(None, f"{folder}/ is not empty ({shown}) — choose a new folder, or pass --force "
+                                  "to write into it (files with the same names are replaced)")
+    files = _plan(example)
+    for rel, source in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.name == "pages.yml" and source.parent.name == "workflows":
+            target.write_text(_pin(source.read_text(encoding="utf-8")), encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
+    return NewReport(folder=folder, files=tuple(sorted(files)))
+
+
+def _plan(example: bool) -> dict[str, Path]:
+    """Every file to write: its path in the new project -> the file to copy."""
+    scaffold = scaffold_dir()
+    plan: dict[str, Path] = {}
+    for path in _files(scaffold):
+        rel = path.relative_to(scaffold).as_posix()
+        if example and not rel.startswith(_PROJECT_FILES):
+            continue
+        plan[_undot(rel)] = path
+    if example:
+        source = example_dir()
+        if not (source / "site.yml").is_file() or not (source / "content").is_dir():
+            raise SiteError(None, f"the example handbook is missing from this installation ({source}) — "
+                                  "reinstall mentorsite, or run 'mentorsite new' without --example")
+        plan["site.yml"] = source / "site.yml"
+        for path in _files(source / "content"):
+            plan["content/" + path.relative_to(source / "content").as_posix()] = path
+    return plan
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _undot(rel: str) -> str:
+    """'dot-github/x' -> '.github/x': dot files are stored without their dot, so that neither git
+    nor the packaging tools treat the scaffold's .gitignore as their own."""
+    first, sep, rest = rel.partition("/")
+    if first.startswith("dot-"):
+        first = "." + first[len("dot-"):]
+    return first + sep + rest
+
+
+def _pin(text: str) -> str:
+    """The workflow with mentorsite pinned to this version's compatible range."""
+    return text.replace(_VERSION_MARK, __version__).replace(_NEXT_MARK, next_breaking(__version__))
+
+
+def next_breaking(version: str) -> str:
+    """The first version that may break this one: the next minor before 1.0, else the next major."""
+    parts = [int(p) for p in version.split(".")[:2] if p.isdigit()] + [0, 0]
+    major, minor = parts[0], parts[1]
+    return f"0.{minor + 1}" if major == 0 else f"{major + 1}"
