@@ -44,6 +44,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--example", action="store_true", help="copy the full example handbook instead of the small starter")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty (same-named files are replaced)")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback for every error")
+    p = sub.add_parser("deploy", help="build and publish the handbook to a gh-pages branch",
+                       description="Build the site, commit it to a branch of this git repository without touching "
+                                   "your working tree, index or current branch, and push it.")
+    common(p)
+    _url_option(p)
+    p.add_argument("--branch", default="gh-pages", help="the branch to publish to (default: gh-pages)")
+    p.add_argument("--remote", default="origin", help="the remote to push to (default: origin)")
+    p.add_argument("--message", "-m", metavar="M",
+                   help="the commit message; {sha} and {branch} name the source commit (default: 'Deploy {sha} from {branch}')")
+    p.add_argument("--allow-dirty", action="store_true", help="deploy even with uncommitted changes to site.yml, content/ or themes/")
+    p.add_argument("--force", action="store_true", help="force the push, replacing the remote branch's history")
+    p.add_argument("--no-push", dest="push", action="store_false", help="commit to the local branch only")
     return parser
 
 
@@ -103,6 +115,8 @@ def _run(args) -> int:
             raise SiteErrors(list(report.errors))
         print(f"Checked {len(report.site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
+    if args.command == "deploy":
+        return _deploy(args, config)
     return 2
 
 
@@ -118,6 +132,25 @@ def _new(args) -> int:
     print("  mentorsite check        # find mistakes and broken links; writes nothing")
     print("  mentorsite build        # writes the site into _site/")
     print("To publish on GitHub Pages, push to GitHub and set Settings > Pages > Source to 'GitHub Actions'.")
+    return 0
+
+
+def _deploy(args, config) -> int:
+    from mentorsite.build import build
+    from mentorsite.deploy import deploy
+
+    def build_and_report(cfg):
+        report = build(cfg)
+        _warnings(report.warnings)
+        print(f"Built {report.pages} pages into {cfg.output}/")
+        return report
+
+    report = deploy(config, build=build_and_report, config_file=Path(args.config), branch=args.branch,
+                    remote=args.remote, message=args.message, allow_dirty=args.allow_dirty, force=args.force,
+                    push=args.push)
+    where = f"pushed to {report.remote}" if report.remote else "not pushed (--no-push)"
+    print(f"Committed {report.files} files to '{report.branch}' as {report.commit[:7]} "
+          f"({report.message.splitlines()[0]}); {where}")
     return 0
 
 

@@ -1,0 +1,192 @@
+"""`mentorsite deploy` against real git repositories: a source repository whose origin is a
+local bare repository. The published branch holds exactly the built site, and the source
+branch, HEAD, index and working tree are left as they were."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_build import FULL
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout
+
+
+@pytest.fixture
+def repos(make_site, tmp_path, monkeypatch):
+    """(source, bare): a handbook committed on 'main', with 'origin' a bare repository."""
+    # git identity and configuration only for the repositories of this test
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.org",
+        "GIT_COMMITTER_NAME": "Test Committer", "GIT_COMMITTER_EMAIL": "committer@example.org",
+        "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    root = make_site({**FULL, ".gitignore": "_site/\n.mentorsite-cache/\n"})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "The handbook")
+    git(root, "remote", "add", "origin", str(bare))
+    git(root, "push", "-q", "origin", "main")
+    return root, bare
+
+
+def state(root: Path) -> dict:
+    """Everything deploy must leave alone."""
+    return {
+        "head": git(root, "rev-parse", "HEAD"),
+        "branch": git(root, "symbolic-ref", "HEAD"),
+        "main": git(root, "rev-parse", "refs/heads/main"),
+        "index": git(root, "ls-files", "--stage"),
+        "status": git(root, "status", "--porcelain", "--untracked-files=all"),
+        "diff": git(root, "diff"),
+    }
+
+
+def site_files(out: Path) -> dict[str, str]:
+    """Path -> blob id of every file of the built site."""
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    ids = git(out, "hash-object", "--no-filters", *map(str, files)).split()
+    return {p.relative_to(out).as_posix(): i for p, i in zip(files, ids)}
+
+
+def tree_files(repo: Path, ref: str) -> dict[str, str]:
+    out = {}
+    for line in git(repo, "ls-tree", "-r", "-z", ref).split("\0"):
+        if line:
+            meta, path = line.split("\t", 1)
+            out[path] = meta.split()[2]
+    return out
+
+
+def test_deploy_publishes_exactly_the_built_site(repos, run):
+    root, bare = repos
+    before = state(root)
+    result = run("deploy")
+    assert result.code == 0, result.err
+    assert state(root) == before
+    published = tree_files(bare, "gh-pages")
+    assert published == site_files(root / "_site")
+    assert ".nojekyll" in published and "index.html" in published
+    short = git(root, "rev-parse", "--short", "HEAD").strip()
+    assert git(bare, "log", "-1", "--format=%s", "gh-pages").strip() == f"Deploy {short} from main"
+    assert git(bare, "rev-list", "--count", "gh-pages").strip() == "1"
+    assert git(root, "rev-parse", "gh-pages") == git(bare, "rev-parse", "gh-pages")
+    assert f"Committed {len(published)} files to 'gh-pages'" in result.out
+
+
+def test_a_second_deploy_adds_one_commit(repos, run):
+    root, bare = repos
+    assert run("deploy").code == 0
+    first = git(bare, "rev-parse", "gh-pages").strip()
+    (root / "content/guides/later/third.md").write_text("---\ntitle: Third steps\n---\n\nChanged.\n")
+    git(root, "commit", "-q", "-am", "Change a guide")
+    before = state(root)
+    assert run("deploy").code == 0
+    assert state(root) == before
+    assert git(bare, "rev-list", "--count", "gh-pages").strip() == "2"
+    assert git(bare, "rev-parse", "gh-pages^").strip() == first
+    assert tree_files(bare, "gh-pages") == site_files(root / "_site")
+    changed = git(bare, "diff", "--name-only", first, "gh-pages").split()
+    assert "guides/later/third/index.html" in changed
+
+
+def test_a_fresh_clone_deploys_on_top_of_the_published_branch(repos, run, tmp_path, monkeypatch):
+    root, bare = repos
+    assert run("deploy").code == 0
+    first = git(bare, "rev-parse", "gh-pages").strip()
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    monkeypatch.chdir(clone)
+    assert run("deploy").code == 0
+    assert git(bare, "rev-parse", "gh-pages^").strip() == first
+
+
+def test_uncommitted_content_refuses_without_allow_dirty(repos, run):
+    root, bare = repos
+    (root / "content/guides/later/third.md").write_text("---\ntitle: Third steps\n---\n\nDraft.\n")
+    (root / "content/guides/later/new.md").write_text("---\ntitle: New\n---\n\nNew.\n")
+    before = state(root)
+    result = run("deploy")
+    assert result.code == 1
+    assert result.err == ("uncommitted changes to content/guides/later/new.md (and 1 more) — commit them first, "
+                          "or pass --allow-dirty to publish them anyway\n")
+    assert not (root / "_site").exists()
+    assert git(bare, "branch", "--list", "gh-pages") == ""
+    result = run("deploy", "--allow-dirty")
+    assert result.code == 0, result.err
+    assert state(root) == before
+    assert "guides/later/new/index.html" in tree_files(bare, "gh-pages")
+    body = git(bare, "log", "-1", "--format=%b", "gh-pages")
+    assert "Built with uncommitted changes to: content/guides/later/new.md, content/guides/later/third.md" in body
+
+
+def test_other_uncommitted_files_do_not_block(repos, run):
+    root, _bare = repos
+    (root / "notes.txt").write_text("not part of the site")
+    assert run("deploy").code == 0
+
+
+def test_a_diverged_remote_is_not_overwritten_without_force(repos, run):
+    root, bare = repos
+    assert run("deploy").code == 0
+    # someone replaces the published branch with an unrelated history
+    empty = subprocess.run(["git", "mktree"], cwd=bare, input="", capture_output=True, text=True,
+                           check=True).stdout.strip()
+    other = git(bare, "commit-tree", empty, "-m", "Someone else").strip()
+    git(bare, "update-ref", "refs/heads/gh-pages", other)
+    result = run("deploy")
+    assert result.code == 1
+    assert result.err == ("'origin' refused the push: its 'gh-pages' has commits that yours does not — pass --force "
+                          "to replace the published site (the new commit is on your local 'gh-pages')\n")
+    assert git(bare, "rev-parse", "gh-pages").strip() == other
+    result = run("deploy", "--force")
+    assert result.code == 0, result.err
+    assert git(bare, "rev-parse", "gh-pages") == git(root, "rev-parse", "gh-pages")
+    assert tree_files(bare, "gh-pages") == site_files(root / "_site")
+
+
+def test_no_push_and_options(repos, run):
+    root, bare = repos
+    result = run("deploy", "--no-push", "--branch", "site", "--message", "Publish {sha} ({branch})")
+    assert result.code == 0, result.err
+    short = git(root, "rev-parse", "--short", "HEAD").strip()
+    assert git(root, "log", "-1", "--format=%s", "site").strip() == f"Publish {short} (main)"
+    assert git(bare, "branch", "--list", "site") == ""
+    assert "not pushed (--no-push)" in result.out
+
+
+@pytest.mark.parametrize("setup, args, message", [
+    ("no-remote", [], "there is no git remote 'upstream' — add one (git remote add upstream URL), name another with "
+                      "--remote, or pass --no-push"),
+    ("on-branch", [], "you are on the 'gh-pages' branch — switch to the branch holding your handbook's sources "
+                      "(git switch main), then deploy"),
+    ("bad-branch", [], "'bad..name' is not a valid branch name — pass another with --branch"),
+])
+def test_errors_are_one_line(repos, run, setup, args, message):
+    root, _bare = repos
+    if setup == "no-remote":
+        args = ["--remote", "upstream"]
+    elif setup == "on-branch":
+        git(root, "checkout", "-q", "-b", "gh-pages")
+    elif setup == "bad-branch":
+        args = ["--branch", "bad..name"]
+    result = run("deploy", *args)
+    assert result.code == 1
+    assert result.err == message + "\n"
+
+
+def test_not_a_repository(make_site, run, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = make_site(FULL)
+    result = run("deploy")
+    assert result.code == 1
+    assert result.err == (f"{root} is not in a git repository — run 'git init', commit your handbook, then deploy\n")
