@@ -14,6 +14,7 @@ from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
 from mentorsite.model import SiteConfig
 from mentorsite.parse import parse_all
+from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
 from mentorsite.render import render
 from mentorsite.theme import theme_env
 from mentorsite.write import KEEP, write
@@ -32,6 +33,10 @@ class BuildReport:
     removed: int
     seconds: float
     warnings: tuple[SiteError, ...] = field(default=())
+    pdfs: int = 0  # worksheet PDFs rendered in this build
+    pdfs_cached: int = 0  # worksheet PDFs whose inputs were unchanged (taken from the cache)
+    pdf_seconds: float = 0.0  # time spent on PDFs
+    pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
 
 
 def load_site(config: SiteConfig, cached_guides: dict | None = None) -> tuple[Site, list[SiteError]]:
@@ -70,6 +75,10 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     files = rendered.files
     for path in skip:
         files[path] = KEEP
+    # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
+    # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
+    pdfs = make_pdfs(pdf_jobs(site, env), PdfStore.for_project(config.root))
+    files.update(pdfs.files)
     report = write(dict(sorted(files.items())), out, atomic=atomic)
     _remember(cache, site, rendered.deps, skip, digests, out)
     if use_cache:
@@ -82,6 +91,10 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
         removed=report.removed,
         seconds=time.perf_counter() - start,
         warnings=tuple(warnings),
+        pdfs=pdfs.made,
+        pdfs_cached=pdfs.cached,
+        pdf_seconds=pdfs.seconds,
+        pdf_timings=pdfs.timings,
     )
 
 
@@ -128,6 +141,8 @@ def check(config: SiteConfig) -> CheckReport:
     site, warnings = load_site(config)
     env = theme_env(config)
     outputs = render(site, env).files
+    # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
+    outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
     links = check_links(site, outputs, env)
     seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
     link_warnings = [w for w in links.warnings if w.loc not in seen]

@@ -104,6 +104,8 @@ def _run(args) -> int:
         _warnings(report.warnings)
         print(f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
               f"files changed) into {config.output}/ in {report.seconds:.2f} s")
+        if report.pdfs or report.pdfs_cached:
+            print(f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged, in {report.pdf_seconds:.2f} s")
         return 0
     if args.command == "check":
         report = check(config)

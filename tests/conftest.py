@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -87,3 +88,13 @@ def run(capsys):
         return Result(code, captured.out, captured.err)
 
     return runner
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_pdf_store(tmp_path_factory):
+    """One worksheet-PDF store for the session: PDFs are named by their inputs, so the tests that
+    build the same handbook render each PDF once. A test that needs a cold store sets its own."""
+    folder = tmp_path_factory.mktemp("pdf-store")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MENTORSITE_PDF_CACHE", str(folder))
+        yield folder
