@@ -164,6 +164,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
         pages.extend(entries)
         groups[group] = tuple(entries)
     pages.append(Page(url="404.html", title="Page not found", kind="404", group="", template="404.html"))
+    if config.search:
+        pages.append(Page(url="search/", title="Search", kind="search", group="", template="search.html"))
     for rel, _path in parsed.assets:
         urls[f"assets/{rel}"] = "assets/" + quote(rel)
 

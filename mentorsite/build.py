@@ -9,6 +9,9 @@ from pathlib import Path
 
 from mentorsite.assemble import Site, assemble
 from mentorsite.cache import BuildCache, PageRecord, file_stat
+from mentorsite.chrome import chrome_digests
+from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
+from mentorsite.search import index_step
 from mentorsite.deps import Digests
 from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
@@ -43,6 +46,7 @@ def load_site(config: SiteConfig, cached_guides: dict | None = None) -> tuple[Si
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
     sources = discover(config)
+    report_translations(sources, config, problems)  # a language's view of a multilingual project
     parsed = parse_all(sources, problems, cached=cached_guides)
     site = assemble(config, parsed, problems)
     problems.check()
@@ -57,24 +61,27 @@ def output_dir(config: SiteConfig) -> Path:
 
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
-          atomic: bool = True) -> BuildReport:
+          atomic: bool = True, env=None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
     cache, on disk beside the output, or given by a long-running caller such as `serve`)."""
+    if config.languages and not config.overlay:  # one site per language, through this same function
+        return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic)
     start = time.perf_counter()
     out = output_dir(config)
     if cache is None:
         path = BuildCache.for_output(config.root, out)
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
     site, warnings = load_site(config, cache.guides)
-    env = theme_env(config)
-    digests = Digests(site, env)
+    env = env or theme_env(config)
+    digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
     rendered = render(site, env, skip=skip)
     files = rendered.files
     for path in skip:
         files[path] = KEEP
+    files.update(index_step(site, files, out, env, KEEP))  # the search index, from the pages' HTML
     # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
     pdfs = make_pdfs(pdf_jobs(site, env), PdfStore.for_project(config.root))
@@ -138,6 +145,8 @@ def check(config: SiteConfig) -> CheckReport:
     """Validate everything a build would, render in memory and check its links; write nothing."""
     from mentorsite.links import check_links
 
+    if config.languages and not config.overlay:
+        return merge_reports([check(c) for c in language_configs(config)])
     site, warnings = load_site(config)
     env = theme_env(config)
     outputs = render(site, env).files

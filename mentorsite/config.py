@@ -39,6 +39,7 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
 
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
+    _check_languages(config, data, loc, problems)
     if url is not None:  # --url: the address given on the command line wins over site.yml's
         config = dataclasses.replace(config, url=url)
     base = "/"
@@ -52,9 +53,32 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
             )
         base = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
     problems.check()
-    changes = {"base_path": base, "root": root}
+    changes = {"base_path": base, "home_path": base, "root": root}
     if output is not None:
         changes["output"] = output
     if strict is not None:
         changes["strict"] = strict or config.strict
     return dataclasses.replace(config, **changes)
+
+
+def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> None:
+    """Language codes must be ones Babel knows (they set <html lang> and date formats)."""
+    from mentorsite.i18n import locale_of
+
+    hint = "use a code such as 'en', 'es', 'fr' or 'pt-BR'"
+    if locale_of(config.language) is None:
+        problems.error(data.value_locs.get("language", loc), f"unknown language '{config.language}' — {hint}")
+    items = data.get("languages") if isinstance(data, dict) else None
+    locs = getattr(items, "item_locs", [])
+    seen: set[str] = set()
+    for i, lang in enumerate(config.languages):
+        where = locs[i] if i < len(locs) else data.value_locs.get("languages", loc)
+        if locale_of(lang.code) is None or "/" in lang.code:
+            problems.error(where, f"unknown language '{lang.code}' — {hint}")
+        elif lang.code in seen:
+            problems.error(where, f"language '{lang.code}' is listed twice — list each language once")
+        seen.add(lang.code)
+    if config.languages and "language" in data:
+        problems.error(data.key_locs.get("language", loc),
+                       "'language' and 'languages' together — with 'languages', the first one listed is the default: "
+                       "remove 'language'")

@@ -30,6 +30,9 @@ class Sources:
     guides: tuple[Source, ...]
     index: Source | None
     assets: tuple[tuple[str, Path], ...] = field(default=())  # (rel under assets/, absolute path)
+    # a language's view of a multilingual project (config.overlay): content/<code>/ over content/
+    untranslated: tuple[Path, ...] = field(default=())  # sources with no translation, shown as they are
+    orphans: tuple[Path, ...] = field(default=())  # translations of no source in content/
 
 
 def discover(config: SiteConfig) -> Sources:
@@ -42,8 +45,17 @@ def discover(config: SiteConfig) -> Sources:
             f"content folder '{config.content}' not found — create it or set 'content:' in site.yml",
         )
 
+    overlay = content / config.overlay if config.overlay else None
+    untranslated: list[Path] = []
+
     def source(p: Path) -> Source:
-        return Source(p.relative_to(root), p.relative_to(content).as_posix(), p.read_bytes())
+        rel = p.relative_to(content).as_posix()
+        if overlay is not None:
+            translated = overlay / rel
+            if translated.is_file():
+                return Source(translated.relative_to(root), rel, translated.read_bytes())
+            untranslated.append(p.relative_to(root))
+        return Source(p.relative_to(root), rel, p.read_bytes())
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub
@@ -62,6 +74,13 @@ def discover(config: SiteConfig) -> Sources:
     assets = ()
     if assets_dir.is_dir():
         assets = tuple((p.relative_to(assets_dir).as_posix(), p) for p in _walk(assets_dir))
+    orphans: tuple[Path, ...] = ()
+    if overlay is not None and overlay.is_dir():
+        assets = tuple((rel, overlay / "assets" / rel if (overlay / "assets" / rel).is_file() else p) for rel, p in assets)
+        orphans = tuple(
+            p.relative_to(root) for p in _walk(overlay)
+            if p.suffix in (".yml", ".yaml", ".md") and not (content / p.relative_to(overlay)).is_file()
+        )
     return Sources(
         program=source(program) if program.is_file() else None,
         types=yaml_files("types"),
@@ -70,6 +89,8 @@ def discover(config: SiteConfig) -> Sources:
         guides=guides,
         index=source(index) if index.is_file() else None,
         assets=assets,
+        untranslated=tuple(untranslated),
+        orphans=orphans,
     )
 
 

@@ -7,6 +7,7 @@ and the reference documentation (docs/reference.md) is generated from them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,6 +20,7 @@ FIELD_KINDS = ("line", "text", "date", "choice", "checklist", "scale", "table", 
 COLUMN_KINDS = ("line", "text", "date", "check", "choice")
 MILESTONE_COLUMNS = ("title", "description", "due", "owner", "evidence")
 PAPER_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
+_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 
 # ---------------------------------------------------------------- site.yml
@@ -41,6 +43,55 @@ class NavLink:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FooterLink:
+    """A social or contact link in the footer."""
+
+    title: str = key("The link text, e.g. 'Slack channel' or 'Email the coordinator'.", required=True)
+    url: str = key("Where it goes: a full URL, 'mailto:someone@example.org', or a path inside the site.", required=True)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThemeOptions:
+    """Options of the default theme: its colour, logo, icon and footer, without editing templates."""
+
+    primary_color: str = key(
+        "The main colour of the header, links and buttons, as '#rrggbb'. Too light a colour is darkened "
+        "until white text on it is readable; the dark scheme uses a lighter shade of it.",
+        "",
+    )
+    logo: str = key("An image shown before the title in the header: a path under content/assets/, e.g. 'assets/logo.svg'.", "")
+    favicon: str = key("The icon of the browser tab: a path under content/assets/, e.g. 'assets/favicon.png'.", "")
+    footer_text: Markdown = key("A line of Markdown for the footer, e.g. '© 2027 Northwind People Team'.", Markdown(""))
+    links: tuple[FooterLink, ...] = key("Social and contact links shown in the footer.", factory=tuple)
+    key_locs: dict = derived(factory=dict)
+
+    def __post_init__(self):
+        if self.primary_color and not _HEX_COLOR.match(self.primary_color):
+            raise Invalid(
+                f"primary_color '{self.primary_color}' is not a colour — write it as '#rrggbb', e.g. '#0e5e63'",
+                key="primary_color",
+            )
+        for name in ("logo", "favicon"):
+            value = getattr(self, name)
+            if value and ("://" in value or value.startswith("//")):
+                raise Invalid(
+                    f"{name} '{value}' is outside the site — put the image in content/assets/ and write 'assets/<file>'",
+                    key=name,
+                )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Language:
+    """A language of a multilingual handbook. Written as a mapping, or as text (its code)."""
+
+    _shorthand = "code"
+    code: str = key("The language code, e.g. 'en', 'es', 'pt-BR'. Its site is built under /<code>/.", required=True)
+    name: str = key("Its name in the language switcher (default: the language's own name, e.g. 'Español').", "")
+    title: str = key("The site's title in this language (default: site.yml's title).", "")
+    description: str = key("The site's description in this language (default: site.yml's description).", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SiteConfig:
     """`site.yml`, at the project root: how the handbook is built and published."""
 
@@ -51,7 +102,16 @@ class SiteConfig:
         "becomes the base of every link, so the site works on a GitHub Pages project site.",
         "",
     )
-    language: str = key("The language of the pages, as a code such as 'en' or 'es'.", "en")
+    language: str = key(
+        "The language of the pages, as a code such as 'en' or 'es': sets `<html lang>`, the theme's own words "
+        "(from the theme's i18n/<code>.yml) and how dates are written.",
+        "en",
+    )
+    languages: tuple[Language, ...] = key(
+        "Several languages, e.g. [en, es]: one site per language under /en/, /es/, ...; the first is the "
+        "default. Translations live in content/<code>/, mirroring content/ (see docs/handbook.md).",
+        factory=tuple,
+    )
     theme: str = key("The theme: 'default', or the name of a folder in 'themes/' that overrides it.", "default")
     paper: Literal["letter", "a4"] = key("Paper size for printing and PDFs: 'letter' or 'a4'.", "letter")
     cohort: Cohort = key("The cohort: its start date makes due dates real.", factory=Cohort)
@@ -65,7 +125,10 @@ class SiteConfig:
     search: bool = key("Offline full-text search (true or false).", True)
     strict: bool = key("Treat warnings as errors, as `--strict` does.", False)
     cname: str = key("A custom domain for GitHub Pages (e.g. 'mentoring.example.org'); writes the CNAME file.", "")
+    theme_options: ThemeOptions = key("Options of the theme: primary colour, logo, favicon, footer text and links.", factory=ThemeOptions)
     base_path: str = derived("/")
+    home_path: str = derived("/")  # the base path of the whole site; base_path + '<code>/' per language
+    overlay: str = derived("")  # in a multilingual build: the language whose content/<code>/ overlays content/
     root: Path = derived(Path("."))
     loc: Loc | None = derived()
 

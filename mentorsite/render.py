@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import traceback
@@ -23,6 +22,8 @@ from mentorsite.errors import Loc, SiteError
 from mentorsite.markdown import DIRECTIVE_TARGETS, make_markdown
 from mentorsite.model import PAPER_SIZES, Page
 from mentorsite.theme import static_files
+from mentorsite import i18n
+from mentorsite.chrome import chrome, relative_due
 
 DIRECTIVE_TEMPLATES = {
     "type": "partials/type-card.html",
@@ -34,9 +35,9 @@ DIRECTIVE_TEMPLATES = {
 }
 
 
-def format_date(d: dt.date) -> str:
-    """A date as readers in the site's language expect it: 'Mar 1, 2027'."""
-    return f"{calendar.month_abbr[d.month]} {d.day}, {d.year}"
+def format_date(d: dt.date, language: str = "en") -> str:
+    """A date as readers in the site's language expect it: 'Mar 1, 2027', '1 mar 2027'."""
+    return i18n.format_date(d, language)
 
 
 class Renderer:
@@ -51,6 +52,8 @@ class Renderer:
         self.md = make_markdown()
         self.by_url = {p.url: p for p in site.pages}
         self.position = site.position
+        env.globals.update(chrome(site, env, self.rec))  # words, dates, colours, languages, search box
+        self.t = env.globals["t"]
         env.globals.update(
             site=SiteView(site, self.rec),
             config=site.config,
@@ -64,7 +67,8 @@ class Renderer:
             column_source=column_source,
             table_rows=self.table_rows,
         )
-        env.filters.update(slug=_slug, markdown=self.markdown, due=self.due, date=format_date, due_iso=self.due_iso)
+        env.filters.update(slug=_slug, markdown=self.markdown, due=self.due, date=env.globals["format_date"],
+                           due_iso=self.due_iso)
 
     # -- helpers available to templates
 
@@ -88,7 +92,7 @@ class Renderer:
         items = []
         for group in self.site.config.nav or NAV_GROUPS:
             if group in self.site.groups and self.site.groups[group]:
-                items.append({"title": GROUP_TITLES[group], "url": self.url(f"{group}/"), "group": group})
+                items.append({"title": self.t(f"group.{group}"), "url": self.url(f"{group}/"), "group": group})
         for link in self.site.config.nav_links:
             href = link.url if "://" in link.url or link.url.startswith("mailto:") else self.url(link.url)
             items.append({"title": link.title, "url": href, "group": ""})
@@ -105,13 +109,14 @@ class Renderer:
         """A due date for display: the calendar date when known, else its relative form."""
         when = self.site.date_of(due)
         if when is None:
-            return Markup('<span class="due due-relative">{}</span>').format(due.relative_label())
-        return Markup('<time class="due" datetime="{}">{}</time>').format(when.isoformat(), format_date(when))
+            return Markup('<span class="due due-relative">{}</span>').format(relative_due(due, self.t))
+        return Markup('<time class="due" datetime="{}">{}</time>').format(
+            when.isoformat(), format_date(when, self.site.config.language))
 
     def due_iso(self, due: Due) -> str:
         """A due date as YYYY-MM-DD when known, else its relative form (for form values)."""
         when = self.site.date_of(due)
-        return when.isoformat() if when else due.relative_label()
+        return when.isoformat() if when else relative_due(due, self.t)
 
     def table_rows(self, field) -> list[dict]:
         """The pre-filled rows of a table field: one per milestone of its template, else blank."""
@@ -184,9 +189,9 @@ class Renderer:
         ordered = self.site.groups.get(group, ())
         prev_page = ordered[index - 1] if index else None
         next_page = ordered[index + 1] if index is not None and index + 1 < len(ordered) else None
-        crumbs = [{"title": "Home", "url": self.url("")}]
+        crumbs = [{"title": self.t("nav.home"), "url": self.url("")}]
         if page.group and page.kind != "index":
-            crumbs.append({"title": GROUP_TITLES[page.group], "url": self.url(f"{page.group}/")})
+            crumbs.append({"title": self.t(f"group.{page.group}"), "url": self.url(f"{page.group}/")})
         folder = None
         if page.kind == "guide":
             folder = next((f for f in self.site.folders if f.id == page.obj.folder), None)

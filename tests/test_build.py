@@ -62,7 +62,7 @@ def test_pages_and_pretty_urls(make_site, run):
     assert (out / ".nojekyll").exists()
     assert not (out / "CNAME").exists()
     assert (out / "static/site.css").is_file()
-    assert "Built 14 pages" in result.out
+    assert "Built 15 pages" in result.out  # with the search page
 
 
 def test_links_between_guides_become_urls(make_site, run):
@@ -178,7 +178,7 @@ def test_check_writes_nothing(make_site, run):
     root = make_site(FULL)
     result = run("check")
     assert result.code == 0
-    assert result.out.strip() == "Checked 14 pages: no errors"
+    assert result.out.strip() == "Checked 15 pages: no errors"  # with the search page
     assert not (root / "_site").exists()
 
 

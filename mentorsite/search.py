@@ -1,0 +1,219 @@
+"""The offline search index: a separate step after render, from the rendered pages' <main>.
+
+The index is small, deterministic JSON served beside the pages (no request leaves the site):
+
+    search/index.json      {"v": 1, "lang": "en", "docs": [[url, title, section], ...],
+                            "terms": {"term": [doc, weight, doc, weight, ...], ...}}
+    search/text/<n>.json   the text of docs n*16 .. n*16+15, for excerpts: per doc a list of
+                            [anchor, heading, text] parts, loaded only for the results shown
+
+Terms are lowercased and stripped of accents ('reunión' -> 'reunion'); the browser matches a
+query word against every term it starts ('mentor' finds 'mentors' and 'mentoring'). A word's
+weight in a page counts its title (x10) and headings (x3) above the body. See docs/search.md
+for why this and not Pagefind or lunr.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from mentorsite.model import Page
+
+CHUNK = 16  # docs per text file
+TITLE_WEIGHT, HEADING_WEIGHT = 10, 3
+MAX_WEIGHT = 255
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+INDEXED_KINDS = ("home", "guide", "folder", "type", "milestone", "worksheet")
+_SKIP_TAGS = {"script", "style", "template", "noscript", "svg", "select", "textarea", "button"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: how terms are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of a text (words of two or more characters, folded)."""
+    return [w for w in _WORD.findall(fold(text)) if len(w) > 1 or w.isdigit()]
+
+
+@dataclass(slots=True)
+class PageText:
+    """The searchable text of one page: its title, and its parts under each heading."""
+
+    title: str = ""
+    parts: list[list[str]] = field(default_factory=list)  # [anchor, heading, text]
+    headings: list[str] = field(default_factory=list)
+
+
+class _MainText(HTMLParser):
+    """Collect the text of <main>, split at headings; skip navigation, forms' controls, scripts and
+    anything marked data-search-ignore."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = PageText()
+        self.depth = 0  # inside <main> when > 0
+        self.skip: list[str] = []  # open tags whose content is skipped
+        self.heading: str | None = None  # the tag of the heading being read
+        self.heading_id = ""
+        self.heading_text: list[str] = []
+        self.buffer: list[str] = []
+        self.anchor, self.section = "", ""
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "main":
+            self.depth += 1
+            return
+        if not self.depth:
+            return
+        if self.skip:
+            if tag not in _VOID:
+                self.skip.append(tag)
+            return
+        classes = (values.get("class") or "").split()
+        if tag in _SKIP_TAGS or tag == "nav" or "data-search-ignore" in values or "visually-hidden" in classes:
+            if tag not in _VOID:
+                self.skip.append(tag)
+            return
+        if tag in ("h1", "h2", "h3"):
+            self.heading, self.heading_id, self.heading_text = tag, values.get("id") or "", []
+        elif tag in ("p", "li", "td", "th", "dt", "dd", "div", "br", "section", "article", "label", "legend", "figcaption"):
+            self.buffer.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.depth -= 1
+            return
+        if not self.depth:
+            return
+        if self.skip:
+            if self.skip[-1] == tag:
+                self.skip.pop()
+            return
+        if tag == self.heading:
+            text = _clean("".join(self.heading_text))
+            if tag == "h1" and not self.out.title:
+                self.out.title = text
+            else:
+                self._flush()
+                self.out.headings.append(text)
+                if self.heading_id:
+                    self.anchor, self.section = self.heading_id, text
+            self.heading = None
+
+    def handle_data(self, data):
+        if not self.depth or self.skip:
+            return
+        if self.heading:
+            self.heading_text.append(data)
+        else:
+            self.buffer.append(data)
+
+    def _flush(self):
+        text = _clean("".join(self.buffer))
+        if text:
+            self.out.parts.append([self.anchor, self.section, text])
+        self.buffer = []
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def page_text(html: bytes | str) -> PageText:
+    """The searchable text of a rendered page."""
+    parser = _MainText()
+    parser.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
+    parser.close()
+    return parser.out
+
+
+def section_of(site, page: Page, t) -> str:
+    """Where a page sits, shown under a result: 'Guides › Getting started', 'Worksheets'."""
+    if not page.group:
+        return ""
+    label = t(f"group.{page.group}")
+    if page.kind == "guide":
+        folder = next((f for f in site.folders if f.id == page.obj.folder and f.id), None)
+        if folder:
+            label += " › " + folder.title
+    return label
+
+
+def search_files(site, pages: dict[str, bytes], t) -> dict[str, bytes]:
+    """The search index files of a site, from its rendered pages (output path -> HTML)."""
+    docs, texts = [], []
+    postings: dict[str, dict[int, int]] = {}
+    for page in site.pages:
+        if page.kind not in INDEXED_KINDS or page.output not in pages:
+            continue
+        text = page_text(pages[page.output])
+        n = len(docs)
+        title = text.title or page.title
+        docs.append([page.url, title, section_of(site, page, t)])
+        texts.append(text.parts)
+        weights: dict[str, int] = {}
+        for term in terms(title):
+            weights[term] = weights.get(term, 0) + TITLE_WEIGHT
+        for heading in text.headings:
+            for term in terms(heading):
+                weights[term] = weights.get(term, 0) + HEADING_WEIGHT
+        for _anchor, _heading, body in text.parts:
+            for term in terms(body):
+                weights[term] = weights.get(term, 0) + 1
+        for term, weight in weights.items():
+            postings.setdefault(term, {})[n] = min(weight, MAX_WEIGHT)
+    index = {
+        "v": 1,
+        "lang": site.config.language,
+        "chunk": CHUNK,
+        "docs": docs,
+        "terms": {term: [x for doc, w in sorted(p.items()) for x in (doc, w)] for term, p in sorted(postings.items())},
+    }
+    out = {"search/index.json": _json(index)}
+    for start in range(0, len(texts), CHUNK):
+        out[f"search/text/{start // CHUNK}.json"] = _json(texts[start:start + CHUNK])
+    return out
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")
+
+
+def page_bytes(files: dict, output: Path, keep) -> dict[str, bytes]:
+    """Every rendered page's HTML: from this render, or from the previous build for pages it kept."""
+    pages = {}
+    for path, content in files.items():
+        if not path.endswith(".html"):
+            continue
+        if content is keep:
+            try:
+                pages[path] = (output / path).read_bytes()
+            except OSError:
+                continue
+        elif isinstance(content, bytes):
+            pages[path] = content
+    return pages
+
+
+def index_step(site, files: dict, output: Path, env, keep) -> dict[str, bytes]:
+    """The build's search step: the index files for a rendered site (none with `search: false`)."""
+    if not site.config.search:
+        return {}
+    from mentorsite.chrome import translations_for
+
+    return search_files(site, page_bytes(files, output, keep), translations_for(site.config, env))

@@ -1,0 +1,284 @@
+/* mentorsite default theme: the colour-scheme toggle and offline search. No request leaves the
+   site: the search index is a JSON file beside the pages (see docs/search.md). */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  /* ---- light / dark ------------------------------------------------------------------------ */
+  var THEME_KEY = "mentorsite-theme";
+  var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function currentScheme() {
+    var set = root.getAttribute("data-theme");
+    if (set === "dark" || set === "light") return set;
+    return media && media.matches ? "dark" : "light";
+  }
+  function syncToggle() {
+    var dark = currentScheme() === "dark";
+    document.querySelectorAll(".theme-toggle").forEach(function (b) {
+      b.setAttribute("aria-pressed", dark ? "true" : "false");
+    });
+  }
+  document.querySelectorAll(".theme-toggle").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var next = currentScheme() === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      try { localStorage.setItem(THEME_KEY, next); } catch (e) { /* private mode: not remembered */ }
+      syncToggle();
+    });
+  });
+  if (media && media.addEventListener) media.addEventListener("change", syncToggle);
+  syncToggle();
+
+  /* remember the language a reader picked, for the root page of a multilingual site */
+  document.querySelectorAll(".language-switcher a[hreflang]").forEach(function (a) {
+    a.addEventListener("click", function () {
+      try { localStorage.setItem("mentorsite-language", a.getAttribute("hreflang")); } catch (e) { /* ignore */ }
+    });
+  });
+
+  /* ---- search ------------------------------------------------------------------------------ */
+  var box = document.querySelector("form.search-box");
+  if (!box) return;
+  var base = box.getAttribute("data-index"); // the search page's URL; the index lives under it
+  var words = {};
+  try { words = JSON.parse(box.getAttribute("data-words") || "{}"); } catch (e) { /* defaults */ }
+  var index = null, loading = null, chunks = {};
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+  var WORD = /[\p{L}\p{N}_]+/gu;
+  function queryTerms(q) {
+    var out = [];
+    (fold(q).match(WORD) || []).forEach(function (w) {
+      if ((w.length > 1 || /\d/.test(w)) && out.indexOf(w) < 0) out.push(w);
+    });
+    return out;
+  }
+  function loadIndex() {
+    if (!loading) {
+      loading = fetch(base + "index.json").then(function (r) { return r.json(); }).then(function (data) {
+        index = data;
+        index.keys = Object.keys(data.terms);
+        return data;
+      });
+    }
+    return loading;
+  }
+  function loadChunk(n) {
+    if (!chunks[n]) chunks[n] = fetch(base + "text/" + n + ".json").then(function (r) { return r.json(); });
+    return chunks[n];
+  }
+  /* Every term a query word matches: the word itself, words it starts, and a singular form. */
+  function expand(word) {
+    var forms = [word];
+    if (word.length > 4 && /s$/.test(word)) forms.push(word.replace(/(es|s)$/, ""));
+    var found = {};
+    index.keys.forEach(function (term) {
+      for (var i = 0; i < forms.length; i++) {
+        if (term === forms[i]) { found[term] = 1; return; }
+        if (term.lastIndexOf(forms[i], 0) === 0 && forms[i].length >= 2) {
+          var f = forms[i].length / term.length;
+          found[term] = Math.max(found[term] || 0, 0.5 + 0.4 * f);
+          return;
+        }
+      }
+    });
+    return found;
+  }
+  function search(q) {
+    var words_ = queryTerms(q);
+    if (!words_.length) return [];
+    var n = index.docs.length;
+    var perWord = words_.map(function (w) {
+      var scores = {};
+      var terms = expand(w);
+      Object.keys(terms).forEach(function (term) {
+        var postings = index.terms[term];
+        var idf = Math.log(1 + n / (postings.length / 2));
+        for (var i = 0; i < postings.length; i += 2) {
+          var s = terms[term] * idf * (1 + Math.log(postings[i + 1]));
+          scores[postings[i]] = Math.max(scores[postings[i]] || 0, s);
+        }
+      });
+      return scores;
+    });
+    var total = {};
+    perWord.forEach(function (scores) {
+      Object.keys(scores).forEach(function (d) { total[d] = (total[d] || 0) + scores[d]; });
+    });
+    var docs = Object.keys(total);
+    var all = docs.filter(function (d) { return perWord.every(function (s) { return d in s; }); });
+    if (all.length) docs = all; // every word when possible, else any
+    docs.sort(function (a, b) { return total[b] - total[a] || a - b; });
+    return docs.map(function (d) { return { id: +d, score: total[d], words: words_ }; });
+  }
+  function escapeHtml(s) {
+    return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+  /* A piece of text around the best match (the part with the most query words), every matching
+     word marked. */
+  function wordAt(folded, word) {
+    var re = new RegExp("(^|[^\\p{L}\\p{N}_])" + word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+    var m = re.exec(folded);
+    return m ? m.index + m[1].length : -1;
+  }
+  function excerpt(parts, words_) {
+    var best = null, bestCount = 0;
+    for (var p = 0; p < parts.length; p++) {
+      var folded = fold(parts[p][2]), count = 0, first = -1;
+      for (var w = 0; w < words_.length; w++) {
+        var at = wordAt(folded, words_[w]);
+        if (at >= 0) { count++; if (first < 0 || at < first) first = at; }
+      }
+      if (count > bestCount) { best = { part: parts[p], at: first }; bestCount = count; }
+      if (count === words_.length) break;
+    }
+    if (!best) best = { part: parts[0] || ["", "", ""], at: 0 };
+    var text = best.part[2];
+    var start = Math.max(0, best.at - 60);
+    if (start > 0) { var sp = text.indexOf(" ", start); start = sp >= 0 && sp < best.at ? sp + 1 : start; }
+    var end = Math.min(text.length, best.at + 160);
+    var cut = text.slice(start, end);
+    if (end < text.length) { var last = cut.lastIndexOf(" "); if (last > 80) cut = cut.slice(0, last); }
+    var html = "", pos = 0, foldedCut = fold(cut);
+    var tokenRe = /[\p{L}\p{N}_]+/gu, m2;
+    while ((m2 = tokenRe.exec(foldedCut))) {
+      var hit = words_.some(function (w) { return m2[0].lastIndexOf(w, 0) === 0 || (w.length > 4 && m2[0].lastIndexOf(w.replace(/(es|s)$/, ""), 0) === 0); });
+      if (!hit) continue;
+      html += escapeHtml(cut.slice(pos, m2.index)) + "<mark>" + escapeHtml(cut.slice(m2.index, m2.index + m2[0].length)) + "</mark>";
+      pos = m2.index + m2[0].length;
+    }
+    html += escapeHtml(cut.slice(pos));
+    return { html: (start > 0 ? "… " : "") + html + (start + cut.length < text.length ? " …" : ""), anchor: best.part[0], heading: best.part[1] };
+  }
+  function siteUrl(path) {
+    return base.replace(/search\/$/, "") + path;
+  }
+  function fill(template, values) {
+    return (template || "").replace(/\{(\w+)\}/g, function (_, k) { return values[k] != null ? values[k] : ""; });
+  }
+  /* The first `limit` results with their excerpts: [{url, title, section, heading, html}]. */
+  function results(q, limit) {
+    return loadIndex().then(function () {
+      var found = search(q);
+      var shown = found.slice(0, limit);
+      return Promise.all(shown.map(function (r) {
+        return loadChunk(Math.floor(r.id / index.chunk)).then(function (chunk) {
+          var doc = index.docs[r.id];
+          var ex = excerpt(chunk[r.id % index.chunk] || [], r.words);
+          return {
+            url: siteUrl(doc[0]) + (ex.anchor ? "#" + ex.anchor : ""),
+            title: doc[1], section: doc[2], heading: ex.heading && ex.heading !== doc[1] ? ex.heading : "",
+            html: ex.html
+          };
+        });
+      })).then(function (items) { return { total: found.length, items: items }; });
+    });
+  }
+  function resultHtml(r) {
+    var where = [r.section, r.heading].filter(Boolean).join(" › ");
+    return '<a class="search-result-link" href="' + escapeHtml(r.url) + '">' +
+      '<span class="search-result-title">' + escapeHtml(r.title) + "</span>" +
+      (where ? '<span class="search-result-section">' + escapeHtml(where) + "</span>" : "") +
+      '<span class="search-result-excerpt">' + r.html + "</span></a>";
+  }
+  function countText(total, q) {
+    if (!total) return fill(words.none, { query: q });
+    return total === 1 ? fill(words.one, { query: q }) : fill(words.results, { query: q, count: total });
+  }
+  /* Arrow keys move between links of a list; Home/End jump; Escape goes back to the input. */
+  function keyNav(list, input, onEscape) {
+    list.addEventListener("keydown", function (e) {
+      var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+      var i = links.indexOf(document.activeElement);
+      if (i < 0) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); (links[i + 1] || links[i]).focus(); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); if (i === 0) input.focus(); else links[i - 1].focus(); }
+      else if (e.key === "Home") { e.preventDefault(); links[0].focus(); }
+      else if (e.key === "End") { e.preventDefault(); links[links.length - 1].focus(); }
+      else if (e.key === "Escape") { e.preventDefault(); input.focus(); if (onEscape) onEscape(); }
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") {
+        var first = list.querySelector("a");
+        if (first) { e.preventDefault(); first.focus(); }
+      }
+    });
+  }
+
+  /* The box in the header: results as you type, in a panel under it. */
+  var input = box.querySelector("input[name=q]");
+  var panel = document.createElement("div");
+  panel.className = "search-panel";
+  panel.id = "search-panel";
+  panel.hidden = true;
+  panel.innerHTML = '<p class="search-panel-status" role="status" aria-live="polite"></p><ol class="search-panel-list"></ol>' +
+    '<p class="search-panel-more"><a href="#"></a></p>';
+  box.appendChild(panel);
+  input.setAttribute("aria-controls", "search-panel");
+  input.setAttribute("aria-expanded", "false");
+  var status = panel.querySelector(".search-panel-status");
+  var list = panel.querySelector(".search-panel-list");
+  var more = panel.querySelector(".search-panel-more a");
+  var timer = null, generation = 0;
+  function close() { panel.hidden = true; input.setAttribute("aria-expanded", "false"); }
+  function update() {
+    var q = input.value.trim();
+    var mine = ++generation;
+    if (!q) { close(); return; }
+    status.textContent = words.loading || "";
+    results(q, 6).then(function (res) {
+      if (mine !== generation) return;
+      status.textContent = countText(res.total, q);
+      list.innerHTML = res.items.map(function (r) { return "<li>" + resultHtml(r) + "</li>"; }).join("");
+      more.href = base + "?q=" + encodeURIComponent(q);
+      more.textContent = words.all || "";
+      more.parentNode.hidden = res.total <= res.items.length;
+      panel.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }).catch(function () { status.textContent = ""; });
+  }
+  input.addEventListener("focus", function () { loadIndex(); });
+  input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 120); });
+  input.addEventListener("keydown", function (e) { if (e.key === "Escape") { input.value = ""; close(); } });
+  keyNav(panel, input, close);
+  document.addEventListener("click", function (e) { if (!box.contains(e.target)) close(); });
+  box.addEventListener("focusout", function () {
+    setTimeout(function () { if (!box.contains(document.activeElement)) close(); }, 0);
+  });
+  /* "/" focuses the search box, as on many documentation sites */
+  document.addEventListener("keydown", function (e) {
+    var tag = (e.target.tagName || "").toLowerCase();
+    if (e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && tag !== "input" && tag !== "textarea" && tag !== "select" && !e.target.isContentEditable) {
+      e.preventDefault();
+      input.focus();
+    }
+  });
+
+  /* The search page: ?q= results in full. */
+  var pageList = document.getElementById("search-results");
+  if (!pageList) return;
+  var pageInput = document.getElementById("search-page-q");
+  var pageStatus = document.querySelector(".search-status");
+  var q0 = new URLSearchParams(location.search).get("q") || "";
+  pageInput.value = q0;
+  pageList.setAttribute("aria-describedby", "search-hint");
+  keyNav(pageList, pageInput);
+  function showPage(q) {
+    if (!q.trim()) { pageStatus.textContent = ""; pageList.innerHTML = ""; return; }
+    pageStatus.textContent = words.loading || "";
+    results(q, 50).then(function (res) {
+      pageStatus.textContent = countText(res.total, q.trim());
+      pageList.innerHTML = res.items.map(function (r) { return '<li class="search-result">' + resultHtml(r) + "</li>"; }).join("");
+    });
+  }
+  pageInput.form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var q = pageInput.value;
+    history.replaceState(null, "", base + (q ? "?q=" + encodeURIComponent(q) : ""));
+    showPage(q);
+  });
+  showPage(q0);
+  if (!q0) pageInput.focus();
+})();
