@@ -26,6 +26,7 @@ from mentorsite.parse import Parsed
 from mentorsite.schema import walk_refs
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
 GROUP_TITLES = {"guides": "Guides", "types": "Mentoring types", "milestones": "Milestones", "worksheets": "Worksheets"}
 
 
@@ -319,6 +320,9 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
                 problems.error(loc, f"unknown {target[:-1]} '{arg}' in '::{name}'{suggest(arg, data[target])}")
         for href, loc in doc.links:
             if not is_relative(href):
+                scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+                if scheme in UNSAFE_SCHEMES:
+                    problems.warn(loc, f"unsafe '{scheme}:' link — link to a page or a web address instead")
                 continue
             url, anchor = site.link_target(rel, href)
             if url is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite.assemble import Site, assemble
-from mentorsite.cache import BuildCache, PageRecord, file_stat
+from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat
 from mentorsite.chrome import chrome_digests
 from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
 from mentorsite.search import index_step
@@ -20,7 +20,7 @@ from mentorsite.parse import parse_all
 from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
 from mentorsite.render import render
 from mentorsite.theme import theme_env
-from mentorsite.write import KEEP, write
+from mentorsite.write import KEEP, clean_leftovers, write
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,13 @@ class BuildReport:
     pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
 
 
-def load_site(config: SiteConfig, cached_guides: dict | None = None) -> tuple[Site, list[SiteError]]:
+def load_site(config: SiteConfig, cache: BuildCache | None = None) -> tuple[Site, list[SiteError]]:
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
-    sources = discover(config)
+    sources = discover(config, cache.files if cache else None)
     report_translations(sources, config, problems)  # a language's view of a multilingual project
-    parsed = parse_all(sources, problems, cached=cached_guides)
+    parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
+                       token_memo=cache.tokens if cache else None)
     site = assemble(config, parsed, problems)
     problems.check()
     if config.strict and problems.warnings:
@@ -61,19 +62,26 @@ def output_dir(config: SiteConfig) -> Path:
 
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
-          atomic: bool = True, env=None) -> BuildReport:
+          atomic: bool = True, env=None, save: bool = True) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
     cache, on disk beside the output, or given by a long-running caller such as `serve`)."""
     if config.languages and not config.overlay:  # one site per language, through this same function
         return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic)
-    start = time.perf_counter()
     out = output_dir(config)
+    with build_lock(config.root, out):
+        clean_leftovers(out)
+        return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save)
+
+
+def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
+           save: bool) -> BuildReport:
+    start = time.perf_counter()
     if cache is None:
         path = BuildCache.for_output(config.root, out)
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
-    site, warnings = load_site(config, cache.guides)
+    site, warnings = load_site(config, cache)
     env = env or theme_env(config)
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
@@ -81,14 +89,16 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     files = rendered.files
     for path in skip:
         files[path] = KEEP
-    files.update(index_step(site, files, out, env, KEEP))  # the search index, from the pages' HTML
     # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
     pdfs = make_pdfs(pdf_jobs(site, env), PdfStore.for_project(config.root))
     files.update(pdfs.files)
+    files.update(index_step(site, files, out, env, KEEP))  # the search index, from the pages' HTML
     report = write(dict(sorted(files.items())), out, atomic=atomic)
     _remember(cache, site, rendered.deps, skip, digests, out)
-    if use_cache:
+    live = {(g.rel, g.digest) for g in site.docs.values()}
+    cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
+    if use_cache and save:
         cache.save()
     return BuildReport(
         pages=len(site.pages),

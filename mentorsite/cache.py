@@ -8,8 +8,11 @@ one the last build wrote.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
+import time
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -39,6 +42,8 @@ class BuildCache:
     guides: dict = field(default_factory=dict)  # source rel -> Guide
     pages: dict = field(default_factory=dict)  # output path -> PageRecord
     extra: dict = field(default_factory=dict)  # other stages' memories (PDFs, search, ...)
+    tokens: dict = field(default_factory=dict)  # in memory only: Markdown tokens by (rel, digest)
+    files: dict | None = None  # in memory only, for a preview: source bytes by path and stat
 
     @classmethod
     def for_output(cls, root: Path, output: Path) -> Path:
@@ -80,6 +85,36 @@ class BuildCache:
             pickle.dump({"guides": self.guides, "pages": self.pages, "extra": self.extra}, f,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, output: Path, *, wait: float = 600.0):
+    """Hold the lock of an output folder for a build; a second build waits for the first."""
+    folder = root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
+    with open(folder / f"lock-{name}", "w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"mentorsite: another build is writing {output.name}/; waiting for it to finish...",
+                  file=sys.stderr, flush=True)
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        from mentorsite.errors import SiteError
+
+                        raise SiteError(None, f"another build has been writing {output.name}/ for {wait:.0f} s — "
+                                              "stop it, or build into another folder with --output") from None
+                    time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _header() -> tuple:

@@ -30,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
     p.add_argument("--no-cache", action="store_true", help="ignore the cache of the last build and render every page")
     _url_option(p)
+    p = sub.add_parser("serve", help="preview the handbook, rebuilding and reloading on every save",
+                       description="Build the handbook, serve it on 127.0.0.1 under its base path, watch site.yml, "
+                                   "content/ and themes/, rebuild what changed and reload open pages.")
+    common(p)
+    p.add_argument("--port", "-p", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open the preview in a web browser")
     p = sub.add_parser("check", help="validate the handbook without writing anything",
                        description="Validate data, references, Markdown and templates, render in memory and check "
                                    "every link; write nothing.")
@@ -97,6 +104,10 @@ def _run(args) -> int:
 
     if args.command == "new":
         return _new(args)
+    if args.command == "serve":
+        from mentorsite.serve import serve
+
+        return serve(Path(args.config), host=args.host, port=args.port, open_browser=args.open)
     config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":

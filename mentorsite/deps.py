@@ -89,9 +89,29 @@ def digest(*parts) -> str:
     """A short stable digest of values whose repr is deterministic (our frozen dataclasses)."""
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
-        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass"))
+        h.update(part if isinstance(part, bytes) else repr(fingerprint(part)).encode("utf-8", "surrogatepass"))
         h.update(b"\x00")
     return h.hexdigest()
+
+
+def fingerprint(value):
+    """A cheap stand-in for a value when digesting: a guide is known by its source path and the
+    digest of its bytes (everything in it is derived from those), pages and folders by what
+    they are made of; other values are themselves."""
+    digest_of = getattr(value, "digest", None)
+    if isinstance(digest_of, str) and hasattr(value, "rel"):  # a Guide
+        return ("guide", value.rel, digest_of)
+    if isinstance(value, (tuple, list)):
+        return tuple(fingerprint(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, fingerprint(v)) for k, v in value.items())
+    cls = type(value).__name__
+    if cls == "Page":
+        return ("page", value.url, value.title, value.kind, value.group, value.template, value.summary, fingerprint(value.obj))
+    if cls == "Folder":
+        return ("folder", value.id, value.title, value.url, value.weight, value.summary,
+                fingerprint(value.index), fingerprint(value.guides))
+    return value
 
 
 class Digests:
@@ -124,7 +144,8 @@ class Digests:
         if kind == "ids":
             return digest(tuple(getattr(site, key[1])))
         if kind == "doc":
-            return digest(site.docs.get(key[1]))
+            doc = site.docs.get(key[1])
+            return digest(doc.digest if doc else None)
         if kind == "site":
             return digest(getattr(site, key[1]))
         if kind == "program":

@@ -35,8 +35,11 @@ class Sources:
     orphans: tuple[Path, ...] = field(default=())  # translations of no source in content/
 
 
-def discover(config: SiteConfig) -> Sources:
-    """Read program.yml, types/, milestones/, worksheets/, guides/ and list assets/."""
+def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
+    """Read program.yml, types/, milestones/, worksheets/, guides/ and list assets/.
+
+    memo (kept by a long-running preview) maps a path to ((size, mtime_ns), bytes): a file whose
+    size and modification time are unchanged is not read again."""
     root = config.root
     content = root / config.content
     if not content.is_dir():
@@ -53,9 +56,9 @@ def discover(config: SiteConfig) -> Sources:
         if overlay is not None:
             translated = overlay / rel
             if translated.is_file():
-                return Source(translated.relative_to(root), rel, translated.read_bytes())
+                return Source(translated.relative_to(root), rel, _read(translated, memo, root))
             untranslated.append(p.relative_to(root))
-        return Source(p.relative_to(root), rel, p.read_bytes())
+        return Source(p.relative_to(root), rel, _read(p, memo, root))
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub
@@ -68,12 +71,12 @@ def discover(config: SiteConfig) -> Sources:
     guides_dir = content / "guides"
     guides = ()
     if guides_dir.is_dir():
-        guides = tuple(source(p) for p in _walk(guides_dir) if p.suffix == ".md")
+        guides = tuple(source(p) for p in _walk(guides_dir, root) if p.suffix == ".md")
     index = content / "index.md"
     assets_dir = content / "assets"
     assets = ()
     if assets_dir.is_dir():
-        assets = tuple((p.relative_to(assets_dir).as_posix(), p) for p in _walk(assets_dir))
+        assets = tuple((p.relative_to(assets_dir).as_posix(), p) for p in _walk(assets_dir, root) if _safe_asset(p, root))
     orphans: tuple[Path, ...] = ()
     if overlay is not None and overlay.is_dir():
         assets = tuple((rel, overlay / "assets" / rel if (overlay / "assets" / rel).is_file() else p) for rel, p in assets)
@@ -94,10 +97,67 @@ def discover(config: SiteConfig) -> Sources:
     )
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Files below folder, sorted, skipping hidden files and folders."""
+def _safe_asset(path: Path, root: Path) -> bool:
+    """An asset may be a link only to a file inside the project."""
+    if path.is_symlink() and root.resolve() not in path.resolve().parents:
+        raise SiteError(Loc(path.relative_to(root), 1, 1), f"this is a link to a file outside the project "
+                                                          f"({path.resolve()}) — copy the file into the project instead")
+    return True
+
+
+MAX_BYTES = {".md": 5_000_000}  # a guide larger than this is a mistake, not a guide
+MAX_OTHER = 2_000_000  # YAML files
+
+
+def _read(path: Path, memo: dict | None, root: Path) -> bytes:
+    """A source file's bytes; refuses links out of the project and files too large to be sources."""
+    shown = path.relative_to(root)
+    if path.is_symlink():  # (folders that are links are checked by _walk)
+        target = path.resolve()
+        if root.resolve() not in target.parents:
+            raise SiteError(
+                Loc(shown, 1, 1),
+                f"this is a link to a file outside the project ({target}) — copy the file into the project instead",
+            )
+    st = path.stat()
+    limit = MAX_BYTES.get(path.suffix, MAX_OTHER)
+    if st.st_size > limit:
+        raise SiteError(
+            Loc(shown, 1, 1),
+            f"the file is {st.st_size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a "
+            f"{'guide' if path.suffix == '.md' else 'data file'} may be — split it into several files",
+        )
+    if memo is None:
+        return path.read_bytes()
+    key = (st.st_size, st.st_mtime_ns, st.st_ino)
+    known = memo.get(path)
+    if known is not None and known[0] == key:
+        return known[1]
+    data = path.read_bytes()
+    memo[path] = (key, data)
+    return data
+
+
+def _walk(folder: Path, root: Path | None = None) -> list[Path]:
+    """Files below folder, sorted, skipping hidden files and folders. A folder that is a link is
+    followed if it stays inside the project and refused if it leads out of it."""
     out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    real_root = (root or folder).resolve()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            path = Path(dirpath) / d
+            if path.is_symlink():
+                target = path.resolve()
+                if real_root not in target.parents and target != real_root:
+                    shown = path.relative_to(root) if root else path
+                    raise SiteError(Loc(shown, 1, 1), f"this folder is a link to {target}, outside the project — "
+                                                      "copy the files into the project instead")
+                if target in path.parents or target == path.parent.resolve():
+                    continue  # a link back up the tree would loop
+            keep.append(d)
+        dirnames[:] = keep
         out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
     return sorted(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -138,23 +139,43 @@ def make_markdown(html: bool = True) -> MarkdownIt:
     return md
 
 
+class _RawLinks(HTMLParser):
+    """href and src values of raw HTML written in Markdown."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.extend(v for k, v in attrs if k in ("href", "src") and v is not None)
+
+
+def _raw_links(html: str) -> list[str]:
+    parser = _RawLinks()
+    parser.feed(html)
+    parser.close()
+    return parser.found
+
+
 def links_in(tokens):
-    """(href, line index) of every link and image in the tokens, lines 0-based in the source."""
+    """(href, line index) of every link and image in the tokens, lines 0-based in the source,
+    and the absolute links of raw HTML (its relative links are the author's business)."""
     out = []
     for token in tokens:
+        if token.type == "html_block":
+            out.extend((href, token.map[0] if token.map else 0) for href in _raw_links(token.content) if not is_relative(href))
+            continue
         if token.type != "inline" or not token.children:
             continue
         line = token.map[0] if token.map else 0
         for child in token.children:
             if child.type == "softbreak" or child.type == "hardbreak":
                 line += 1
+            elif child.type == "html_inline":
+                out.extend((href, line) for href in _raw_links(child.content) if not is_relative(href))
             elif child.type in ("link_open", "image"):
                 href = child.attrGet("src" if child.type == "image" else "href")
                 if href is not None:
                     out.append((href, line))
     return out
 
-
-def render_inline(text: str) -> str:
-    """Markdown text from YAML rendered as HTML (block level)."""
-    return make_markdown().render(text, {})

@@ -35,6 +35,15 @@ class Cohort:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MarkdownOptions:
+    """How Markdown (guides, and the Markdown keys of the YAML files) is read."""
+
+    html: bool = key(
+        "Allow raw HTML in Markdown, as MkDocs does (authors are trusted). With false, HTML is shown as text.", True
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NavLink:
     """An extra link in the top menu."""
 
@@ -126,6 +135,7 @@ class SiteConfig:
     strict: bool = key("Treat warnings as errors, as `--strict` does.", False)
     cname: str = key("A custom domain for GitHub Pages (e.g. 'mentoring.example.org'); writes the CNAME file.", "")
     theme_options: ThemeOptions = key("Options of the theme: primary colour, logo, favicon, footer text and links.", factory=ThemeOptions)
+    markdown: MarkdownOptions = key("How Markdown is read: whether raw HTML is allowed.", factory=lambda: MarkdownOptions())
     base_path: str = derived("/")
     home_path: str = derived("/")  # the base path of the whole site; base_path + '<code>/' per language
     overlay: str = derived("")  # in a multilingual build: the language whose content/<code>/ overlays content/

@@ -36,22 +36,26 @@ class LazyTokens:
     """Markdown tokens by source path: kept from parsing, or parsed again when first needed
     (a guide whose metadata came from the cache has not been tokenised in this build)."""
 
-    def __init__(self, sources: dict[str, Source], html: bool):
+    def __init__(self, sources: dict[str, Source], html: bool, memo: dict | None = None):
         self.sources = sources
         self.html = html
-        self.parsed: dict[str, list] = {}
+        self.memo = {} if memo is None else memo  # (rel, digest) -> tokens; may outlive a build
+
+    def _key(self, rel: str) -> tuple:
+        return (rel, source_digest(self.sources[rel].data), self.html)
 
     def __getitem__(self, rel: str) -> list:
-        if rel not in self.parsed:
-            _guide, tokens = parse_guide(self.sources[rel], html=self.html)
-            self.parsed[rel] = tokens
-        return self.parsed[rel]
+        key = self._key(rel)
+        if key not in self.memo:
+            _guide, self.memo[key] = parse_guide(self.sources[rel], html=self.html)
+        return self.memo[key]
 
     def __setitem__(self, rel: str, tokens: list) -> None:
-        self.parsed[rel] = tokens
+        self.memo[self._key(rel)] = tokens
 
 
-def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None) -> Parsed:
+def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None,
+              token_memo: dict | None = None) -> Parsed:
     """Parse every source, recording problems; never stops at the first one.
 
     cached maps a guide's source path to a Guide from an earlier build; it is reused when the
@@ -59,7 +63,7 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
     cached = cached or {}
     out = Parsed(assets=sources.assets)
     docs = [*sources.guides, *([sources.index] if sources.index else [])]
-    out.tokens = LazyTokens({src.rel: src for src in docs}, html)
+    out.tokens = LazyTokens({src.rel: src for src in docs}, html, token_memo)
     if sources.program is None:
         problems.error(None, "content/program.yml is missing — create it with at least 'name: Your program'")
     else:
@@ -162,6 +166,7 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
     folder = "/".join(parts[1:-1]) if parts[0] == "guides" else ""
     ident = "/".join(parts[1:]) if parts[0] == "guides" else parts[-1]
     directives = []
+    _check_blocks(tokens, src.path, body_line)
     for token in tokens:
         if token.type == "directive":
             directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
@@ -180,6 +185,30 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         links=links,
     )
     return guide, tokens
+
+
+def _check_blocks(tokens: list, path: Path, body_line: int) -> None:
+    """Admonitions must be closed and of a known kind."""
+    from mentorsite.errors import suggest
+    from mentorsite.markdown import ADMONITIONS
+
+    problems = Problems()
+    opened = []
+    for i, token in enumerate(tokens):
+        if token.type.startswith("container_") and token.type.endswith("_open"):
+            opened.append(token)
+        elif token.type.startswith("container_") and token.type.endswith("_close"):
+            start = opened.pop()
+            if not token.markup:
+                kind = start.type[len("container_"):-len("_open")]
+                problems.error(Loc(path, body_line + start.map[0], 1),
+                               f"':::{kind}' is not closed — add a line ':::' after its text")
+        elif token.type == "inline" and token.content.startswith(":::") and tokens[i - 1].type == "paragraph_open":
+            word = token.content[3:].split(maxsplit=1)[0] if token.content[3:].strip() else ""
+            if word and word.isalpha() and word not in ADMONITIONS:
+                problems.error(Loc(path, body_line + token.map[0], 1),
+                               f"unknown admonition ':::{word}'{suggest(word, ADMONITIONS)}")
+    problems.check()
 
 
 def _link_loc(path: Path, lines: list[str], line: int, href: str) -> Loc:

@@ -49,7 +49,7 @@ class Renderer:
         self.rec = recorder or Recorder()
         env.recorder = self.rec
         self.base = site.config.base_path
-        self.md = make_markdown()
+        self.md = make_markdown(site.config.markdown.html)
         self.by_url = {p.url: p for p in site.pages}
         self.position = site.position
         env.globals.update(chrome(site, env, self.rec))  # words, dates, colours, languages, search box
@@ -282,9 +282,14 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         recorder.start()
         try:
             outputs[page.output] = renderer.render_page(page)
-        except jinja2.TemplateError as e:
+        except SiteError:
             recorder.stop()
-            raise template_error(e, site.config.root) from None
+            raise
+        except Exception as e:  # a template that calls something wrongly is a template error too
+            recorder.stop()
+            if isinstance(e, jinja2.TemplateError) or _template_frame(e):
+                raise template_error(e, site.config.root) from None
+            raise
         deps[page.output] = recorder.stop()
         count += 1
     outputs.update(static_files(env.globals["theme_dirs"]))

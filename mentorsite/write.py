@@ -34,6 +34,41 @@ class WriteReport:
 
 
 def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
+    """Make the output folder hold exactly outputs (see _write); a failure to write (a full
+    disk, a read-only folder) is reported as a SiteError and leaves the previous site."""
+    try:
+        return _write(outputs, output, atomic=atomic)
+    except OSError as e:
+        from mentorsite.errors import SiteError
+
+        where = e.filename or output
+        raise SiteError(None, f"cannot write the site to {output}: {e.strerror or e} ({where}) — "
+                              "free some disk space or make the folder writable; the previous site was kept") from None
+
+
+def clean_leftovers(output: Path) -> None:
+    """Remove the temporary folders of builds that were killed before they finished."""
+    parent = Path(output).parent
+    if not parent.is_dir():
+        return
+    for p in parent.glob(f".{Path(output).name}.*-*"):
+        name = p.name[len(Path(output).name) + 2:]
+        kind, _, pid = name.partition("-")
+        if kind in ("new", "old") and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
     """Make the output folder hold exactly outputs.
 
     atomic: build a new tree beside it (unchanged files hard-linked from the old one) and swap

@@ -33,7 +33,8 @@ _Loader.add_implicit_resolver(
     list("-+0123456789."),
 )
 
-_MAX_NODES = 200_000  # alias expansion bound: a 'billion laughs' file fails fast
+_MAX_NODES = 200_000
+_MAX_DEPTH = 60  # alias expansion bound: a 'billion laughs' file fails fast
 
 
 class LocMap(dict):
@@ -84,8 +85,15 @@ def load_yaml(text: str, path: Path, line_offset: int = 0):
         problem = (e.problem or e.context or "invalid YAML").strip()
         hint = _syntax_hint(text, mark, problem)
         raise SiteError(Loc(path, line, col), f"invalid YAML: {problem}{hint}") from None
-    except yaml.YAMLError as e:  # pragma: no cover - reader errors carry no mark
-        raise SiteError(Loc(path, 1 + line_offset, 1), f"invalid YAML: {e}") from None
+    except yaml.reader.ReaderError as e:
+        pos = e.position if isinstance(e.position, int) else 0
+        line = text.count("\n", 0, pos) + 1 + line_offset
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        raise SiteError(Loc(path, line, col), f"the file contains the control character {char}, which YAML does "
+                                              "not allow — delete it (it is often pasted in by accident)") from None
+    except yaml.YAMLError as e:
+        raise SiteError(Loc(path, 1 + line_offset, 1), "invalid YAML: " + " ".join(str(e).split())) from None
     if node is None:
         return None
     return _Builder(path, line_offset).build(node)
@@ -114,12 +122,27 @@ class _Builder:
         self.path = path
         self.offset = line_offset
         self.count = 0
+        self.stack: list[int] = []
         self.scalars = yaml.constructor.SafeConstructor()
 
     def loc(self, node) -> Loc:
         return Loc(self.path, node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
 
     def build(self, node):
+        if id(node) in self.stack:
+            raise SiteError(self.loc(node), "an alias refers to the list or mapping that contains it — "
+                                            "YAML data cannot contain itself; remove the '*' alias")
+        if len(self.stack) > _MAX_DEPTH:
+            raise SiteError(self.loc(node), f"values nested more than {_MAX_DEPTH} levels deep — flatten the data")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.stack.append(id(node))
+            try:
+                return self._build(node)
+            finally:
+                self.stack.pop()
+        return self._build(node)
+
+    def _build(self, node):
         self.count += 1
         if self.count > _MAX_NODES:
             raise SiteError(

@@ -1,0 +1,352 @@
+"""`mentorsite serve`: build, serve on 127.0.0.1 under the site's base path, rebuild on change,
+and reload open pages (Server-Sent Events). The reload script is added to pages as they are
+served, never written into the built site."""
+
+from __future__ import annotations
+
+import html
+import http.server
+import logging
+import mimetypes
+import os
+import posixpath
+import queue
+import socket
+import sys
+import threading
+import time
+import webbrowser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from mentorsite.build import build, output_dir
+from mentorsite.cache import BuildCache
+from mentorsite.config import load_config
+from mentorsite.errors import SiteError, SiteErrors
+from mentorsite.theme import default_theme_dir, theme_env
+
+log = logging.getLogger(__name__)
+
+EVENTS = "/__mentorsite__/events"
+SETTLE = 0.08  # seconds without a new change before a burst of saves is rebuilt once
+_RELOAD_SCRIPT = b"""<script>(function(){var s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload")location.reload();};})();</script>"""
+
+
+class Preview:
+    """The live state of a preview: the config, the last build's result, and the open browsers."""
+
+    def __init__(self, config_path: Path, host: str, port: int):
+        self.config_path = config_path
+        self.host, self.port = host, port
+        self.cache: BuildCache | None = None
+        self.env = None
+        self.errors: list[SiteError] = []
+        self.clients: set[queue.Queue] = set()
+        self.lock = threading.Lock()
+        self.config = None
+        self.output: Path | None = None
+
+    # -- building
+
+    def rebuild(self, changed: set[str] | None = None) -> None:
+        """Build (incrementally after the first time) and tell every open page to reload."""
+        start = time.perf_counter()
+        try:
+            config = load_config(self.config_path)
+            if self.config is None or config.theme != self.config.theme or config.output != self.config.output:
+                self.env = None
+            if changed and any("templates" in Path(p).parts or p.endswith("theme.yml") for p in changed):
+                self.env = None
+            self.config = config
+            self.output = output_dir(config)
+            if self.cache is None:
+                self.cache = BuildCache.load(BuildCache.for_output(config.root, self.output))
+                self.cache.files = {}
+            if self.env is None:
+                self.env = theme_env(config)
+            report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False)
+            self.errors = []
+            what = _describe(changed, config.root) if changed else "first build"
+            print(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "
+                  f"{report.written} files written in {time.perf_counter() - start:.3f} s", flush=True)
+            for w in report.warnings:
+                print(f"{w.loc}: warning: {w.message}", flush=True)
+        except (SiteError, SiteErrors) as e:
+            self._failed(e.errors if isinstance(e, SiteErrors) else [e])
+        except Exception as e:  # a bug must not stop the preview: show it, keep serving
+            log.exception("unexpected error while building")
+            self._failed([SiteError(None, f"unexpected error: {type(e).__name__}: {e} (a bug in mentorsite or a plugin)")])
+        self.broadcast("reload")
+
+    def _failed(self, errors: list[SiteError]) -> None:
+        self.errors = errors
+        self.env = None
+        print(f"{time.strftime('%H:%M:%S')} build failed, the last good site is still served:", flush=True)
+        for err in self.errors:
+            print(f"  {err}", flush=True)
+
+    def broadcast(self, message: str) -> None:
+        """Send an event to every open page."""
+        with self.lock:
+            for q in list(self.clients):
+                q.put(message)
+
+    # -- what the server sends
+
+    def base(self) -> str:
+        return self.config.base_path if self.config else "/"
+
+    def error_page(self) -> bytes:
+        items = "".join(
+            f"<li>{'<code>' + html.escape(str(e.loc)) + ':</code> ' if e.loc else ''}{html.escape(e.message)}</li>"
+            for e in self.errors
+        )
+        return (
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title>"
+            "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2a30}"
+            "h1{color:#9a3412}li{margin:.6rem 0}code{background:#fdecea;padding:.1rem .3rem;border-radius:4px}</style>"
+            "</head><body><main><h1>The handbook could not be built</h1>"
+            f"<p>Fix {'this problem' if len(self.errors) == 1 else 'these problems'} and save: this page reloads by itself.</p>"
+            f"<ul class=\"build-errors\">{items}</ul></main></body></html>"
+        ).encode("utf-8")
+
+
+def _describe(changed: set[str], root: Path) -> str:
+    names = sorted(_shown(p, root) for p in changed if not Path(p).is_dir())
+    if len(names) > 3:
+        return f"{', '.join(names[:3])} and {len(names) - 3} more changed"
+    return f"{', '.join(names)} changed"
+
+
+def _shown(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+def resolve_request(path: str, base: str, root: Path) -> Path | None:
+    """The file under root that a request path names, or None (outside the base path, '..',
+    encoded traversal, absolute paths, NUL, or a symlink leading out of root)."""
+    raw = urlsplit(path).path
+    decoded = unquote(raw)
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    if not decoded.startswith(base):
+        return None
+    rel = decoded[len(base):]
+    parts = [p for p in rel.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    target = root.joinpath(*parts) if parts else root
+    try:
+        real = target.resolve(strict=True)
+        real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if real != real_root and real_root not in real.parents:
+        return None
+    if real.is_dir():
+        if not raw.endswith("/"):
+            return real  # the handler redirects to the slash form
+        index = real / "index.html"
+        return index if index.is_file() else None
+    return real if real.is_file() else None
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    preview: Preview
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):  # one line per rebuild is the log; requests stay quiet
+        log.debug(fmt, *args)
+
+    def do_HEAD(self):
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False):
+        preview = self.preview
+        if urlsplit(self.path).path == EVENTS:
+            return self._events()
+        output = preview.output
+        base = preview.base()
+        if self.path in ("/", "") and base != "/":
+            return self._redirect(base)
+        target = resolve_request(self.path, base, output) if output else None
+        if target is not None and target.is_dir():
+            return self._redirect(urlsplit(self.path).path + "/")
+        if preview.errors and (target is None or target.suffix == ".html"):
+            return self._send(500, "text/html; charset=utf-8", self._inject(preview.error_page()), head)
+        if target is None:
+            not_found = output / "404.html" if output else None
+            body = not_found.read_bytes() if not_found and not_found.is_file() else b"<h1>Not found</h1>"
+            return self._send(404, "text/html; charset=utf-8", self._inject(body), head)
+        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        body = target.read_bytes()
+        if ctype == "text/html":
+            body = self._inject(body)
+        if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "image/svg+xml"):
+            ctype += "; charset=utf-8"
+        self._send(200, ctype, body, head)
+
+    def _inject(self, body: bytes) -> bytes:
+        script = _RELOAD_SCRIPT % EVENTS.encode()
+        at = body.rfind(b"</body>")
+        return body[:at] + script + body[at:] if at >= 0 else body + script
+
+    def _send(self, status: int, ctype: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _events(self) -> None:
+        q: queue.Queue = queue.Queue()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        with self.preview.lock:
+            self.preview.clients.add(q)
+        try:
+            self.wfile.write(b": connected\n\n")
+            self.wfile.flush()
+            while True:
+                try:
+                    message = q.get(timeout=15)
+                except queue.Empty:
+                    message = None
+                if message == "__stop__":
+                    break
+                self.wfile.write(f"data: {message}\n\n".encode() if message else b": ping\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            with self.preview.lock:
+                self.preview.clients.discard(q)
+            self.close_connection = True
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _watch(preview: Preview, paths: list[Path]):
+    """Start watchdog on paths; changes settle for SETTLE seconds, then one rebuild runs."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    pending: set[str] = set()
+    wake = threading.Event()
+    output = preview.output.resolve() if preview.output else None
+    cache_dir = (preview.config.root / ".mentorsite-cache").resolve()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            for p in (event.src_path, getattr(event, "dest_path", "")):
+                if not p:
+                    continue
+                path = Path(os.fsdecode(p))
+                if output and (path == output or output in path.parents or path.name.startswith(f".{output.name}.")):
+                    continue
+                if cache_dir in path.parents or path.name.startswith(".") or path.name.endswith(("~", ".swp", ".swx")):
+                    continue
+                pending.add(str(path))
+                wake.set()
+
+    observer = Observer()
+    for path in paths:
+        if path.is_dir():
+            observer.schedule(Handler(), str(path), recursive=True)
+        elif path.parent.is_dir():
+            observer.schedule(Handler(), str(path.parent), recursive=False)
+    observer.daemon = True
+    observer.start()
+
+    def loop():
+        while True:
+            wake.wait()
+            # let a burst (save-then-rename, a git checkout) settle into one rebuild
+            while True:
+                wake.clear()
+                if not wake.wait(SETTLE):
+                    break
+            changed = set(pending)
+            pending.clear()
+            relevant = {p for p in changed if _relevant(p, preview)}
+            if relevant:
+                preview.rebuild(relevant)
+
+    threading.Thread(target=loop, daemon=True, name="mentorsite-rebuild").start()
+    return observer
+
+
+def _relevant(path: str, preview: Preview) -> bool:
+    p = Path(path)
+    if p.name == preview.config_path.name and p.parent.resolve() == preview.config_path.parent.resolve():
+        return True
+    return p.suffix in (".yml", ".yaml", ".md", ".html", ".css", ".js", ".xml", ".txt", ".svg", ".png", ".jpg",
+                        ".jpeg", ".gif", ".webp", ".pdf", ".ico", ".woff", ".woff2", ".json") or not p.suffix
+
+
+def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+    """Run the preview until Ctrl+C."""
+    config_path = Path(config_path)
+    preview = Preview(config_path, host, port)
+    config = load_config(config_path)  # a missing or broken site.yml stops here, located
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: serving on {host}: anyone who can reach this machine can see the preview", file=sys.stderr)
+    preview.config = None
+    preview.rebuild()
+    if preview.config is None:  # the first build failed before the config was read
+        preview.config = config
+        preview.output = output_dir(config)
+    _Handler.preview = preview
+    try:
+        server = _Server((host, port), _Handler)
+    except OSError as e:
+        raise SiteError(None, f"cannot serve on {host}:{port} ({e.strerror}) — choose another port with --port") from None
+    observer = None
+    try:
+        actual_port = server.server_address[1]
+        watched = [config_path.resolve(), preview.config.root / preview.config.content, preview.config.root / "themes"]
+        theme_default = default_theme_dir()
+        if theme_default not in watched and os.access(theme_default, os.W_OK):
+            watched.append(theme_default)
+        observer = _watch(preview, watched)
+        url = f"http://{host if ':' not in host else '[' + host + ']'}:{actual_port}{preview.base()}"
+        print(f"Serving {preview.config.title} at {url} (Ctrl+C to stop)", flush=True)
+        if open_browser:
+            webbrowser.open(url)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        print("\nStopped.", flush=True)
+    finally:
+        preview.broadcast("__stop__")
+        if observer is not None:
+            observer.stop()
+        server.server_close()
+        if preview.cache is not None and not preview.errors:
+            preview.cache.save()  # the next `build` starts warm
+    return 0
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free now (for tests and benchmarks)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]

@@ -1,0 +1,182 @@
+"""`mentorsite serve` as a writer uses it: a real server process, a real browser, real saves."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mentorsite.serve import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+GUIDE = "content/guides/working-together/communication.md"
+
+
+def start(root: Path):
+    """Start `mentorsite serve` in root on a free port; wait until it serves."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(port)], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("Serving "):
+            break
+    else:
+        proc.kill()
+        pytest.fail("the server did not start:\n" + "".join(lines))
+    assert proc.poll() is None, "".join(lines)
+    return {"root": root, "port": port, "base": f"http://127.0.0.1:{port}/mentoring/", "proc": proc, "lines": lines}
+
+
+def stop(info) -> None:
+    proc = info["proc"]
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A copy of the example handbook served by `mentorsite serve` (shared by this module's tests)."""
+    root = tmp_path_factory.mktemp("serve") / "handbook"
+    root.mkdir()
+    shutil.copy(REPO / "site.yml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    info = start(root)
+    yield info
+    stop(info)
+
+
+@pytest.fixture
+def small_server(tmp_path):
+    """A tiny handbook of its own, for tests that stop the server."""
+    root = tmp_path / "small"
+    (root / "content/guides").mkdir(parents=True)
+    (root / "site.yml").write_text("title: Small\nurl: https://example.org/mentoring/\n")
+    (root / "content/program.yml").write_text("name: Small program\n")
+    (root / "content/guides/communication.md").write_text("---\ntitle: Communication\n---\n\n## Talk\n\nText.\n")
+    info = start(root)
+    yield info
+    stop(info)
+
+
+def raw_get(port: int, path: str) -> tuple[int, str, bytes]:
+    """A GET with the path sent exactly as given (no client-side normalisation)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.putrequest("GET", path, skip_accept_encoding=True)
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return resp.status, resp.getheader("Content-Type", ""), body
+
+
+def test_edit_reloads_the_page_and_errors_show_then_clear(server, open_page):
+    page = open_page(server["base"] + "guides/working-together/communication/")
+    assert page.locator("h1").inner_text()
+    guide = server["root"] / GUIDE
+    text = guide.read_text(encoding="utf-8")
+    guide.write_text(text.replace("\n## ", "\nA freshly saved sentence.\n\n## ", 1), encoding="utf-8")
+    page.wait_for_selector("text=A freshly saved sentence.", timeout=15000)
+
+    program = server["root"] / "content/program.yml"
+    good = program.read_text(encoding="utf-8")
+    program.write_text(good + "\nmeetings: [unclosed\n", encoding="utf-8")
+    page.wait_for_selector(".build-errors", timeout=15000)
+    errors = page.locator(".build-errors").inner_text()
+    assert re.search(r"content/program\.yml:\d+:\d+: invalid YAML", errors), errors
+
+    # the last good site is still on disk while the error shows
+    built = server["root"] / "_site/guides/working-together/communication/index.html"
+    assert "A freshly saved sentence." in built.read_text(encoding="utf-8")
+
+    program.write_text(good, encoding="utf-8")
+    page.wait_for_selector(".build-errors", state="detached", timeout=15000)
+    page.wait_for_selector("main h1", timeout=15000)
+    assert "A freshly saved sentence." in page.locator("main").inner_text()
+
+
+def test_the_reload_script_is_only_in_served_pages(server):
+    status, ctype, body = raw_get(server["port"], "/mentoring/")
+    assert status == 200 and ctype == "text/html; charset=utf-8"
+    assert b"/__mentorsite__/events" in body
+    on_disk = (server["root"] / "_site/index.html").read_bytes()
+    assert b"__mentorsite__" not in on_disk
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/mentoring/../site.yml",
+        "/mentoring/%2e%2e/site.yml",
+        "/mentoring/%2E%2E/%2e%2e/etc/passwd",
+        "/mentoring/..%2fsite.yml",
+        "/mentoring/guides/..%2f..%2f..%2fsite.yml",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/mentoring//etc/passwd",
+        "/mentoring/%00index.html",
+        "/mentoring/..\\site.yml",
+        "/site.yml",
+        "/mentoring/link-out/passwd",
+    ],
+)
+def test_traversal_gets_404(server, path):
+    link = server["root"] / "_site/link-out"
+    if not link.is_symlink():
+        link.symlink_to("/etc")
+    status, _, body = raw_get(server["port"], path)
+    assert status == 404, path
+    assert b"root:" not in body and b"title:" not in body
+
+
+def test_content_types(server):
+    assert raw_get(server["port"], "/mentoring/static/site.css")[1] == "text/css; charset=utf-8"
+    assert raw_get(server["port"], "/mentoring/sitemap.xml")[1].startswith(("application/xml", "text/xml"))
+    assert raw_get(server["port"], "/mentoring/assets/welcome.svg")[1] == "image/svg+xml; charset=utf-8"
+    status, _, _ = raw_get(server["port"], "/mentoring/guides")
+    assert status == 302
+
+
+def test_ctrl_c_stops_cleanly(small_server):
+    proc = small_server["proc"]
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(10) == 0
+    rest = proc.stdout.read()
+    assert "Traceback" not in rest
+    assert "Stopped." in rest
+
+
+def test_a_burst_of_saves_is_one_rebuild(small_server):
+    server = small_server
+    guide = server["root"] / "content/guides/communication.md"
+    text = guide.read_text(encoding="utf-8")
+    for i in range(5):  # an editor's save, then rename, a few times in a row
+        tmp = guide.with_name(guide.name + f".tmp{i}")
+        tmp.write_text(text + f"\nEdit {i}.\n", encoding="utf-8")
+        os.replace(tmp, guide)
+        time.sleep(0.01)
+    time.sleep(2)
+    proc = server["proc"]
+    proc.send_signal(signal.SIGINT)
+    out = proc.communicate(timeout=10)[0]
+    rebuilds = [line for line in out.splitlines() if "communication.md" in line and "changed" in line]
+    assert len(rebuilds) == 1, out
+    assert "Edit 4." in (server["root"] / "_site/guides/communication/index.html").read_text()

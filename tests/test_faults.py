@@ -1,0 +1,129 @@
+"""Faults: builds killed at random moments, two builds at once, a full disk, a read-only folder.
+Whatever happens, the output folder holds the old site or the new one, complete."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+KILLS = int(os.environ.get("MENTORSITE_KILLS", "24"))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mentorsite(root: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mentorsite", *args], cwd=root, env=ENV, capture_output=True, text=True, **kw)
+
+
+def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path):
+    root = tmp_path / "handbook"
+    generate(root, 150)
+    guide = next((root / "content/guides").rglob("guide-00007.md"))
+    original = guide.read_text()
+    versions = {}
+    for name, text in (("a", original), ("b", original.replace("## Section 1", "## Section one, renamed"))):
+        guide.write_text(text)
+        assert mentorsite(root, "build", "--no-cache", "--output", f"_expected_{name}").returncode == 0
+        versions[name] = tree(root / f"_expected_{name}")
+    assert versions["a"] != versions["b"]
+    guide.write_text(original)
+    assert mentorsite(root, "build", "--no-cache").returncode == 0
+    start = time.perf_counter()
+    guide.write_text(original.replace("## Section 1", "## Section one, renamed"))
+    assert mentorsite(root, "build", "--no-cache").returncode == 0
+    duration = time.perf_counter() - start
+    rng = random.Random(20271)
+    outcomes = {"a": 0, "b": 0}
+    for i in range(KILLS):
+        target = "a" if i % 2 == 0 else "b"
+        guide.write_text(original if target == "a" else original.replace("## Section 1", "## Section one, renamed"))
+        proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "build", "--no-cache"], cwd=root, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration * 1.1))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        site = tree(root / "_site")
+        matches = [name for name, expected in versions.items() if site == expected]
+        assert matches, f"kill {i}: the site is neither the old one nor the new one"
+        outcomes[matches[0]] += 1
+        # the next build cleans up after the killed one and finishes the job
+    assert mentorsite(root, "build").returncode == 0
+    assert tree(root / "_site") == versions["b" if (KILLS - 1) % 2 else "a"]
+    assert [p.name for p in root.iterdir() if p.name.startswith("._site")] == []
+    assert outcomes["a"] and outcomes["b"], outcomes  # some kills came before the swap, some after
+
+
+def test_two_builds_at_once_are_serialised(tmp_path):
+    from mentorsite.cache import build_lock
+
+    root = tmp_path / "handbook"
+    generate(root, 20)
+    proc = None
+    with build_lock(root, root / "_site"):
+        proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "build"], cwd=root, env=ENV,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        assert proc.poll() is None  # waiting for the lock
+        assert not (root / "_site").exists()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "another build is writing _site/; waiting for it to finish..." in err
+    assert (root / "_site/index.html").is_file()
+
+
+def _mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True).returncode == 0
+
+
+def _need_mount(ok: bool) -> None:
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail("cannot mount a tmpfs (CI runs as root and must)")
+        pytest.skip("mounting a tmpfs needs root")
+
+
+@pytest.mark.parametrize("fault", ["full disk", "read-only"])
+def test_a_failed_write_keeps_the_previous_site(tmp_path, fault):
+    disk = tmp_path / "disk"
+    _need_mount(_mount_tmpfs(disk, "1m"))
+    try:
+        root = tmp_path / "project"
+        shutil.copytree(REPO / "tests/fixtures/sites/relative", root)
+        out = str(disk / "_site")
+        assert mentorsite(root, "build", "--output", out).returncode == 0
+        before = tree(disk / "_site")
+        if fault == "full disk":
+            (root / "content/guides/big.md").write_text("---\ntitle: Big\n---\n\n" + ("Lots of words. " * 80_000))
+        else:
+            (root / "content/guides/only.md").write_text("# Changed\n")
+            assert subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode == 0
+        result = mentorsite(root, "build", "--no-cache", "--output", out)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        message = result.stderr.splitlines()[0]
+        assert message.startswith("cannot write the site to ")
+        expected = "No space left on device" if fault == "full disk" else "Read-only file system"
+        assert expected in message
+        assert message.endswith("free some disk space or make the folder writable; the previous site was kept")
+        assert tree(disk / "_site") == before
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
