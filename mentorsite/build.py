@@ -11,7 +11,7 @@ from mentorsite.assemble import Site, assemble
 from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat
 from mentorsite.chrome import chrome_digests
 from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
-from mentorsite.search import index_step
+from mentorsite.search import SearchMemo, index_step
 from mentorsite.deps import Digests
 from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
@@ -93,13 +93,16 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
     pdfs = make_pdfs(pdf_jobs(site, env), PdfStore.for_project(config.root))
     files.update(pdfs.files)
-    files.update(index_step(site, files, out, env, KEEP))  # the search index, from the pages' HTML
+    if cache.search is None:
+        cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
+    files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
     report = write(dict(sorted(files.items())), out, atomic=atomic)
     _remember(cache, site, rendered.deps, skip, digests, out)
     live = {(g.rel, g.digest) for g in site.docs.values()}
     cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
     if use_cache and save:
         cache.save()
+        cache.search.save()
     return BuildReport(
         pages=len(site.pages),
         rendered=rendered.pages,

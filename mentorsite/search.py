@@ -16,6 +16,8 @@ for why this and not Pagefind or lunr.
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -135,11 +137,28 @@ def _clean(text: str) -> str:
 
 
 def page_text(html: bytes | str) -> PageText:
-    """The searchable text of a rendered page."""
+    """The searchable text of a rendered page (only its <main> is read)."""
+    text = html.decode("utf-8") if isinstance(html, bytes) else html
+    start, end = text.find("<main"), text.rfind("</main>")
+    if start >= 0 and end > start:
+        text = text[start:end + len("</main>")]
     parser = _MainText()
-    parser.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
+    parser.feed(text)
     parser.close()
     return parser.out
+
+
+def _weights(title: str, text: PageText) -> dict[str, int]:
+    weights: dict[str, int] = {}
+    for term in terms(title):
+        weights[term] = weights.get(term, 0) + TITLE_WEIGHT
+    for heading in text.headings:
+        for term in terms(heading):
+            weights[term] = weights.get(term, 0) + HEADING_WEIGHT
+    for _anchor, _heading, body in text.parts:
+        for term in terms(body):
+            weights[term] = weights.get(term, 0) + 1
+    return weights
 
 
 def section_of(site, page: Page, t) -> str:
@@ -154,27 +173,37 @@ def section_of(site, page: Page, t) -> str:
     return label
 
 
-def search_files(site, pages: dict[str, bytes], t) -> dict[str, bytes]:
-    """The search index files of a site, from its rendered pages (output path -> HTML)."""
+def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, bytes]:
+    """The search index files of a site, from its rendered pages (output path -> HTML, or a
+    function returning it). memo keeps each page's text and term weights by a digest of its
+    HTML, so that an incremental build reads only the pages it rendered."""
+    import hashlib
+
+    memo = {} if memo is None else memo
     docs, texts = [], []
     postings: dict[str, dict[int, int]] = {}
     for page in site.pages:
         if page.kind not in INDEXED_KINDS or page.output not in pages:
             continue
-        text = page_text(pages[page.output])
+        html = pages[page.output]
+        known = memo.get(page.output)
+        if isinstance(html, tuple):  # a page kept from the last build: (digest known or None, reader)
+            key, reader = html
+            if key is None or known is None or known[0] != key:
+                html = reader()
+                key = hashlib.blake2b(html, digest_size=16).digest()
+        else:
+            key = hashlib.blake2b(html, digest_size=16).digest()
+        if known is not None and known[0] == key:
+            text, weights = known[1], known[2]
+        else:
+            text = page_text(html)
+            weights = _weights(text.title or page.title, text)
+            memo[page.output] = (key, text, weights)
         n = len(docs)
         title = text.title or page.title
         docs.append([page.url, title, section_of(site, page, t)])
         texts.append(text.parts)
-        weights: dict[str, int] = {}
-        for term in terms(title):
-            weights[term] = weights.get(term, 0) + TITLE_WEIGHT
-        for heading in text.headings:
-            for term in terms(heading):
-                weights[term] = weights.get(term, 0) + HEADING_WEIGHT
-        for _anchor, _heading, body in text.parts:
-            for term in terms(body):
-                weights[term] = weights.get(term, 0) + 1
         for term, weight in weights.items():
             postings.setdefault(term, {})[n] = min(weight, MAX_WEIGHT)
     index = {
@@ -194,26 +223,86 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")
 
 
-def page_bytes(files: dict, output: Path, keep) -> dict[str, bytes]:
-    """Every rendered page's HTML: from this render, or from the previous build for pages it kept."""
+def page_bytes(files: dict, output: Path, keep, memo: dict | None = None) -> dict:
+    """Every page's HTML: bytes from this render; for a page kept from the previous build, the
+    digest its text was indexed under (when the memo knows it) or a function that reads it."""
     pages = {}
+    memo = memo or {}
     for path, content in files.items():
         if not path.endswith(".html"):
             continue
         if content is keep:
-            try:
-                pages[path] = (output / path).read_bytes()
-            except OSError:
-                continue
+            known = memo.get(path)  # unchanged bytes: the memo's digest still holds
+            pages[path] = (known[0] if known else None, lambda p=output / path: p.read_bytes())
         elif isinstance(content, bytes):
             pages[path] = content
     return pages
 
 
-def index_step(site, files: dict, output: Path, env, keep) -> dict[str, bytes]:
-    """The build's search step: the index files for a rendered site (none with `search: false`)."""
+class SearchMemo:
+    """What the last build indexed, kept beside the build cache: a small summary (the list of
+    indexed pages and the index files), then each page's text and weights, read only when a
+    page changed. Entries are keyed by a digest of the page's HTML, so a stale memo costs time,
+    never correctness."""
+
+    _HEADER = ("mentorsite-search-memo", 1)
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.summary: tuple | None = None
+        self._pages: dict | None = None
+        if path is not None:
+            try:
+                with open(path, "rb") as f:
+                    if pickle.load(f) == self._HEADER:
+                        self.summary = pickle.load(f)
+            except Exception:  # missing, truncated, from another version: start afresh
+                self.summary = None
+
+    @property
+    def pages(self) -> dict:
+        """Each indexed page's (HTML digest, text, weights), loaded on first use."""
+        if self._pages is None:
+            self._pages = {}
+            if self.path is not None and self.summary is not None:
+                try:
+                    with open(self.path, "rb") as f:
+                        pickle.load(f), pickle.load(f)
+                        self._pages = pickle.load(f)
+                except Exception:
+                    self._pages = {}
+        return self._pages
+
+    def save(self) -> None:
+        """Write the memo atomically."""
+        if self.path is None or self.summary is None:
+            return
+        pages = self.pages
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with open(tmp, "wb") as f:
+            for part in (self._HEADER, self.summary, pages):
+                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | None = None) -> dict:
+    """The build's search step: the index files for a rendered site (none with `search: false`).
+    When no indexed page changed, the previous index files are kept as they are."""
     if not site.config.search:
         return {}
     from mentorsite.chrome import translations_for
 
-    return search_files(site, page_bytes(files, output, keep), translations_for(site.config, env))
+    t = translations_for(site.config, env)
+    memo = memo or SearchMemo(None)
+    indexed = [p for p in site.pages if p.kind in INDEXED_KINDS and p.output in files]
+    summary_key = tuple((p.output, p.url, p.title, section_of(site, p, t)) for p in indexed)
+    if (memo.summary is not None and memo.summary[0] == summary_key and site.config.language == memo.summary[2]
+            and all(files[p.output] is keep for p in indexed)
+            and all((output / f).is_file() for f in memo.summary[1])):
+        return {f: keep for f in memo.summary[1]}
+    pages = page_bytes(files, output, keep, memo.pages)
+    result = search_files(site, pages, t, memo.pages)
+    for gone in set(memo.pages) - set(pages):
+        del memo.pages[gone]
+    memo.summary = (summary_key, tuple(sorted(result)), site.config.language)
+    return result

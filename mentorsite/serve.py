@@ -342,6 +342,8 @@ def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_bro
         server.server_close()
         if preview.cache is not None and not preview.errors:
             preview.cache.save()  # the next `build` starts warm
+            if preview.cache.search is not None:
+                preview.cache.search.save()
     return 0
 
 
