@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
@@ -122,6 +123,17 @@ def is_relative(href: str) -> bool:
     return bool(href) and not href.startswith(("#", "/", "//")) and not _SCHEME.match(href)
 
 
+def _task_label_rule(state) -> None:
+    """Wrap a task list item's checkbox and text in a <label>, so the checkbox has an accessible
+    name (WCAG 4.1.2) without ids (the tasklists plugin's label option makes random ones)."""
+    for token in state.tokens:
+        children = token.children if token.type == "inline" else None
+        if children and children[0].type == "html_inline" and "task-list-item-checkbox" in children[0].content:
+            open_, close = Token("html_inline", "", 0), Token("html_inline", "", 0)
+            open_.content, close.content = '<label class="task-list-item-label">', "</label>"
+            token.children = [open_, *children, close]
+
+
 @lru_cache(maxsize=4)
 def make_markdown(html: bool = True) -> MarkdownIt:
     """The shared MarkdownIt instance: CommonMark, tables, footnotes, task lists, definition lists,
@@ -129,6 +141,7 @@ def make_markdown(html: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
+    md.core.ruler.push("task_labels", _task_label_rule)
     for name in ADMONITIONS:
         _admonition_plugin(md, name)
     md.block.ruler.before("paragraph", "directive", _directive_rule, {"alt": ["paragraph"]})

@@ -9,7 +9,7 @@ The index is small, deterministic JSON served beside the pages (no request leave
 
 Terms are lowercased and stripped of accents ('reunión' -> 'reunion'); the browser matches a
 query word against every term it starts ('mentor' finds 'mentors' and 'mentoring'). A word's
-weight in a page counts its title (x10) and headings (x3) above the body. See docs/search.md
+weight in a page counts its title, headings and URL above the body (see TITLE below). See docs/search.md
 for why this and not Pagefind or lunr.
 """
 
@@ -27,8 +27,10 @@ from pathlib import Path
 from mentorsite.model import Page
 
 CHUNK = 16  # docs per text file
-TITLE_WEIGHT, HEADING_WEIGHT = 10, 3
-MAX_WEIGHT = 255
+# A term's weight in a page: TITLE added when it is in the title, plus its count in the body, with
+# a heading counting HEADING and a word of the page's URL SLUG (capped below TITLE).
+TITLE, HEADING, SLUG = 100, 3, 2
+MAX_WEIGHT = 2 * TITLE - 1
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 INDEXED_KINDS = ("home", "guide", "folder", "type", "milestone", "worksheet")
@@ -148,16 +150,20 @@ def page_text(html: bytes | str) -> PageText:
     return parser.out
 
 
-def _weights(title: str, text: PageText) -> dict[str, int]:
+def _weights(title: str, text: PageText, url: str = "") -> dict[str, int]:
     weights: dict[str, int] = {}
-    for term in terms(title):
-        weights[term] = weights.get(term, 0) + TITLE_WEIGHT
     for heading in text.headings:
         for term in terms(heading):
-            weights[term] = weights.get(term, 0) + HEADING_WEIGHT
+            weights[term] = weights.get(term, 0) + HEADING
     for _anchor, _heading, body in text.parts:
         for term in terms(body):
             weights[term] = weights.get(term, 0) + 1
+    slug = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html")
+    for term in terms(slug.replace("-", " ")):
+        weights[term] = weights.get(term, 0) + SLUG
+    weights = {term: min(w, TITLE - 1) for term, w in weights.items()}
+    for term in set(terms(title)):
+        weights[term] = weights.get(term, 0) + TITLE
     return weights
 
 
@@ -198,7 +204,7 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
             text, weights = known[1], known[2]
         else:
             text = page_text(html)
-            weights = _weights(text.title or page.title, text)
+            weights = _weights(text.title or page.title, text, page.url)
             memo[page.output] = (key, text, weights)
         n = len(docs)
         title = text.title or page.title
@@ -306,3 +312,14 @@ def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | No
         del memo.pages[gone]
     memo.summary = (summary_key, tuple(sorted(result)), site.config.language)
     return result
+
+
+def page_entry(page: Page, html: bytes):
+    """A page's memo entry (HTML digest, text, weights), made where the page was rendered so
+    that the index step need not parse it again; None for pages that are not indexed."""
+    import hashlib
+
+    if page.kind not in INDEXED_KINDS:
+        return None
+    text = page_text(html)
+    return hashlib.blake2b(html, digest_size=16).digest(), text, _weights(text.title or page.title, text, page.url)

@@ -36,6 +36,27 @@
     });
   });
 
+  /* A table wider than the page scrolls sideways: make it reachable with the keyboard. */
+  function scrollables() {
+    document.querySelectorAll(".table-wrap, .prose table").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        if (!el.hasAttribute("tabindex")) {
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("role", "region");
+          var caption = el.querySelector("caption, [aria-labelledby]") || el.closest("figure, .field");
+          var label = el.getAttribute("aria-label") || (caption && (caption.getAttribute("aria-labelledby")
+            ? (document.getElementById(caption.getAttribute("aria-labelledby")) || {}).textContent
+            : (caption.querySelector("figcaption, .field-label, caption") || caption).textContent));
+          el.setAttribute("aria-label", (label || "").trim().slice(0, 120) || "Table");
+        }
+      } else if (el.getAttribute("tabindex") === "0" && el.getAttribute("role") === "region") {
+        el.removeAttribute("tabindex"); el.removeAttribute("role"); el.removeAttribute("aria-label");
+      }
+    });
+  }
+  scrollables();
+  window.addEventListener("resize", function () { clearTimeout(scrollables.t); scrollables.t = setTimeout(scrollables, 150); });
+
   /* ---- search ------------------------------------------------------------------------------ */
   var box = document.querySelector("form.search-box");
   if (!box) return;
@@ -97,7 +118,8 @@
         var postings = index.terms[term];
         var idf = Math.log(1 + n / (postings.length / 2));
         for (var i = 0; i < postings.length; i += 2) {
-          var s = terms[term] * idf * (1 + Math.log(postings[i + 1]));
+          var w = postings[i + 1], inTitle = w >= 100, rest = w % 100;  /* see search.py */
+          var s = terms[term] * idf * ((inTitle ? 3 : 0) + Math.log(1 + rest));
           scores[postings[i]] = Math.max(scores[postings[i]] || 0, s);
         }
       });
@@ -217,12 +239,11 @@
     '<p class="search-panel-more"><a href="#"></a></p>';
   box.appendChild(panel);
   input.setAttribute("aria-controls", "search-panel");
-  input.setAttribute("aria-expanded", "false");
   var status = panel.querySelector(".search-panel-status");
   var list = panel.querySelector(".search-panel-list");
   var more = panel.querySelector(".search-panel-more a");
   var timer = null, generation = 0;
-  function close() { panel.hidden = true; input.setAttribute("aria-expanded", "false"); }
+  function close() { panel.hidden = true; }
   function update() {
     var q = input.value.trim();
     var mine = ++generation;
@@ -236,7 +257,6 @@
       more.textContent = words.all || "";
       more.parentNode.hidden = res.total <= res.items.length;
       panel.hidden = false;
-      input.setAttribute("aria-expanded", "true");
     }).catch(function () { status.textContent = ""; });
   }
   input.addEventListener("focus", function () { loadIndex(); });

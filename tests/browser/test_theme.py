@@ -1,0 +1,74 @@
+"""The colour scheme in Chromium: it follows prefers-color-scheme, the toggle's choice is remembered
+across pages with no flash of the other scheme, and print is always light."""
+
+from __future__ import annotations
+
+import pytest
+
+PAPER = "getComputedStyle(document.body).backgroundColor"
+LIGHT, DARK = "rgb(255, 255, 255)", "rgb(18, 27, 30)"
+
+
+@pytest.mark.parametrize("scheme, expected", [("light", LIGHT), ("dark", DARK)])
+def test_the_scheme_follows_the_system(browser, served: str, scheme: str, expected: str):
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(served)
+        assert page.evaluate(PAPER) == expected
+        assert page.locator(".theme-toggle").get_attribute("aria-pressed") == ("true" if scheme == "dark" else "false")
+    finally:
+        context.close()
+
+
+def test_the_toggle_is_remembered_across_pages(browser, served: str):
+    context = browser.new_context(color_scheme="light")
+    try:
+        page = context.new_page()
+        page.goto(served)
+        toggle = page.locator(".theme-toggle")
+        assert toggle.is_visible() and toggle.get_attribute("aria-pressed") == "false"
+        toggle.click()
+        assert page.evaluate(PAPER) == DARK
+        assert toggle.get_attribute("aria-pressed") == "true"
+        # the next page is dark from its first paint: the attribute is set before <body> exists
+        page.add_init_script("""document.addEventListener('readystatechange', () => {
+            if (!window.__first) window.__first = document.documentElement.getAttribute('data-theme'); });""")
+        page.goto(served + "guides/getting-started/starting-well/")
+        assert page.evaluate("window.__first") == "dark"
+        assert page.evaluate(PAPER) == DARK
+        assert page.evaluate("localStorage.getItem('mentorsite-theme')") == "dark"
+        page.locator(".theme-toggle").click()
+        page.goto(served + "types/")
+        assert page.evaluate(PAPER) == LIGHT
+        assert page.locator(".theme-toggle").get_attribute("aria-pressed") == "false"
+    finally:
+        context.close()
+
+
+def test_a_saved_choice_wins_over_the_system(browser, served: str):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(served)
+        page.evaluate("localStorage.setItem('mentorsite-theme', 'light')")
+        page.reload()
+        assert page.evaluate(PAPER) == LIGHT
+    finally:
+        context.close()
+
+
+def test_print_is_always_light(browser, served: str):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(served + "worksheets/goals/")
+        page.evaluate("localStorage.setItem('mentorsite-theme', 'dark')")
+        page.reload()
+        assert page.evaluate(PAPER) == DARK
+        page.emulate_media(media="print")
+        assert page.evaluate(PAPER) in (LIGHT, "rgba(0, 0, 0, 0)")
+        ink = page.evaluate("getComputedStyle(document.querySelector('h1')).color")
+        assert ink in ("rgb(0, 0, 0)", "rgb(29, 42, 48)"), ink
+    finally:
+        context.close()
