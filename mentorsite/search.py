@@ -108,6 +108,7 @@ class _MainText(HTMLParser):
             text = _clean("".join(self.heading_text))
             if tag == "h1" and not self.out.title:
                 self.out.title = text
+                self.buffer = []  # what stands before the title is a kicker ("Worksheet · for mentees")
             else:
                 self._flush()
                 self.out.headings.append(text)
