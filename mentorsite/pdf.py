@@ -41,8 +41,9 @@ log = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "pdf/worksheet.html"
-# Bump when the way PDFs are made changes in a way the HTML does not show (options, finisher).
-PDF_FORMAT = "worksheet-pdf-1"
+# How PDFs are made (options, finisher, the tighter second layout) is this module: its own digest
+# is part of every PDF's key, so a new mentorsite never serves a PDF an older one made.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ def pdf_jobs(site: Site, env: jinja2.Environment) -> list[PdfJob]:
         template = env.get_template(TEMPLATE)
     except jinja2.TemplateError as e:
         raise template_error(e, site.config.root) from None
-    versions = (__version__, weasyprint_version(), _version("pydyf"), PDF_FORMAT)
+    versions = (__version__, _CODE, weasyprint_version(), _version("pydyf"))
     jobs = []
     for ws in site.worksheets.values():
         try:
@@ -267,9 +268,10 @@ def _check_weasyprint(job: PdfJob) -> None:
 
 
 _FONTS = None  # one FontConfiguration per process: building it is a good part of a small PDF's time
-# A last page filled less than this is worth a second, tighter layout (body.compact in the
-# theme's pdf/worksheet.css) if that saves the page: nobody wants to print a sheet for one line.
-NEARLY_EMPTY = 0.35
+# A last page filled less than this (times the pages before it) is worth a second, tighter layout
+# (body.compact in the theme's pdf/worksheet.css), which saves the page when the content shrinks
+# by about a sixth: nobody wants to print a sheet for one line. Fuller pages are not tried.
+NEARLY_EMPTY = 0.2
 
 
 def _render(html: str) -> tuple[bytes, float, str]:
@@ -283,7 +285,8 @@ def _render(html: str) -> tuple[bytes, float, str]:
         if _FONTS is None:
             _FONTS = FontConfiguration()
         doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=True)
-        if len(doc.pages) > 1 and _last_page_fill(doc) < NEARLY_EMPTY and '<body class="' in html:
+        pages = len(doc.pages)
+        if pages > 1 and _last_page_fill(doc) < NEARLY_EMPTY * (pages - 1) and '<body class="' in html:
             tight = weasyprint.HTML(string=html.replace('<body class="', '<body class="compact ', 1), base_url=None)
             tight_doc = tight.render(font_config=_FONTS, pdf_forms=True)
             if len(tight_doc.pages) < len(doc.pages):

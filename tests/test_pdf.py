@@ -272,3 +272,18 @@ def test_check_renders_the_pdf_templates_without_making_pdfs(make_site, run):
     assert result.code == 1
     assert result.errors[0].startswith("themes/mine/templates/pdf/worksheet.html:1:1: template syntax error")
     assert not (root / "_site").exists()
+
+
+def test_a_bad_worksheet_keeps_the_previous_site_and_its_pdfs(make_site, run):
+    root = make_site(site_files())
+    assert run("build").code == 0
+    before = (root / "_site/worksheets/every.pdf").read_bytes()
+    (root / "content/worksheets/every.yml").write_text(EVERY_KIND.replace("kind: line", "kind: paragraph"))
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [
+        "content/worksheets/every.yml:8:26: 'kind' is 'paragraph' — expected one of: checklist, choice, date, line, "
+        "scale, signature, table, text"
+    ]
+    assert (root / "_site/worksheets/every.pdf").read_bytes() == before
+    assert (root / "_site/worksheets/other.pdf").is_file()
