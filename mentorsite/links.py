@@ -163,6 +163,9 @@ class _Checker:
         self.site = site
         self.config = site.config
         self.base = site.config.base_path
+        # the other languages of a multilingual handbook: their own checks cover their pages
+        self.siblings = tuple(site.config.home_path + lang.code + "/" for lang in site.config.languages
+                              if lang.code != site.config.language)
         self.outputs = outputs
         self.pages_by_output = {p.output: p for p in site.pages}
         self.locator = _Locator(site, env)
@@ -246,6 +249,8 @@ class _Checker:
             return
         self.checked += 1
         path = unquote(parts.path)
+        if self.siblings and path.startswith(self.siblings):
+            return
         if not (path.startswith(self.base) or path + "/" == self.base):
             loc = self.locator.locate(self.page(rel), rel, ref)
             fix = (f"write {{{{ url('{path.lstrip('/')}') }}}}" if _is_template(loc)

@@ -112,3 +112,11 @@ def test_the_example_handbook_builds_in_two_languages(tmp_path, monkeypatch, run
     guide = soup(out / "es/guides/getting-started/finding-a-mentor/index.html")
     assert guide.select_one("h1").get_text() == "Encontrar a tu mentor"
     assert guide.select_one(".pager-label").get_text() in ("Anterior", "Siguiente")
+
+
+def test_check_follows_links_between_languages(make_site, run):
+    make_site({**FULL, **ES, "site.yml": SITE})
+    result = run("check")
+    assert result.code == 0, result.err
+    assert not [line for line in result.err.splitlines() if "outside the site's base path" in line]
+    assert "not translated into Spanish" in result.err
