@@ -279,7 +279,8 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
         if f.kind == "table":
             tpl = f.rows_template
             if tpl and tpl not in parsed.milestones:
-                problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'{suggest(tpl, parsed.milestones)}")
+                problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'"
+                               f"{suggest(tpl, parsed.milestones) or f' — add content/milestones/{tpl}.yml or name an existing template'}")
             ids = set()
             for c in f.columns:
                 cid = c.id or slugify(c.label)

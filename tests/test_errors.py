@@ -99,7 +99,8 @@ CASES = {
     ),
     "rows_from_unknown_template": (
         {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        columns: [A]\n        rows: from milestones/nope")},
-        ["content/worksheets/goals.yml:9:15: rows from unknown milestone template 'nope'"],
+        ["content/worksheets/goals.yml:9:15: rows from unknown milestone template 'nope' — add "
+         "content/milestones/nope.yml or name an existing template"],
     ),
     "choice_without_options": (
         {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: choice")},
