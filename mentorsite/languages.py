@@ -46,7 +46,9 @@ def english_name(code: str) -> str:
 
 
 def report_translations(sources, config: SiteConfig, problems: Problems) -> None:
-    """Warn about each source shown untranslated; a translation of nothing is an error."""
+    """Warn about each source shown untranslated (a translation of nothing is an error), and
+    about a language the theme has no words for."""
+    _report_theme_words(config, problems)
     if not config.overlay:
         return
     name = english_name(config.overlay)
@@ -61,6 +63,24 @@ def report_translations(sources, config: SiteConfig, problems: Problems) -> None
         translated = Path(config.content) / config.overlay / Path(path).relative_to(config.content)
         problems.warn(Loc(path, 1, 1), f"not translated into {name}: the {name} site shows it as it is — "
                                        f"add {translated.as_posix()}")
+
+
+def _report_theme_words(config: SiteConfig, problems: Problems) -> None:
+    from mentorsite.i18n import FALLBACK, load_translations
+    from mentorsite.theme import theme_dirs
+
+    if config.language.split("-")[0].lower() == FALLBACK or locale_of(config.language) is None:
+        return
+    try:
+        dirs = theme_dirs(config)
+    except Exception:  # a theme problem is reported where the theme is loaded
+        return
+    if not load_translations(dirs, config.language).has_language():
+        name = english_name(config.language)
+        own = f"themes/{config.theme}" if config.theme != "default" else "themes/<your theme>"
+        problems.warn(config.loc or Loc(Path("site.yml"), 1, 1),
+                      f"the theme has no words in {name} (no i18n/{config.language}.yml): menus and buttons stay in "
+                      f"English — add {own}/i18n/{config.language}.yml, translated from the default theme's en.yml")
 
 
 def root_files(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> dict[str, bytes]:

@@ -150,3 +150,15 @@ def test_default_theme_has_no_inline_colours(make_site, run):
     assert page.html["lang"] == "en"
     assert page.select_one("head style:not([media])") is None
     assert page.select_one("head script").get_text().startswith("(function(){var d=document.documentElement;")
+
+
+def test_a_language_without_theme_words_is_a_warning(make_site, run):
+    root = make_site({**FULL, "site.yml": "title: T\nlanguage: fr\n"})
+    result = run("build")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "site.yml:1:1: warning: the theme has no words in French (no i18n/fr.yml): menus and buttons stay in English "
+        "— add themes/<your theme>/i18n/fr.yml, translated from the default theme's en.yml"]
+    page = soup(root / "_site/index.html")
+    assert page.html["lang"] == "fr" and page.select_one(".skip-link").get_text() == "Skip to content"
+    assert run("build", "--strict").code == 1
