@@ -7,7 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from mentorsite.dates import Due, resolve
 from mentorsite.errors import Loc, Problems, suggest
@@ -328,8 +328,8 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
             url, anchor = site.link_target(rel, href)
             if url is None:
                 path = href.partition("#")[0].split("?", 1)[0]
-                if not path:
-                    continue
+                if not path or ("docs", posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path)))) in parsed.failed:
+                    continue  # no link, or a link to a file that has errors of its own
                 problems.error(loc, f"link target '{path}' does not exist — check the path, relative to {doc.source.name}")
             elif anchor and url in anchors and anchor not in anchors[url]:
                 problems.warn(loc, f"link anchor '#{anchor}' not found in '{href.partition('#')[0]}'"

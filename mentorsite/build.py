@@ -11,7 +11,8 @@ from mentorsite.assemble import Site, assemble
 from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat
 from mentorsite.chrome import chrome_digests
 from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
-from mentorsite.search import SearchMemo, index_step
+from mentorsite.parallel import default_jobs
+from mentorsite.search import SearchMemo, index_step, page_entry
 from mentorsite.deps import Digests
 from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
@@ -42,13 +43,13 @@ class BuildReport:
     pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
 
 
-def load_site(config: SiteConfig, cache: BuildCache | None = None) -> tuple[Site, list[SiteError]]:
+def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
     sources = discover(config, cache.files if cache else None)
     report_translations(sources, config, problems)  # a language's view of a multilingual project
     parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
-                       token_memo=cache.tokens if cache else None)
+                       token_memo=cache.tokens if cache else None, jobs=jobs)
     site = assemble(config, parsed, problems)
     problems.check()
     if config.strict and problems.warnings:
@@ -62,7 +63,7 @@ def output_dir(config: SiteConfig) -> Path:
 
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
-          atomic: bool = True, env=None, save: bool = True) -> BuildReport:
+          atomic: bool = True, env=None, save: bool = True, jobs: int | None = None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
@@ -72,20 +73,21 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     out = output_dir(config)
     with build_lock(config.root, out):
         clean_leftovers(out)
-        return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save)
+        return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
+                      jobs=default_jobs() if jobs is None else jobs)
 
 
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool) -> BuildReport:
+           save: bool, jobs: int) -> BuildReport:
     start = time.perf_counter()
     if cache is None:
         path = BuildCache.for_output(config.root, out)
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
-    site, warnings = load_site(config, cache)
+    site, warnings = load_site(config, cache, jobs=jobs)
     env = env or theme_env(config)
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
-    rendered = render(site, env, skip=skip)
+    rendered = render(site, env, skip=skip, jobs=jobs, after=page_entry if config.search else None)
     files = rendered.files
     for path in skip:
         files[path] = KEEP
@@ -95,6 +97,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     files.update(pdfs.files)
     if cache.search is None:
         cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
+    cache.search.pages.update(rendered.extras)
     files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
     report = write(dict(sorted(files.items())), out, atomic=atomic)
     _remember(cache, site, rendered.deps, skip, digests, out)

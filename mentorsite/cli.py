@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
     p.add_argument("--no-cache", action="store_true", help="ignore the cache of the last build and render every page")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="processes to use (default: one per core; 1 builds in this process)")
     _url_option(p)
     p = sub.add_parser("serve", help="preview the handbook, rebuilding and reloading on every save",
                        description="Build the handbook, serve it on 127.0.0.1 under its base path, watch site.yml, "
@@ -111,7 +112,9 @@ def _run(args) -> int:
     config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":
-        report = build(config, use_cache=not args.no_cache)
+        if args.jobs is not None and args.jobs < 1:
+            raise SiteError(None, f"--jobs {args.jobs}: give a number of processes, 1 or more")
+        report = build(config, use_cache=not args.no_cache, jobs=args.jobs)
         _warnings(report.warnings)
         print(f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
               f"files changed) into {config.output}/ in {report.seconds:.2f} s")

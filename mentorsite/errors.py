@@ -30,6 +30,9 @@ class SiteError(Exception):
     def __str__(self) -> str:
         return f"{self.loc}: {self.message}" if self.loc else self.message
 
+    def __reduce__(self):  # picklable, to come back from a worker process
+        return (SiteError, (self.loc, self.message))
+
 
 class SiteErrors(Exception):
     """Several problems found together; validation collects them all, then fails once."""
@@ -40,6 +43,9 @@ class SiteErrors(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+    def __reduce__(self):
+        return (SiteErrors, (self.errors,))
 
 
 def _order(e: SiteError) -> tuple:

@@ -455,7 +455,8 @@ class Page:
 
     @property
     def output(self) -> str:
-        """The file the page is written to, relative to the output folder."""
-        if self.url.endswith(".html"):
-            return self.url
-        return f"{self.url}index.html"
+        """The file the page is written to, relative to the output folder (the URL, decoded)."""
+        from urllib.parse import unquote
+
+        path = unquote(self.url)
+        return path if path.endswith(".html") else f"{path}index.html"

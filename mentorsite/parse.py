@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite.discover import Source, Sources
-from mentorsite.errors import Loc, Problems, SiteError
+from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
 from mentorsite.markdown import links_in, make_markdown
+from mentorsite.parallel import fork_map
 from mentorsite.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
 from mentorsite.schema import read
 from mentorsite.yamlload import decode, load_yaml
@@ -40,6 +41,11 @@ class LazyTokens:
         self.sources = sources
         self.html = html
         self.memo = {} if memo is None else memo  # (rel, digest) -> tokens; may outlive a build
+        self.bodies: dict = {}  # (rel, digest) -> a body prerendered by a worker (see prerender)
+
+    def body(self, rel: str, digest: str):
+        """The prerendered body of a document, if a worker made one."""
+        return self.bodies.get((rel, digest))
 
     def _key(self, rel: str) -> tuple:
         return (rel, source_digest(self.sources[rel].data), self.html)
@@ -55,7 +61,7 @@ class LazyTokens:
 
 
 def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None,
-              token_memo: dict | None = None) -> Parsed:
+              token_memo: dict | None = None, jobs: int = 1) -> Parsed:
     """Parse every source, recording problems; never stops at the first one.
 
     cached maps a guide's source path to a Guide from an earlier build; it is reused when the
@@ -86,20 +92,96 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
                 target[ident] = obj
             else:
                 out.failed.add((kind, ident))
+    fresh = []
     for src in docs:
         old = cached.get(src.rel)
-        if old is not None and old.digest == source_digest(src.data) and old.source == src.path:
-            guide = old
-        else:
-            result = _guard(problems, parse_guide, src, html=html)
-            if result is None:
+        if old is None or old.digest != source_digest(src.data) or old.source != src.path:
+            fresh.append(src)
+    parsed = dict(zip((src.rel for src in fresh), _parse_guides(fresh, html, jobs, out.tokens)))
+    for src in docs:
+        if src.rel in parsed:
+            result = parsed[src.rel]
+            if isinstance(result, (SiteError, SiteErrors)):
+                problems.add(result)
+                out.failed.add(("docs", src.rel))
                 continue
-            guide, out.tokens[src.rel] = result
+            guide = result
+        else:
+            guide = cached[src.rel]
         if src is sources.index:
             out.index = guide
         else:
             out.guides.append(guide)
     return out
+
+
+def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTokens") -> list:
+    """Parse guides, over several processes when there are many. In the process, the tokens are
+    kept for rendering; from a worker comes the body already rendered, with its links and data
+    directives left as placeholders for the renderer to fill (tokens are costly to send back)."""
+    if jobs <= 1 or len(sources) < 48:
+        out = []
+        for src in sources:
+            try:
+                guide, tokens[src.rel] = parse_guide(src, html=html)
+                out.append(guide)
+            except (SiteError, SiteErrors) as e:
+                out.append(e)
+        return out
+
+    def task(i: int):
+        try:
+            guide, toks = parse_guide(sources[i], html=html)
+        except (SiteError, SiteErrors) as e:
+            return e
+        return guide, prerender(toks, html)
+
+    results = fork_map(task, len(sources), jobs)
+    out = []
+    for src, result in zip(sources, results):
+        if isinstance(result, tuple):
+            guide, body = result
+            if body is not None:
+                tokens.bodies[(src.rel, guide.digest)] = body
+            out.append(guide)
+        else:
+            out.append(result)
+    return out
+
+
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
+
+
+def prerender(tokens: list, html: bool) -> tuple | None:
+    """A body rendered without the site: (HTML with placeholders, link hrefs, directives)."""
+    links: list[str] = []
+    directives: list[tuple[str, str]] = []
+
+    def link(href: str) -> str:
+        links.append(href)
+        return f"\ue000{len(links) - 1}\ue001"
+
+    def directive(name: str, arg: str, line: int = 0) -> str:
+        directives.append((name, arg))
+        return f"\ue002{len(directives) - 1}\ue003"
+
+    md = make_markdown(html)
+    body = md.renderer.render(tokens, md.options, {"directive": directive, "resolve_link": link})
+    if body.count("\ue000") != len(links) or body.count("\ue002") != len(directives):
+        return None  # the text itself holds such characters: render it the slow way
+    return body, tuple(links), tuple(directives)
+
+
+def fill(body: tuple, resolve, directive) -> str:
+    """A prerendered body with its links resolved and its directives rendered."""
+    from markdown_it.common.utils import escapeHtml
+
+    html, links, directives = body
+    return _PLACEHOLDER.sub(
+        lambda m: escapeHtml(resolve(links[int(m.group(1))])) if m.group(1) is not None
+        else directive(*directives[int(m.group(2))]),
+        html,
+    )
 
 
 def source_digest(data: bytes) -> str:

@@ -12,7 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from mentorsite import __version__
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mentorsite.assemble import GROUP_TITLES, Site, column_source
 from mentorsite.deps import Recorder, SiteView
@@ -20,6 +20,8 @@ from mentorsite.config import NAV_GROUPS
 from mentorsite.dates import Due
 from mentorsite.errors import Loc, SiteError
 from mentorsite.markdown import DIRECTIVE_TARGETS, make_markdown
+from mentorsite.parallel import fork_map
+from mentorsite.parse import fill
 from mentorsite.model import PAPER_SIZES, Page
 from mentorsite.theme import static_files
 from mentorsite import i18n
@@ -242,7 +244,6 @@ class Renderer:
         """A guide's (or index.md's) Markdown body as HTML, links rewritten to page URLs."""
         self.rec.add(("doc", doc.rel))
         self.rec.add(("site", "urls"))
-        tokens = self.site.tokens[doc.rel]
 
         def resolve(href: str) -> str:
             url, anchor = self.site.link_target(doc.rel, href)
@@ -250,8 +251,11 @@ class Renderer:
                 return href
             return self.url(url) + (f"#{anchor}" if anchor else "")
 
+        body = self.site.tokens.body(doc.rel, doc.digest) if hasattr(self.site.tokens, "body") else None
+        if body is not None:  # prerendered by a parse worker: fill in its links and directives
+            return Markup(fill(body, resolve, self.directive))
         env = {"directive": self.directive, "resolve_link": resolve}
-        return Markup(self.md.renderer.render(tokens, self.md.options, env))
+        return Markup(self.md.renderer.render(self.site.tokens[doc.rel], self.md.options, env))
 
     def render_page(self, page: Page) -> bytes:
         """One page's HTML."""
@@ -266,32 +270,51 @@ class Rendered:
     files: dict[str, bytes | Path]
     deps: dict[str, frozenset]  # page output path -> dependency keys
     pages: int  # how many pages were rendered (not reused)
+    extras: dict = field(default_factory=dict)  # page output path -> what render's `after` made of it
 
 
-def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset()) -> Rendered:
+def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
+           after=None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
-    copy), except the pages in skip, which the caller knows to be unchanged."""
+    copy), except the pages in skip, which the caller knows to be unchanged.
+
+    With jobs > 1 many pages render in forked processes; after(page, html), if given, runs
+    where the page was rendered and its result comes back in Rendered.extras."""
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
-    outputs: dict[str, bytes | Path] = {}
-    deps: dict[str, frozenset] = {}
-    count = 0
-    for page in site.pages:
-        if page.output in skip:
-            continue
+    todo = [page for page in site.pages if page.output not in skip]
+    if jobs > 1 and len(todo) >= 64:
+        for name in sorted({page.template for page in todo}):  # compile once, before forking
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                pass  # reported, located, when the page renders
+
+    def task(i: int):
+        page = todo[i]
         recorder.start()
         try:
-            outputs[page.output] = renderer.render_page(page)
-        except SiteError:
+            html = renderer.render_page(page)
+        except SiteError as e:
             recorder.stop()
-            raise
+            return e
         except Exception as e:  # a template that calls something wrongly is a template error too
             recorder.stop()
             if isinstance(e, jinja2.TemplateError) or _template_frame(e):
-                raise template_error(e, site.config.root) from None
+                return template_error(e, site.config.root)
             raise
-        deps[page.output] = recorder.stop()
-        count += 1
+        return html, recorder.stop(), after(page, html) if after else None
+
+    outputs: dict[str, bytes | Path] = {}
+    deps: dict[str, frozenset] = {}
+    extras: dict[str, object] = {}
+    for page, result in zip(todo, fork_map(task, len(todo), jobs, minimum=64)):
+        if isinstance(result, SiteError):
+            raise result
+        outputs[page.output], deps[page.output], extra = result
+        if extra is not None:
+            extras[page.output] = extra
+    count = len(todo)
     outputs.update(static_files(env.globals["theme_dirs"]))
     for rel, path in site.assets:
         outputs["assets/" + rel] = path
@@ -299,7 +322,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     if site.config.cname:
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
-    return Rendered(files=outputs, deps=deps, pages=count)
+    return Rendered(files=outputs, deps=deps, pages=count, extras=extras)
 
 
 def sitemap(site: Site) -> bytes:

@@ -154,7 +154,8 @@ def _read_dataclass(cls, data, loc: Loc, problems: Problems, what: str, extra: d
         data = _single(shorthand, data, loc)
     if not isinstance(data, dict):
         expect = f"a mapping of keys (or text, its {shorthand})" if shorthand else "a mapping of keys"
-        raise _Bad(f"{what} must be {expect}, not {_kind(data)}", loc)
+        hint = " — write it as 'key: value' lines (see docs/reference.md)" if what in ("this file", "site.yml", "the front matter") else ""
+        raise _Bad(f"{what} must be {expect}, not {_kind(data)}{hint}", loc)
     key_locs = getattr(data, "key_locs", {})
     value_locs = getattr(data, "value_locs", {})
     fields = {f.name: f for f in yaml_fields(cls)}

@@ -34,7 +34,8 @@ _Loader.add_implicit_resolver(
 )
 
 _MAX_NODES = 200_000
-_MAX_DEPTH = 60  # alias expansion bound: a 'billion laughs' file fails fast
+_MAX_DEPTH = 60
+_STANDARD_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}  # alias expansion bound: a 'billion laughs' file fails fast
 
 
 class LocMap(dict):
@@ -143,6 +144,10 @@ class _Builder:
         return self._build(node)
 
     def _build(self, node):
+        if node.tag not in _STANDARD_TAGS:
+            shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise SiteError(self.loc(node), f"the YAML tag '{shown}' is not allowed here — remove it (handbook "
+                                            "files hold plain text, numbers, dates, lists and mappings)")
         self.count += 1
         if self.count > _MAX_NODES:
             raise SiteError(
