@@ -23,6 +23,7 @@ class SiteError(Exception):
     """A problem in the user's project; printed as 'path:line:col: message' without traceback."""
 
     def __init__(self, loc: Loc | None, message: str):
+        message = message.replace("\r", "").replace("\n", "\\n")  # always one line
         super().__init__(message)
         self.loc = loc
         self.message = message

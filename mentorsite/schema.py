@@ -123,7 +123,10 @@ def _kind(value) -> str:
         return "empty"
     if isinstance(value, dt.date):
         return f"the date {value.isoformat()}"
-    return repr(value) if not isinstance(value, str) else f"'{value}'"
+    if not isinstance(value, str):
+        return repr(value)
+    shown = value.replace("\r", "").replace("\n", "\\n").replace("\t", "\\t")
+    return f"'{shown[:60]}…'" if len(shown) > 60 else f"'{shown}'"
 
 
 class _Bad(Exception):
