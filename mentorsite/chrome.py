@@ -5,7 +5,6 @@ and the search box. Render adds these to the template globals with one call."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -50,12 +49,16 @@ def chrome(site, env, recorder=None) -> dict:
             recorder.add(("i18n",))
         return words(word, **values)
 
+    urls_by_language = env.globals.get("urls_by_language") or {}
+    # this language's page URL -> its source file, to find the same source in another language
+    source_of = {u: r for r, u in sorted(urls_by_language.get(config.language, {}).items(), reverse=True)}
+
     def language_links(page: Page) -> list[dict]:
         """One link per language to this page's translation (the current language marked)."""
+        if not config.languages:
+            return []
         links = []
-        urls_by_language = env.globals.get("urls_by_language") or {}
-        here = urls_by_language.get(config.language, {})
-        rel = next((r for r, u in here.items() if u == page.url and r not in ("index.md",)), None)
+        rel = source_of.get(page.url)
         for lang in config.languages:
             other = urls_by_language.get(lang.code, {})
             url = other.get(rel, page.url) if rel else page.url
@@ -107,10 +110,3 @@ def relative_due(due, t) -> str:
         return t("due.phase_plus_day", phase=due.phase) if due.amount == 1 else t("due.phase_plus_days", phase=due.phase, count=due.amount)
     return t(f"due.{due.unit}", count=due.amount)
 
-
-def shown(path: Path, root: Path) -> Path:
-    """A path relative to the project root when it is inside it."""
-    try:
-        return path.relative_to(root)
-    except ValueError:
-        return path
