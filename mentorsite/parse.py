@@ -40,12 +40,13 @@ class LazyTokens:
     def __init__(self, sources: dict[str, Source], html: bool, memo: dict | None = None):
         self.sources = sources
         self.html = html
-        self.memo = {} if memo is None else memo  # (rel, digest) -> tokens; may outlive a build
-        self.bodies: dict = {}  # (rel, digest) -> a body prerendered by a worker (see prerender)
+        # (rel, digest, html) -> tokens, and (rel, digest, "body", html) -> a body prerendered by a worker
+        # (see prerender); kept by a long-running preview from one build to the next
+        self.memo = {} if memo is None else memo
 
     def body(self, rel: str, digest: str):
         """The prerendered body of a document, if a worker made one."""
-        return self.bodies.get((rel, digest))
+        return self.memo.get((rel, digest, "body", self.html))
 
     def _key(self, rel: str) -> tuple:
         return (rel, source_digest(self.sources[rel].data), self.html)
@@ -142,7 +143,7 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
         if isinstance(result, tuple):
             guide, body = result
             if body is not None:
-                tokens.bodies[(src.rel, guide.digest)] = body
+                tokens.memo[(src.rel, guide.digest, "body", html)] = body
             out.append(guide)
         else:
             out.append(result)

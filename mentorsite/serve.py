@@ -28,7 +28,7 @@ from mentorsite.theme import default_theme_dir, theme_env
 log = logging.getLogger(__name__)
 
 EVENTS = "/__mentorsite__/events"
-SETTLE = 0.08  # seconds without a new change before a burst of saves is rebuilt once
+SETTLE = 0.03  # seconds without a new change before a burst of saves is rebuilt once
 _RELOAD_SCRIPT = b"""<script>(function(){var s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload")location.reload();};})();</script>"""
 
 
