@@ -24,6 +24,8 @@ from mentorsite.model import (
 )
 from mentorsite.parse import Parsed
 from mentorsite.schema import walk_refs
+from mentorsite.printed import print_pages
+from mentorsite.schedule import schedule_page
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
@@ -167,6 +169,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
     pages.append(Page(url="404.html", title="Page not found", kind="404", group="", template="404.html"))
     if config.search:
         pages.append(Page(url="search/", title="Search", kind="search", group="", template="search.html"))
+    pages.append(schedule_page())  # the cohort schedule (schedule.py)
+    pages.extend(print_pages(program))  # the print edition and a pack per role (printed.py)
     for rel, _path in parsed.assets:
         urls[f"assets/{rel}"] = "assets/" + quote(rel)
 

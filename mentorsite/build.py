@@ -20,6 +20,8 @@ from mentorsite.model import SiteConfig
 from mentorsite.parse import parse_all
 from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
 from mentorsite.render import render
+from mentorsite.printed import PART_DIR, book_jobs, for_link_check
+from mentorsite.schedule import calendar_files
 from mentorsite.theme import theme_env
 from mentorsite.write import KEEP, clean_leftovers, write
 
@@ -41,6 +43,8 @@ class BuildReport:
     pdfs_cached: int = 0  # worksheet PDFs whose inputs were unchanged (taken from the cache)
     pdf_seconds: float = 0.0  # time spent on PDFs
     pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
+    books: int = 0  # handbook PDFs (the print edition's) rendered in this build; not counted in pdfs
+    books_cached: int = 0
 
 
 def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
@@ -93,8 +97,14 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         files[path] = KEEP
     # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
-    pdfs = make_pdfs(pdf_jobs(site, env), PdfStore.for_project(config.root))
+    store = PdfStore.for_project(config.root)
+    # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
+    books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, page_deps=lambda out: (
+        cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
+    pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
+    files.update(books.finish(pdfs.files, store, cache.extra["books"]))  # takes the parts out of pdfs.files
     files.update(pdfs.files)
+    files.update(calendar_files(site, env))  # schedule.ics (schedule.py)
     if cache.search is None:
         cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
     cache.search.pages.update(rendered.extras)
@@ -114,10 +124,12 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         removed=report.removed,
         seconds=time.perf_counter() - start,
         warnings=tuple(warnings),
-        pdfs=pdfs.made,
-        pdfs_cached=pdfs.cached,
+        pdfs=pdfs.made - books.parts_made,
+        pdfs_cached=pdfs.cached - books.parts_cached,
+        books=books.made,
+        books_cached=books.cached,
         pdf_seconds=pdfs.seconds,
-        pdf_timings=pdfs.timings,
+        pdf_timings=tuple(t for t in pdfs.timings if not t[0].startswith(PART_DIR)),  # worksheets only
     )
 
 
@@ -168,10 +180,13 @@ def check(config: SiteConfig) -> CheckReport:
     outputs = render(site, env).files
     # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
     outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
+    outputs.update(dict.fromkeys(book_jobs(site, env).plans, b"%PDF-"))  # the print edition's
+    outputs.update(calendar_files(site, env))
+    outputs, print_problems = for_link_check(outputs, config)  # the print pages repeat the others (printed.py)
     links = check_links(site, outputs, env)
     seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
     link_warnings = [w for w in links.warnings if w.loc not in seen]
-    errors = list(links.errors)
+    errors = list(links.errors) + print_problems
     if config.strict:
         errors += [SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in link_warnings]
         link_warnings = []

@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-dirty", action="store_true", help="deploy even with uncommitted changes to site.yml, content/ or themes/")
     p.add_argument("--force", action="store_true", help="force the push, replacing the remote branch's history")
     p.add_argument("--no-push", dest="push", action="store_false", help="commit to the local branch only")
+    p = sub.add_parser("packs", help="personalised worksheet packs for every pair of a roster",
+                       description="Read a roster (CSV: mentor, mentee, type, milestones, start, and any other "
+                                   "columns) and write, for each pair, its worksheets as fillable PDFs pre-filled "
+                                   "with the pair's names and dates, and its calendar (.ics); plus index.html.")
+    common(p)
+    p.add_argument("roster", metavar="ROSTER.csv", help="the roster")
+    p.add_argument("--out", "-o", metavar="DIR", default="packs", help="the folder to write (default: packs)")
+    p.add_argument("--shard", metavar="K/N", help="make only the K-th of N slices of the pairs (e.g. 1/4 on the first of four machines)")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="processes to use (default: one per core)")
     return parser
 
 
@@ -120,6 +129,8 @@ def _run(args) -> int:
               f"files changed) into {config.output}/ in {report.seconds:.2f} s")
         if report.pdfs or report.pdfs_cached:
             print(f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged, in {report.pdf_seconds:.2f} s")
+        if report.books or report.books_cached:
+            print(f"Handbook PDFs: {report.books} made, {report.books_cached} unchanged")
         return 0
     if args.command == "check":
         report = check(config)
@@ -133,6 +144,8 @@ def _run(args) -> int:
         return 0
     if args.command == "deploy":
         return _deploy(args, config)
+    if args.command == "packs":
+        return _packs(args, config)
     return 2
 
 
@@ -167,6 +180,32 @@ def _deploy(args, config) -> int:
     where = f"pushed to {report.remote}" if report.remote else "not pushed (--no-push)"
     print(f"Committed {report.files} files to '{report.branch}' as {report.commit[:7]} "
           f"({report.message.splitlines()[0]}); {where}")
+    return 0
+
+
+def _packs(args, config) -> int:
+    from mentorsite.packs import Progress, make_packs, parse_shard
+
+    try:
+        shard = parse_shard(args.shard) if args.shard else None
+    except ValueError as e:
+        print(f"mentorsite packs: {e}", file=sys.stderr)
+        return 2
+    if args.jobs is not None and args.jobs < 1:
+        print(f"mentorsite packs: --jobs {args.jobs}: give a number of processes, 1 or more", file=sys.stderr)
+        return 2
+    roster = Path(args.roster)
+    report = make_packs(config, roster, Path(args.out), shard=shard, jobs=args.jobs, progress=Progress("Packs"),
+                        shown=roster)
+    for err in report.errors:
+        print(str(err), file=sys.stderr)
+    where = f" (shard {shard[0]}/{shard[1]})" if shard else ""
+    print(f"Wrote {report.pairs} pair{'s' if report.pairs != 1 else ''}{where}, {report.files} files, into "
+          f"{args.out}/ in {report.seconds:.1f} s")
+    if report.errors:
+        print(f"mentorsite: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} in the roster; "
+              "those rows were not made", file=sys.stderr)
+        return 1
     return 0
 
 

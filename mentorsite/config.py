@@ -11,7 +11,7 @@ from mentorsite.model import SiteConfig
 from mentorsite.schema import read
 from mentorsite.yamlload import decode, load_yaml
 
-NAV_GROUPS = ("guides", "types", "milestones", "worksheets")
+NAV_GROUPS = ("guides", "types", "milestones", "worksheets", "schedule")
 
 
 def load_config(path: Path, *, output: str | None = None, strict: bool | None = None,

@@ -127,7 +127,7 @@ class SiteConfig:
     content: str = key("The folder holding program.yml, types/, milestones/, worksheets/, guides/.", "content")
     output: str = key("The folder the site is written to.", "_site")
     nav: tuple[str, ...] | None = key(
-        "The top menu, in order: any of 'guides', 'types', 'milestones', 'worksheets'. Leave out a group to hide it from the menu.",
+        "The top menu, in order: any of 'guides', 'types', 'milestones', 'worksheets', 'schedule'. Leave out a group to hide it from the menu.",
         None,
     )
     nav_links: tuple[NavLink, ...] = key("Extra links added after the groups in the top menu.", factory=tuple)

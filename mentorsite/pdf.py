@@ -15,6 +15,7 @@ fill: rules, boxes and option labels are page content, and pre-filled milestone 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import logging
@@ -54,6 +55,7 @@ class PdfJob:
     html: str
     source: Path  # the worksheet's file, relative to the project, for error messages
     key: str  # digest of everything the PDF depends on
+    forms: bool = True  # fillable fields; False for the handbook PDFs (printed.py), made to read and print
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,17 +198,25 @@ def make_pdfs(jobs: list[PdfJob], store: PdfStore | None = None, workers: int | 
             todo.append(job)
     timings: list[tuple[str, float]] = []
     if todo:
-        for job, (data, seconds, error) in zip(todo, _render_all(todo, workers)):
+        unique: dict[str, PdfJob] = {}
+        for job in todo:  # jobs with the same inputs (a role's handbook that is the whole one) render once
+            unique.setdefault(job.key, job)
+        made: dict[str, bytes] = {}
+        for job, (data, seconds, error) in zip(unique.values(), _render_all(list(unique.values()), workers)):
             if error:
                 raise SiteError(
                     Loc(job.source, 1, 1),
                     f"could not make {job.output}: {error} — check the theme's templates/pdf/ files "
                     "(run with --debug for details)",
                 )
-            files[job.output] = data
+            made[job.key] = data
             timings.append((job.output, seconds))
             if store:
                 store.put(job.key, data)
+        for job in todo:
+            files[job.output] = made[job.key]
+            if unique[job.key] is not job:
+                timings.append((job.output, 0.0))
     if store:
         store.prune({job.key for job in jobs})
     log.debug("PDFs: %d made, %d from the cache", len(todo), len(jobs) - len(todo))
@@ -232,11 +242,11 @@ def _render_all(jobs: list[PdfJob], workers: int | None) -> list[tuple[bytes, fl
     workers = min(len(jobs), workers or cpu_count())
     _check_weasyprint(jobs[0])
     if workers <= 1:
-        return [_render(job.html) for job in jobs]
+        return [_render(job.html, job.forms) for job in jobs]
     # The biggest first, so that no core is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        results = list(pool.map(_render, [jobs[i].html for i in order]))
+        results = list(pool.map(_render, [jobs[i].html for i in order], [jobs[i].forms for i in order]))
     out: list = [None] * len(jobs)
     for i, result in zip(order, results):
         out[i] = result
@@ -274,7 +284,7 @@ _FONTS = None  # one FontConfiguration per process: building it is a good part o
 NEARLY_EMPTY = 0.2
 
 
-def _render(html: str) -> tuple[bytes, float, str]:
+def _render(html: str, forms: bool = True) -> tuple[bytes, float, str]:
     """One PDF from its HTML: (bytes, seconds, '') or (b'', seconds, error message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
@@ -284,17 +294,31 @@ def _render(html: str) -> tuple[bytes, float, str]:
 
         if _FONTS is None:
             _FONTS = FontConfiguration()
-        doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=True)
+        with _quiet(not forms):  # the handbook inlines the site's stylesheets: screen CSS WeasyPrint skips is no news
+            doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=forms)
         pages = len(doc.pages)
-        if pages > 1 and _last_page_fill(doc) < NEARLY_EMPTY * (pages - 1) and '<body class="' in html:
+        if forms and pages > 1 and _last_page_fill(doc) < NEARLY_EMPTY * (pages - 1) and '<body class="' in html:
             tight = weasyprint.HTML(string=html.replace('<body class="', '<body class="compact ', 1), base_url=None)
             tight_doc = tight.render(font_config=_FONTS, pdf_forms=True)
             if len(tight_doc.pages) < len(doc.pages):
                 doc = tight_doc
-        data = doc.write_pdf(pdf_forms=True, finisher=_finish_forms)
+        data = doc.write_pdf(pdf_forms=forms, finisher=_finish_forms if forms else None)
     except Exception as e:  # a worker's exception is reported as the worksheet's error
         return b"", time.perf_counter() - start, f"{type(e).__name__}: {e}"
     return data, time.perf_counter() - start, ""
+
+
+@contextlib.contextmanager
+def _quiet(yes: bool):
+    """WeasyPrint's warnings silenced while yes."""
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    if yes:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _last_page_fill(doc) -> float:

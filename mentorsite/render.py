@@ -93,7 +93,9 @@ class Renderer:
         """The top menu: the groups (in site.yml's order) and extra links."""
         items = []
         for group in self.site.config.nav or NAV_GROUPS:
-            if group in self.site.groups and self.site.groups[group]:
+            if group == "schedule" and "schedule/" in self.by_url:  # a page, not a group (schedule.py)
+                items.append({"title": self.t("schedule.title"), "url": self.url("schedule/"), "group": "schedule"})
+            elif group in self.site.groups and self.site.groups[group]:
                 items.append({"title": self.t(f"group.{group}"), "url": self.url(f"{group}/"), "group": group})
         for link in self.site.config.nav_links:
             href = link.url if "://" in link.url or link.url.startswith("mailto:") else self.url(link.url)
@@ -207,7 +209,7 @@ class Renderer:
         if doc is not None:
             content = self.render_doc(doc)
             toc = [h for h in doc.headings if h.level in (2, 3)]
-        return {
+        context = {
             "page": page,
             "item": page.obj,
             "content": content,
@@ -219,6 +221,8 @@ class Renderer:
             "sidebar": self.sidebar(page, folder),
             "page_href": self.url(page.url),
         }
+        context.update(_page_context(self, page))
+        return context
 
     def sidebar(self, page: Page, folder) -> list[dict]:
         """The current group's pages: for guides, the folders with the current one open."""
@@ -261,6 +265,19 @@ class Renderer:
         """One page's HTML."""
         template = self.env.get_template(page.template)
         return template.render(self.context(page)).encode("utf-8")
+
+
+def _page_context(renderer: Renderer, page: Page) -> dict:
+    """What the schedule and print pages see besides the usual context (their own modules)."""
+    if page.kind == "schedule":
+        from mentorsite.schedule import schedule_context
+
+        return schedule_context(renderer, page)
+    if page.kind == "print":
+        from mentorsite.printed import print_context
+
+        return print_context(renderer, page)
+    return {}
 
 
 @dataclass(slots=True)

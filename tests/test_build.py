@@ -62,7 +62,7 @@ def test_pages_and_pretty_urls(make_site, run):
     assert (out / ".nojekyll").exists()
     assert not (out / "CNAME").exists()
     assert (out / "static/site.css").is_file()
-    assert "Built 15 pages" in result.out  # with the search page
+    assert "Built 19 pages" in result.out  # with the search, schedule and print pages (the book, a pack per role)
 
 
 def test_links_between_guides_become_urls(make_site, run):
@@ -86,7 +86,7 @@ def test_navigation(make_site, run):
     # the sidebar lists every folder, and only the current folder's guides
     assert [a.get_text() for a in page.select(".sidebar a")] == ["Getting started", "First steps", "Second steps", "Later on"]
     assert page.select_one(".sidebar a[aria-current=page]").get_text() == "Second steps"
-    assert [a.get_text() for a in page.select(".top-nav a")] == ["Guides", "Mentoring types", "Milestones", "Worksheets"]
+    assert [a.get_text() for a in page.select(".top-nav a")] == ["Guides", "Mentoring types", "Milestones", "Worksheets", "Schedule"]
     assert page.select_one(".top-nav a[aria-current]").get_text() == "Guides"
     first = soup(root / "_site/guides/start/first/index.html")
     assert [a["href"] for a in first.select(".toc a")] == [] or first.select(".toc a")[0]["href"] == "#before-you-begin"
@@ -178,7 +178,7 @@ def test_check_writes_nothing(make_site, run):
     root = make_site(FULL)
     result = run("check")
     assert result.code == 0
-    assert result.out.strip() == "Checked 15 pages: no errors"  # with the search page
+    assert result.out.strip() == "Checked 19 pages: no errors"  # with the search, schedule and print pages
     assert not (root / "_site").exists()
 
 

@@ -29,6 +29,8 @@ PAGE_TYPES = {
     "worksheet with a table": "worksheets/milestone-tracker/",
     "worksheets index": "worksheets/",
     "search results": "search/?q=feedback",
+    "schedule": "schedule/",
+    "print edition": "print/mentor/",
     "404": "no/such/page/",
 }
 

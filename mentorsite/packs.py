@@ -1,0 +1,518 @@
+"""Personalised packs: `mentorsite packs ROSTER.csv` writes, for each pair of a roster, a folder
+with the worksheets as fillable PDFs pre-filled for the pair, and the pair's own calendar.
+
+The roster is a CSV file whose first line names its columns: mentor, mentee, type, milestones,
+start (any order, any case); other columns are kept and shown in index.html (and a theme's
+pdf/pack.html can add fields named `extra-<column>` that are filled from them).
+
+- type: a mentoring type's id or name. The pair gets the worksheets its type suggests, or every
+  worksheet when the type suggests none.
+- milestones: a milestone template's id or title; empty means the type's first suggested template.
+- start: the pair's first day (YYYY-MM-DD); empty means site.yml's cohort start.
+
+Made to scale: each worksheet's PDF is rendered once per milestone template (WeasyPrint, in the
+process pool of the build, kept in the PDF store), and each pair's copy is that PDF with its form
+fields filled (pypdf: values set, NeedAppearances on, so every viewer draws them in its own font,
+whatever the script of the names). Pairs are filled in parallel, written as they are made, so
+memory stays flat however long the roster. `--shard K/N` makes the K-th of N disjoint slices of
+the pairs (by their order in the roster), for a CI matrix; every shard checks the whole roster
+and writes the same index.html.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import os
+import re
+import sys
+import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from mentorsite.errors import Loc, SiteError, suggest
+from mentorsite.markdown import slugify
+
+COLUMNS = ("mentor", "mentee", "type", "milestones", "start")
+PACK_TEMPLATE = "pdf/pack.html"
+INDEX_TEMPLATE = "packs/index.html"
+PACK_FORMAT = "pack-pdf-1"
+# Worksheet fields filled with the pair's data when a worksheet has them (by field id).
+NAME_FIELDS = {"mentor-name": "mentor", "mentor": "mentor", "mentee-name": "mentee", "mentee": "mentee",
+               "mentoring-type": "type", "type": "type"}
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """One valid row of the roster."""
+
+    line: int
+    index: int  # the row's place among the roster's rows, from 0 (what shards split)
+    mentor: str
+    mentee: str
+    type: str  # a type id
+    template: str  # a milestone template id, or ''
+    start: dt.date
+    extra: tuple[tuple[str, str], ...] = ()
+    folder: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """A roster read and checked: its valid pairs, the problems of the others, its extra columns."""
+
+    pairs: tuple[Pair, ...]
+    errors: tuple[SiteError, ...]
+    error_rows: tuple[int, ...]  # the row index of each error (what shards split)
+    extra_columns: tuple[str, ...]
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackReport:
+    """What a packs run made."""
+
+    pairs: int  # pairs written by this run (this shard's)
+    files: int
+    errors: tuple[SiteError, ...]
+    seconds: float
+    templates_made: int  # worksheet PDFs rendered (the others came from the PDF store)
+    out: Path
+
+
+# ---------------------------------------------------------------- the roster
+
+
+def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
+    """Read and check a roster; every bad row is an error, the good rows are pairs."""
+    shown = shown or path
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise SiteError(Loc(shown, 1, 1), f"cannot read the roster ({e.strerror or e}) — check the path") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise SiteError(Loc(shown, line, 1), "the roster is not UTF-8 text — save it as 'CSV UTF-8'") from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SiteError(Loc(shown, 1, 1), f"the roster is empty — its first line names the columns: {', '.join(COLUMNS)}") from None
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise SiteError(Loc(shown, 1, 1), f"the roster has no column{'s' if len(missing) > 1 else ''} "
+                                          f"{', '.join(repr(m) for m in missing)} — its first line must name the columns "
+                                          f"{', '.join(COLUMNS)} (other columns are kept)")
+    col = {c: names.index(c) for c in COLUMNS}
+    extra = tuple((i, h.strip()) for i, h in enumerate(header) if names[i] not in COLUMNS and h.strip())
+    types = site.types
+    by_type_name = {t.name.casefold(): ident for ident, t in types.items()}
+    templates = site.milestones
+    by_title = {t.title.casefold(): ident for ident, t in templates.items()}
+    errors: list[SiteError] = []
+    error_rows: list[int] = []
+    pairs: list[Pair] = []
+    seen: dict[tuple[str, str], int] = {}
+    line = 1
+    index = -1
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            errors.append(SiteError(Loc(shown, start_line, 1), f"unreadable row ({e}) — check its quotes"))
+            error_rows.append(index + 1)
+            break
+        line = start_line
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines are no pairs
+        index += 1
+        problems: list[SiteError] = []
+
+        def cell(name: str) -> str:
+            i = col[name]
+            return _clean(row[i]) if i < len(row) else ""
+
+        def bad(name: str, message: str) -> None:
+            problems.append(SiteError(Loc(shown, line, col[name] + 1), message))
+
+        mentor, mentee = cell("mentor"), cell("mentee")
+        for who, name in (("mentor", mentor), ("mentee", mentee)):
+            if not name:
+                bad(who, f"missing {who} name — write the {who}'s name in the '{header[col[who]].strip()}' column")
+        type_value = cell("type")
+        type_id = type_value if type_value in types else by_type_name.get(type_value.casefold(), "")
+        if not type_value:
+            bad("type", f"missing mentoring type — write one of: {', '.join(types)}")
+        elif not type_id:
+            bad("type", f"unknown mentoring type '{type_value}'{suggest(type_value, types) or ' — add it to content/types/'}")
+        plan_value = cell("milestones")
+        template = ""
+        if plan_value:
+            template = plan_value if plan_value in templates else by_title.get(plan_value.casefold(), "")
+            if not template:
+                bad("milestones", f"unknown milestone template '{plan_value}'"
+                                  f"{suggest(plan_value, templates) or ' — add it to content/milestones/'}")
+        elif type_id and types[type_id].milestones:
+            template = str(types[type_id].milestones[0])
+        start_value = cell("start")
+        start = site.config.cohort.start
+        if start_value:
+            try:
+                start = dt.date.fromisoformat(start_value)
+            except ValueError:
+                bad("start", f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
+                start = None
+        elif start is None:
+            bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")
+        if mentor and mentee:
+            key = (mentor.casefold(), mentee.casefold())
+            if key in seen:
+                bad("mentee", f"duplicate pair {mentor} and {mentee} (first on line {seen[key]}) — remove one of the two rows")
+            else:
+                seen[key] = line
+        if problems:
+            errors.extend(problems)
+            error_rows.extend([index] * len(problems))
+            continue
+        values = tuple((name, _clean(row[i]) if i < len(row) else "") for i, name in extra)
+        pairs.append(Pair(line, index, mentor, mentee, type_id, template, start, values))
+    return Roster(tuple(_with_folders(pairs)), tuple(errors), tuple(error_rows), tuple(name for _, name in extra), index + 1)
+
+
+def _clean(value: str) -> str:
+    """A cell without surrounding space and control characters, in NFC."""
+    value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t")
+    return unicodedata.normalize("NFC", " ".join(value.split()))
+
+
+def safe_name(text: str, limit: int = 120) -> str:
+    """A folder name anyone's file system takes: no slashes, NUL or control characters, none of
+    the characters Windows refuses, no '.' or '..', no reserved device names, not too long (in
+    UTF-8 bytes); accents and other scripts are kept."""
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
+    name = " ".join(name.split()).strip(" .")
+    while len(name.encode("utf-8")) > limit:
+        name = name[:-1].rstrip(" .")
+    if not name or set(name) <= {"_", "."}:
+        name = "pair"
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    return name
+
+
+def _with_folders(pairs: list[Pair]) -> list[Pair]:
+    """Each pair with a folder name of its own (case-insensitively: macOS and Windows fold case)."""
+    used: set[str] = set()
+    out = []
+    for pair in pairs:
+        base = safe_name(f"{pair.mentor} + {pair.mentee}")
+        name = base
+        if name.casefold() in used:
+            name = safe_name(f"{base} (line {pair.line})")
+        used.add(name.casefold())
+        out.append(dataclasses.replace(pair, folder=name))
+    return out
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """'2/4' -> (2, 4); raise ValueError with the accepted form."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value or "")
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise ValueError(f"--shard '{value}' — write K/N with 1 <= K <= N, e.g. --shard 1/4")
+    return int(m.group(1)), int(m.group(2))
+
+
+def in_shard(index: int, shard: tuple[int, int] | None) -> bool:
+    """Whether the row at index belongs to shard (K, N): every N-th row, from the K-th."""
+    return shard is None or index % shard[1] == shard[0] - 1
+
+
+# ---------------------------------------------------------------- one pair's data
+
+
+def pair_worksheets(site, pair: Pair) -> list[str]:
+    """The worksheet ids of a pair: those its type suggests, or all when it suggests none."""
+    suggested = [str(w) for w in site.types[pair.type].worksheets if str(w) in site.worksheets]
+    return suggested or list(site.worksheets)
+
+
+def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
+    """The form fields of a pack worksheet and their values for a pair."""
+    from mentorsite.dates import resolve
+    from mentorsite.i18n import format_date
+
+    language = site.config.language
+    type_name = site.types[pair.type].name
+    data = {"mentor": pair.mentor, "mentee": pair.mentee, "type": type_name}
+    values = {
+        "pair-mentor": pair.mentor,
+        "pair-mentee": pair.mentee,
+        "pair-type": type_name,
+        "pair-start": format_date(pair.start, language),
+    }
+    template = site.milestones.get(pair.template) if pair.template else None
+    if template is not None:
+        values["pair-plan"] = template.title
+    for name, value in pair.extra:
+        values[f"extra-{slugify(name)}"] = value
+    phase_starts = {p.id: p.start for p in site.program.phases}
+    roles = {r.id: r.title for r in site.program.roles}
+    from mentorsite.assemble import column_source
+
+    for f in worksheet.all_fields():
+        if f.kind == "line" and f.id in NAME_FIELDS:
+            values[f.id] = data[NAME_FIELDS[f.id]]
+        if f.kind == "table" and f.rows_template and template is not None:
+            for r, m in enumerate(template.milestones, 1):
+                for c in f.columns:
+                    src = column_source(c)
+                    if not src:
+                        continue
+                    cid = c.id or slugify(c.label)
+                    if src == "due":
+                        when = resolve(m.due, pair.start, phase_starts)
+                        value = format_date(when, language) if when else m.due.relative_label()
+                    elif src == "owner":
+                        value = roles.get(m.owner or "", "")
+                    else:
+                        value = getattr(m, src) or ""
+                    values[f"{f.id}-{r}-{cid}"] = value
+    return values
+
+
+def pair_calendar(site, pair: Pair, t) -> bytes | None:
+    """The pair's .ics: the program's phases and the pair's milestone dates from its start."""
+    from mentorsite.schedule import calendar_bytes, make_schedule, uid_domain
+
+    tag = "." + (slugify(f"{pair.mentor}-{pair.mentee}") or f"pair-{pair.line}")
+    domain = uid_domain(site.config, site.program)
+    only = (pair.template,) if pair.template else ()
+    schedule = make_schedule(site.program, site.milestones, pair.start, uid_suffix=tag + domain, only=only)
+    return calendar_bytes(
+        schedule,
+        name=f"{site.program.name} · {pair.mentor} + {pair.mentee}",
+        description=site.types[pair.type].name,
+        roles={r.id: r.title for r in site.program.roles},
+        phase_uid_suffix=tag + domain,
+        language=site.config.language,
+        words=(t("schedule.phase"), t("milestone.milestone")),
+    )
+
+
+# ---------------------------------------------------------------- making the packs
+
+
+def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] | None = None,
+               jobs: int | None = None, progress=None, shown: Path | None = None) -> PackReport:
+    """Write the packs of a roster's pairs (this shard's) into out; bad rows are reported, not fatal."""
+    from mentorsite.build import load_site
+    from mentorsite.pdf import PdfStore, cpu_count, make_pdfs
+    from mentorsite.chrome import translations_for
+    from mentorsite.render import Renderer
+    from mentorsite.theme import theme_env
+
+    start = time.perf_counter()
+    site, _warnings = load_site(config)
+    env = theme_env(config)
+    Renderer(site, env)  # the templates' globals and filters
+    t = translations_for(config, env)  # a plain object: workers that do not fork get a copy
+    roster = read_roster(roster_path, site, shown)
+    errors = tuple(e for e, row in zip(roster.errors, roster.error_rows) if in_shard(row, shard))
+    mine = [p for p in roster.pairs if in_shard(p.index, shard)]
+    # one template PDF per (worksheet, milestone template) that this shard's pairs need
+    needed = sorted({(w, p.template if _uses_template(site.worksheets[w]) else "") for p in mine for w in pair_worksheets(site, p)})
+    jobs_ = [_template_job(site, env, ws, tpl) for ws, tpl in needed]
+    store = PdfStore.for_project(config.root)
+    made = make_pdfs(jobs_, store, workers=jobs)
+    templates = {key: _bytes(made.files[job.output]) for key, job in zip(needed, jobs_)}
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [(p, [(w, p.template if _uses_template(site.worksheets[w]) else "") for w in pair_worksheets(site, p)])
+             for p in mine]
+    job = _Job(site=site, templates=templates, out=out, t=t)
+    _init(job)
+    files = 0
+    workers = max(1, min(jobs or cpu_count(), len(tasks)))
+    if progress is not None:
+        progress.start(len(tasks))
+    try:
+        if workers == 1:
+            results = map(_write_pair, tasks)
+            for n in results:
+                files += n
+                if progress is not None:
+                    progress.advance()
+        else:
+            from mentorsite.pdf import _context
+
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init, initargs=(job,)) as pool:
+                for n in pool.map(_write_pair, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8) or 1))):
+                    files += n
+                    if progress is not None:
+                        progress.advance()
+    finally:
+        _init(None)
+        if progress is not None:
+            progress.finish()
+    index = env.get_template(INDEX_TEMPLATE).render(
+        pairs=roster.pairs, extra_columns=roster.extra_columns, worksheets=lambda p: pair_worksheets(site, p),
+        shard=shard, errors=len(roster.errors), page=None, item=None)
+    _write(out / "index.html", index.encode("utf-8"))
+    return PackReport(len(mine), files + 1, errors, time.perf_counter() - start, made.made, out)
+
+
+def _uses_template(ws) -> bool:
+    return any(f.kind == "table" and f.rows_template for f in ws.all_fields())
+
+
+def _template_job(site, env, ws_id: str, template_id: str):
+    """The PdfJob of a pack worksheet for one milestone template."""
+    from mentorsite import __version__
+    from mentorsite.pdf import _CODE, PdfJob, _digest, _version, _worksheet_data, weasyprint_version
+    from mentorsite.render import template_error
+    import jinja2
+
+    ws = site.worksheets[ws_id]
+    template = site.milestones.get(template_id) if template_id else None
+    try:
+        html = env.get_template(PACK_TEMPLATE).render(item=ws, page=None, pack={"template": template})
+    except jinja2.TemplateError as e:
+        raise template_error(e, site.config.root) from None
+    key = _digest(__version__, _CODE, weasyprint_version(), _version("pydyf"), PACK_FORMAT, _worksheet_data(ws), html)
+    return PdfJob(output=f"packs/{ws_id}--{template_id or 'none'}.pdf", html=html, source=ws.source, key=key)
+
+
+def _bytes(content) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+@dataclass
+class _Job:
+    """What the workers need, set before they fork (or used in this process)."""
+
+    site: object
+    templates: dict  # (worksheet id, template id) -> PDF bytes
+    out: Path
+    t: object  # the theme's words (mentorsite.i18n.Translations)
+    writers: dict = dataclasses.field(default_factory=dict)  # per process: (ws, tpl) -> (PdfWriter, fields)
+
+
+_JOB: _Job | None = None
+
+
+def _init(job: _Job | None) -> None:
+    """Give this process (or a worker) its job."""
+    global _JOB
+    _JOB = job
+
+
+def _write_pair(task) -> int:
+    """Write one pair's folder: its worksheets filled in, and its calendar. Runs in a worker."""
+    pair, sheets = task
+    job = _JOB
+    folder = job.out / pair.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for ws_id, tpl in sheets:
+        ws = job.site.worksheets[ws_id]
+        data = _fill(job, (ws_id, tpl), pair_values(job.site, pair, ws, job.t))
+        _write(folder / f"{ws_id}.pdf", data)
+        count += 1
+    ics = pair_calendar(job.site, pair, job.t)
+    if ics is not None:
+        _write(folder / "calendar.ics", ics)
+        count += 1
+    return count
+
+
+def _fill(job: _Job, key: tuple[str, str], values: dict[str, str]) -> bytes:
+    """The template PDF with its fields set to values (pypdf; one writer per template and process)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import BooleanObject, NameObject, TextStringObject
+
+    if key not in job.writers:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(job.templates[key])))
+        form = writer._root_object["/AcroForm"]
+        # viewers draw the values themselves, in a font that has their characters
+        form[NameObject("/NeedAppearances")] = BooleanObject(True)
+        fields = {}
+        for ref in form.get("/Fields", []):
+            obj = ref.get_object()
+            if "/T" in obj:
+                fields[str(obj["/T"])] = obj
+        job.writers[key] = (writer, fields)
+    writer, fields = job.writers[key]
+    for name, obj in fields.items():
+        if name in values:
+            obj[NameObject("/V")] = TextStringObject(values[name])
+            obj.pop("/AP", None)
+        elif "/V" in obj and obj.get("/FT") == "/Tx":
+            del obj["/V"]  # left from the previous pair
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a file atomically (a reader never sees half a PDF)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Progress:
+    """A progress bar on a terminal (stderr); nothing at all when stderr is not one."""
+
+    def __init__(self, label: str, stream=None):
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.on = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.total = self.done = 0
+        self.started = 0.0
+        self._last = 0.0
+
+    def start(self, total: int) -> None:
+        """Begin counting to total."""
+        self.total, self.done, self.started = total, 0, time.monotonic()
+        self._draw(force=True)
+
+    def advance(self, n: int = 1) -> None:
+        """n more done."""
+        self.done += n
+        self._draw()
+
+    def finish(self) -> None:
+        """Clear the bar."""
+        if self.on:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+    def _draw(self, force: bool = False) -> None:
+        if not self.on:
+            return
+        now = time.monotonic()
+        if not force and now - self._last < 0.1 and self.done < self.total:
+            return
+        self._last = now
+        width = 30
+        filled = int(width * self.done / self.total) if self.total else width
+        elapsed = now - self.started
+        eta = f", {elapsed / self.done * (self.total - self.done):.0f} s left" if self.done and self.done < self.total else ""
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}{eta}\x1b[K")
+        self.stream.flush()

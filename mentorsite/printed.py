@@ -1,0 +1,671 @@
+"""The print edition: the whole handbook on one page (`print/`), and as a PDF (`handbook.pdf`);
+the same per role (`print/<role>/`, `handbook-<role>.pdf`) with only the guides and worksheets
+whose audience includes the role (no audience means everyone).
+
+A book is made of parts in the site's reading order: the program (the home page), every guide
+(folders first, as in the menu), every mentoring type, every milestone template, and the
+worksheets at the end. Each part is its page's <main>, rendered by the page's own template
+through the Renderer (so the print page records everything it reads, as any page does), then
+rewritten as mdBook's print page does: every id gets the part's prefix so ids stay unique, and a
+link to a page of the book, or to a heading in it, points inside the book instead.
+
+The PDF is the same book in the theme's pdf/handbook.html, with the site's stylesheets inlined,
+links that leave the book made absolute and images inlined, so that WeasyPrint needs nothing
+but the HTML; its PdfJob goes to the same process pool and store as the worksheet PDFs.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import dataclasses
+import html as htmllib
+import mimetypes
+import posixpath
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from mentorsite.errors import Loc
+from mentorsite.model import Page
+
+PRINT_URL = "print/"
+PDF_TEMPLATE = "pdf/handbook.html"
+# Attributes that hold one id, or a space-separated list of ids, of the same document.
+_ID_REFS = {"for": False, "aria-labelledby": True, "aria-describedby": True, "aria-controls": True,
+            "aria-owns": True, "headers": True, "list": False, "form": False}
+_BOOK_KEYS = ("program", "guides", "types", "milestones", "worksheets")
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """Which book a print page shows: the whole handbook (role '') or one role's pack."""
+
+    role: str = ""
+    role_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One page of the site inside the book."""
+
+    id: str  # the anchor of the part
+    title: str
+    kind: str
+    depth: int  # 1 for a part, 2 for a guide inside a folder
+    html: Markup
+    url: str = ""  # the page's URL path, under the base path
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A run of parts of one kind: the program, guides, types, milestone templates, worksheets."""
+
+    id: str
+    title: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """A print edition: its edition (role) and its groups of parts."""
+
+    edition: Edition
+    groups: tuple[Group, ...]
+
+    @property
+    def parts(self) -> list[Part]:
+        """Every part, in order."""
+        return [p for g in self.groups for p in g.parts]
+
+
+def print_pages(program) -> list[Page]:
+    """The print pages: the whole handbook, then one pack per role of the program."""
+    pages = [Page(url=PRINT_URL, title="Print edition", kind="print", group="", template="print.html", obj=Edition())]
+    for role in program.roles:
+        pages.append(Page(url=f"{PRINT_URL}{role.id}/", title=f"{role.title} pack", kind="print", group="",
+                          template="print.html", obj=Edition(role.id, role.title)))
+    return pages
+
+
+def pdf_name(edition: Edition) -> str:
+    """The PDF of an edition: handbook.pdf, handbook-<role>.pdf."""
+    return f"handbook-{edition.role}.pdf" if edition.role else "handbook.pdf"
+
+
+def for_role(audience, role: str) -> bool:
+    """Whether something with this audience goes into the role's pack (no audience: everyone's)."""
+    return not role or not audience or role in audience
+
+
+# ---------------------------------------------------------------- making the book
+
+
+def book_pages(site, edition: Edition) -> list[tuple[str, Page, int]]:
+    """(group, page, depth) of every page in an edition, in reading order."""
+    role = edition.role
+    out: list[tuple[str, Page, int]] = []
+    home = next((p for p in site.pages if p.kind == "home"), None)
+    if home is not None:
+        out.append(("program", home, 1))
+    for folder in site.folders:
+        guides = [g for g in folder.guides if for_role(g.meta.audience, role)]
+        folder_page = next((p for p in site.groups.get("guides", ()) if p.kind == "folder" and p.obj is folder), None)
+        if folder_page is not None and guides:
+            out.append(("guides", folder_page, 1))
+        for g in guides:
+            page = next(p for p in site.groups["guides"] if p.obj is g)
+            out.append(("guides", page, 2 if folder_page is not None else 1))
+    for page in site.groups.get("types", ()):
+        out.append(("types", page, 1))
+    for page in site.groups.get("milestones", ()):
+        out.append(("milestones", page, 1))
+    for page in site.groups.get("worksheets", ()):
+        if for_role(page.obj.audience, role):
+            out.append(("worksheets", page, 1))
+    return out
+
+
+def part_id(page: Page) -> str:
+    """The anchor of a page's part: its URL as one word ('guides-getting-started-finding-a-mentor')."""
+    return unquote(page.url.strip("/")).replace("/", "-") or "program"
+
+
+def make_book(renderer, edition: Edition, *, pdf: bool = False, files: dict | None = None,
+              mains: dict | None = None) -> Book:
+    """The book of an edition: each page's <main> rendered and rewritten to live inside one page.
+
+    pdf: links that leave the book become full addresses (or plain text without site.yml's
+    url) and images under the base path are inlined from files (output path -> bytes or Path).
+    mains: the <main> of pages already rendered, by URL (only where nothing is being recorded)."""
+    site = renderer.site
+    rec = renderer.rec
+    for key in (("site", "folders"), ("site", "groups"), ("all", "types"), ("all", "milestones"), ("all", "worksheets")):
+        rec.add(key)
+    pages = book_pages(site, edition)
+    inside = {renderer.url(page.url): part_id(page) for _, page, _ in pages}
+    t = renderer.t
+    titles = {"program": t("print.program"), "guides": t("group.guides"), "types": t("group.types"),
+              "milestones": t("group.milestones"), "worksheets": t("print.worksheets")}
+    rewriter = _Rewriter(site.config, inside, pdf=pdf, files=files or {})
+    groups: dict[str, list[Part]] = {}
+    for group, page, depth in pages:
+        html = mains.get(page.url) if mains is not None else None
+        if html is None:
+            html = _main_of(renderer.render_page(page).decode("utf-8"))
+            if mains is not None:
+                mains[page.url] = html
+        prefix = part_id(page)
+        title = site.program.name if page.kind == "home" else page.title
+        groups.setdefault(group, []).append(Part(prefix, title, page.kind, depth, Markup(rewriter.rewrite(html, prefix)),
+                                                 renderer.url(page.url)))
+    return Book(edition, tuple(Group(f"book-{g}", titles[g], tuple(groups[g])) for g in _BOOK_KEYS if g in groups))
+
+
+def print_context(renderer, page: Page) -> dict:
+    """What templates/print.html sees: the book, the PDF's link and the page's title in the site's language."""
+    edition: Edition = page.obj
+    book = make_book(renderer, edition)
+    title = renderer.t("print.role_title", role=edition.role_title) if edition.role else renderer.t("print.title")
+    return {
+        "page": dataclasses.replace(page, title=title),
+        "book": book,
+        "cover": cover(renderer.site, edition, renderer.t),
+        "pdf_url": renderer.url(pdf_name(edition)),
+        "content": Markup("").join(p.html for p in book.parts),  # base.html loads worksheet.js for forms in it
+    }
+
+
+def cover(site, edition: Edition, t) -> dict:
+    """The cover's words: the kicker, the cohort and its dates."""
+    from mentorsite.schedule import site_schedule
+    import datetime as dt
+
+    config = site.config
+    start = config.cohort.start
+    dates = ""
+    if start:
+        last = site_schedule(site).last_day
+        end = start + dt.timedelta(days=int(last))
+        dates = t("print.cohort_dates", start=_date(start, config.language), end=_date(end, config.language))
+    role_lower = edition.role_title.lower()
+    return {
+        "kicker": t("print.role_kicker", role=edition.role_title, role_lower=role_lower) if edition.role else t("print.kicker"),
+        "cohort": t("print.cohort", name=config.cohort.name) if config.cohort.name else "",
+        "dates": dates,
+    }
+
+
+def _date(day, language: str) -> str:
+    from mentorsite.i18n import format_date
+
+    return format_date(day, language)
+
+
+# ---------------------------------------------------------------- the PDF
+#
+# A handbook PDF is put together from its parts: each part (one page of the site) is its own
+# small PDF, rendered in the process pool and kept in the PDF store by the digest of its HTML,
+# so an edit to one guide renders that guide's pages again, not the whole book, and the role
+# packs reuse the whole book's parts. The parts are then joined with pypdf behind a cover and
+# contents rendered last, when the page where each part starts is known; the page numbers at
+# the foot of each page and the bookmarks (the groups, the parts, the headings each part's
+# own PDF has from CSS bookmark-level) are added in the same pass. Running headers are set by
+# CSS string-set in each part. A link from one part to another points at the site.
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One part of a handbook PDF: where it sits, and the digest of its PDF."""
+
+    group: str
+    group_title: str
+    id: str
+    title: str
+    depth: int
+    key: str
+    url: str  # where the part is on the site: links to it in other parts are made to point at its page
+
+
+@dataclass
+class Books:
+    """The handbook PDFs of a build: the parts to render, then the books put together from them."""
+
+    jobs: list  # PdfJobs of the parts to render (outputs under PART_DIR, not written to the site)
+    plans: dict  # book output -> (final key, front HTML maker, [_Planned]) for the books to put together
+    ready: dict  # book output -> a stored PDF (inputs unchanged)
+    memo_updates: dict
+    made: int = 0
+    cached: int = 0
+    parts_made: int = 0
+    parts_cached: int = 0
+
+    def finish(self, files: dict, store=None, memo: dict | None = None) -> dict:
+        """Take the parts out of files (the PDF step's), put the books together; book output -> PDF."""
+        parts = {}
+        for name in [n for n in files if n.startswith(PART_DIR)]:
+            parts[name[len(PART_DIR):-4]] = files.pop(name)
+        out = dict(self.ready)
+        readers: dict = {}  # a part's PDF, read once for every book it is in
+        for output, (key, front, planned) in self.plans.items():
+            kept = store.get(key) if store else None
+            if kept is not None:
+                out[output] = kept
+                self.cached += 1
+                continue
+            data, front_pages = _join(front, planned, parts, readers, (memo or {}).get("front:" + output, 0))
+            self.memo_updates["front:" + output] = front_pages
+            if store:
+                store.put(key, data)
+            out[output] = data
+            self.made += 1
+        self.cached += len(self.ready)
+        if memo is not None:
+            memo.update(self.memo_updates)
+        return out
+
+
+PART_DIR = ".handbook-parts/"
+
+
+def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None) -> Books:
+    """The handbook PDFs of a site: the parts to render (PdfJobs) and how to join them.
+
+    A warm build makes no HTML at all: page_deps(output) gives the print page's dependencies
+    with their digests (what the book is made of); when memo (kept in the build cache) knows the
+    PDF made from the same inputs (those, the stylesheets, the PDF templates, the assets) and
+    the store still has it, that PDF is used as it is."""
+    from mentorsite import __version__
+    from mentorsite.cache import file_stat
+    from mentorsite.pdf import _CODE, PdfJob, _digest, _version, weasyprint_version
+    from mentorsite.render import Renderer, template_error
+    from mentorsite.theme import static_files
+
+    books = Books(jobs=[], plans={}, ready={}, memo_updates={})
+    site_url = site.config.url.rstrip("/") + "/" if site.config.url else ""
+    editions = [p for p in site.pages if p.kind == "print"]
+    if not editions:
+        return books
+    static = static_files(env.globals["theme_dirs"])
+    css = "\n".join(_read(static[name]) for name in ("static/site.css", "static/print.css", "static/book.css") if name in static)
+    versions = (__version__, _CODE, weasyprint_version(), _version("pydyf"), "handbook-pdf-2")
+    source = site.config.loc.path if site.config.loc else Path("site.yml")
+    renderer = template = None
+    parts_seen: dict[str, object] = {}
+    mains: dict[str, str] = {}  # each page's <main>, rendered once for every edition
+    for page in editions:
+        edition: Edition = page.obj
+        output = pdf_name(edition)
+        inputs = None
+        deps = page_deps(page.output) if memo is not None and page_deps is not None else None
+        if deps and None not in deps.values():
+            inputs = _digest(*versions, repr(sorted(deps.items())), css, repr([(rel, file_stat(path)) for rel, path in site.assets]),
+                             *(_template_source(env, name) for name in (PDF_TEMPLATE, "pdf/handbook.css")))
+            known = memo.get(page.output)
+            kept = store.get(known[1]) if known and known[0] == inputs and store is not None else None
+            if kept is not None:
+                books.ready[output] = kept
+                continue
+        if renderer is None:
+            renderer = Renderer(site, env)
+            try:
+                template = env.get_template(PDF_TEMPLATE)
+            except jinja2.TemplateError as e:
+                raise template_error(e, site.config.root) from None
+        files = {**static, **{"assets/" + rel: path for rel, path in site.assets}}
+        book = make_book(renderer, edition, pdf=True, files=files, mains=mains)
+        planned = []
+        for group in book.groups:
+            for i, part in enumerate(group.parts):
+                try:
+                    html = template.render(book=book, group=group, part=part, first=i == 0, front=None,
+                                           stylesheet=Markup(css), page=page, item=edition)
+                except jinja2.TemplateError as e:
+                    raise template_error(e, site.config.root) from None
+                key = _digest(*versions, "part", html)
+                planned.append(_Planned(group.id, group.title, part.id, part.title, part.depth, key,
+                                        site_url + part.url[len(site.config.base_path):] if site_url else ""))
+                if key not in parts_seen:
+                    parts_seen[key] = PdfJob(output=f"{PART_DIR}{key}.pdf", html=html, source=source, key=key, forms=False)
+
+        def front(numbers: dict, book=book, edition=edition, page=page) -> str:
+            try:
+                return template.render(book=book, group=None, part=None, first=False, front=numbers,
+                                       cover=cover(site, edition, renderer.t), stylesheet=Markup(css), page=page, item=edition)
+            except jinja2.TemplateError as e:
+                raise template_error(e, site.config.root) from None
+
+        key = _digest(*versions, "book", front({}), *(p.key for p in planned), *(p.title for p in planned))
+        books.plans[output] = (key, front, planned)
+        if inputs is not None:
+            books.memo_updates[page.output] = (inputs, key)
+    # parts whose PDF the store has are not rendered again: make_pdfs takes them from it
+    books.jobs = list(parts_seen.values())
+    if store is not None:
+        books.parts_cached = sum(1 for job in books.jobs if store.get(job.key) is not None)
+    books.parts_made = len(books.jobs) - books.parts_cached
+    return books
+
+
+def _join(front, planned: list[_Planned], parts: dict, readers: dict, front_pages: int = 0) -> tuple[bytes, int]:
+    """A handbook PDF: cover and contents, then every part, with page numbers and bookmarks; and
+    how many pages the cover and contents took (the next build's first guess)."""
+    from pypdf import PdfReader, PdfWriter
+
+    from mentorsite.pdf import _render
+
+    for p in planned:
+        if p.key not in readers:
+            readers[p.key] = PdfReader(io.BytesIO(_data(parts[p.key])))
+    # the contents give the page where each part starts: render them, count their pages, and
+    # render again in the rare case that the numbers change how many pages the contents take
+    front_pages = front_pages or 2 + len(planned) // 45  # the cover, and about 45 lines of contents a page
+    for _ in range(3):
+        numbers, page = {}, front_pages + 1
+        for p in planned:
+            numbers.setdefault(p.group, page)
+            numbers[p.id] = page
+            page += len(readers[p.key].pages)
+        data, _seconds, error = _render(front(numbers), False)
+        if error:
+            raise RuntimeError(error)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        if pages == front_pages:
+            break
+        front_pages = pages
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(data)), import_outline=False)
+    front_reader = PdfReader(io.BytesIO(data))
+    contents_start = 1 if len(front_reader.pages) > 1 else 0
+    writer.add_outline_item(title=_contents_title(front_reader), page_number=contents_start)
+    group_items: dict[str, object] = {}
+    parent_of_depth: dict[int, object] = {}
+    starts: dict[str, int] = {}
+    for p in planned:
+        start = len(writer.pages)
+        starts[p.key + p.id] = start
+        reader = readers[p.key]
+        writer.append(reader, import_outline=False)
+        if p.group not in group_items:
+            group_items[p.group] = writer.add_outline_item(title=p.group_title, page_number=start)
+            parent_of_depth = {0: group_items[p.group]}
+        parent = parent_of_depth.get(p.depth - 1, group_items[p.group])
+        item = writer.add_outline_item(title=p.title, page_number=start, parent=parent, is_open=False)
+        parent_of_depth[p.depth] = item
+        _copy_outline(writer, reader, reader.outline, item, start)
+    _number_pages(writer, first=len(front_reader.pages))
+    _link_parts(writer, {p.url: starts[p.key + p.id] for p in planned if p.url})
+    meta = front_reader.metadata or {}
+    writer.add_metadata({k: v for k, v in meta.items() if k in ("/Title", "/Author", "/Subject", "/Creator", "/Producer", "/Keywords")})
+    writer.page_mode = "/UseOutlines"
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue(), front_pages
+
+
+def _data(content) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+def _contents_title(reader) -> str:
+    """The title of the contents, from the front's own bookmark (its words are the theme's)."""
+    for item in reader.outline:
+        if not isinstance(item, list):
+            return item.title
+    return "Contents"
+
+
+def _copy_outline(writer, reader, items, parent, offset: int) -> None:
+    """A part's own bookmarks (its headings), under the part's bookmark, at their pages in the book."""
+    last = None
+    for item in items:
+        if isinstance(item, list):
+            if last is not None:
+                _copy_outline(writer, reader, item, last, offset)
+            continue
+        page = reader.get_destination_page_number(item)
+        last = writer.add_outline_item(title=item.title, page_number=offset + (page or 0), parent=parent, is_open=False)
+
+
+def _link_parts(writer, pages: dict[str, int]) -> None:
+    """Links to a part's page on the site become links to where the part starts in the book."""
+    from urllib.parse import urldefrag
+
+    from pypdf.generic import ArrayObject, NameObject
+
+    for page in writer.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            action = annot.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None:
+                continue
+            target = pages.get(urldefrag(str(uri))[0])
+            if target is None:
+                continue
+            del annot["/A"]
+            annot[NameObject("/Dest")] = ArrayObject([writer.pages[target].indirect_reference, NameObject("/Fit")])
+
+
+def _number_pages(writer, first: int) -> None:
+    """The page number at the foot of every page from the first part on (the cover and contents have none)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"), NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    }))
+
+    def stream(text: bytes):
+        s = StreamObject()
+        s.set_data(text)
+        return writer._add_object(s)
+
+    push, pop = stream(b"q\n"), stream(b"\nQ\n")
+    for number, page in enumerate(writer.pages, 1):
+        if number <= first:
+            continue
+        box = page.mediabox
+        width = float(box.width)
+        size = 8
+        label = str(number)
+        x = width - 17 * 72 / 25.4 - 0.556 * size * len(label)  # right-aligned on the right margin (17 mm)
+        y = 11 * 72 / 25.4
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
+        resources = resources.get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject())
+        fonts = fonts.get_object()
+        fonts[NameObject("/MsPageNumber")] = font
+        contents = page.get("/Contents")
+        existing = list(contents.get_object()) if isinstance(contents.get_object(), list) else [contents] if contents is not None else []
+        mark = stream(f"BT /MsPageNumber {size} Tf 0.2 g {x:.2f} {y:.2f} Td ({label}) Tj ET\n".encode("ascii"))
+        page[NameObject("/Contents")] = ArrayObject([push, *existing, pop, mark])
+
+
+def _template_source(env, name: str) -> str:
+    try:
+        return env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        return ""
+
+
+def _read(path) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- cutting and rewriting HTML
+
+
+class _Tags(HTMLParser):
+    """Start and end tags with their offsets in the source."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.starts_of_lines = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.tags: list[tuple[str, str, int, int, list]] = []  # (kind, tag, start, end, attrs)
+        self.feed(text)
+        self.close()
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.starts_of_lines[line - 1] + col
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text() or ""
+        at = self._offset()
+        self.tags.append(("start", tag, at, at + len(raw), attrs))
+
+    def handle_startendtag(self, tag, attrs):
+        raw = self.get_starttag_text() or ""
+        at = self._offset()
+        self.tags.append(("startend", tag, at, at + len(raw), attrs))
+
+    def handle_endtag(self, tag):
+        at = self._offset()
+        self.tags.append(("end", tag, at, at, []))
+
+
+def _main_of(page_html: str) -> str:
+    """What is inside the page's <main> element."""
+    tags = _Tags(page_html).tags
+    depth = 0
+    start = None
+    for kind, tag, at, end, _ in tags:
+        if tag != "main":
+            continue
+        if kind == "start":
+            if depth == 0:
+                start = end
+            depth += 1
+        elif kind == "end" and depth:
+            depth -= 1
+            if depth == 0 and start is not None:
+                return page_html[start:at]
+    return ""
+
+
+class _Rewriter:
+    """Prefixes ids and points links at parts of the book (mdBook's print page does the same)."""
+
+    def __init__(self, config, inside: dict[str, str], *, pdf: bool, files: dict):
+        self.base = config.base_path
+        self.inside = inside  # page path under the base ('/mentoring/guides/x/') -> part id
+        self.pdf = pdf
+        self.files = files
+        self.site_url = config.url.rstrip("/") + "/" if config.url else ""
+        self._data: dict[str, str] = {}
+
+    def rewrite(self, text: str, prefix: str) -> str:
+        """text (one part's HTML) with its ids prefixed and its links pointing inside the book."""
+        out = []
+        last = 0
+        for kind, tag, start, end, attrs in _Tags(text).tags:
+            if kind == "end":
+                continue
+            new = self._attrs(tag, attrs, prefix)
+            if new is None:
+                continue
+            out.append(text[last:start])
+            out.append(_start_tag(tag, new, kind == "startend"))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+    def _attrs(self, tag: str, attrs: list, prefix: str) -> list | None:
+        changed = False
+        new = []
+        for name, value in attrs:
+            if value is not None:
+                replaced = self._value(tag, name, value, prefix)
+                if replaced is None:  # drop the attribute (a link that cannot work in a PDF)
+                    changed = True
+                    continue
+                if replaced != value:
+                    changed = True
+                    value = replaced
+            new.append((name, value))
+        return new if changed else None
+
+    def _value(self, tag: str, name: str, value: str, prefix: str) -> str | None:
+        if name == "id":
+            return f"{prefix}--{value}"
+        if name in _ID_REFS:
+            ids = value.split() if _ID_REFS[name] else [value]
+            return " ".join(f"{prefix}--{v}" for v in ids)
+        if name == "href" and tag in ("a", "area"):
+            return self._href(value, prefix)
+        if name == "src" and self.pdf and tag in ("img", "source", "video", "audio"):
+            return self._inline(value)
+        return value
+
+    def _href(self, value: str, prefix: str) -> str | None:
+        if value.startswith("#"):
+            return f"#{prefix}--{value[1:]}" if len(value) > 1 else f"#{prefix}"
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            return value  # another site, mailto:, or relative (the templates write absolute paths)
+        target = self.inside.get(parts.path)
+        if target is not None and not (self.pdf and target != prefix):  # a PDF holds one part: others are on the site
+            return f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}"
+        if not self.pdf:
+            return value
+        if not parts.path.startswith(self.base):
+            return None
+        if not self.site_url:
+            return None  # a PDF cannot follow a path without the site's address
+        rest = value[len(self.base):]
+        return self.site_url + rest
+
+    def _inline(self, value: str) -> str:
+        """An image under the base path as a data: URI, so the PDF needs no server."""
+        parts = urlsplit(value)
+        if parts.scheme or not parts.path.startswith(self.base):
+            return value
+        rel = unquote(parts.path[len(self.base):])
+        if rel in self._data:
+            return self._data[rel]
+        content = self.files.get(rel)
+        if content is None or not isinstance(content, (bytes, Path)):
+            return value
+        data = content.read_bytes() if isinstance(content, Path) else content
+        kind = mimetypes.guess_type(posixpath.basename(rel))[0] or "application/octet-stream"
+        self._data[rel] = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        return self._data[rel]
+
+
+def _start_tag(tag: str, attrs: list, self_closing: bool) -> str:
+    parts = [tag]
+    for name, value in attrs:
+        parts.append(name if value is None else f'{name}="{htmllib.escape(value, quote=True)}"')
+    return "<" + " ".join(parts) + (" />" if self_closing else ">")
+
+
+def for_link_check(outputs: dict, config) -> tuple[dict, list]:
+    """The outputs as the link check should see them, and the problems of the print pages.
+
+    Everything in a print page comes from the other pages, where each link is checked and its
+    problem reported at its source: the check sees the print pages as pages without links (so
+    that links to them resolve and they count as reached), and only what the print edition
+    adds is checked here: that every link inside a print page finds its target on the page."""
+    from mentorsite.errors import SiteError
+    from mentorsite.links import scan_html
+
+    seen, problems = dict(outputs), []
+    for rel, content in outputs.items():
+        if not (rel.startswith(PRINT_URL) and rel.endswith("index.html")) or not isinstance(content, bytes):
+            continue
+        scan = scan_html(content.decode("utf-8", errors="replace"))
+        for ref in scan.refs:
+            target = unquote(ref.value[1:])
+            # a heading missing in a part is the part's own problem, reported where it is written
+            if ref.tag == "a" and ref.value.startswith("#") and target and target.split("--")[0] not in scan.ids:
+                problems.append(SiteError(Loc(Path(config.output) / rel, ref.line, ref.col),
+                                          f"link '{ref.value}' of the print edition has no target on the page — "
+                                          "a part is missing (please report it)"))
+        seen[rel] = b"<!DOCTYPE html><title>print</title>" + "".join(f'<a id="{i}"></a>' for i in sorted(scan.ids)).encode()
+    return seen, problems

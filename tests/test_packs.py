@@ -1,0 +1,222 @@
+"""mentorsite packs: a folder per pair of a roster, its worksheets filled in (read back with pypdf),
+its calendar (icalendar), index.html; bad rows located; shards that split the pairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pypdf
+import pytest
+
+from mentorsite.packs import parse_shard, safe_name
+
+FILES = {
+    "site.yml": "title: Test Handbook\nurl: https://example.org/handbook/\ncohort:\n  start: 2027-01-11\n",
+    "content/types/peer.yml": "name: Peer mentoring\nsummary: Two peers.\nmilestones: [speaking]\nworksheets: [agreement, tracker]\n",
+    "content/types/open.yml": "name: Open mentoring\nsummary: Anything goes.\n",
+    "content/milestones/speaking.yml": """\
+        title: Public speaking
+        goal: Give three talks.
+        milestones:
+          - {title: First talk, due: week 4, owner: mentee}
+          - {title: A webinar, due: month 2}
+          - {title: Wrap up, due: phase:closure}
+        """,
+    "content/milestones/network.yml": "title: Network\ngoal: Meet people.\nmilestones:\n  - {title: Ten people, due: week 6}\n",
+    "content/worksheets/agreement.yml": """\
+        title: Agreement
+        purpose: Agree.
+        sections:
+          - title: The pair
+            fields:
+              - {id: mentor-name, kind: line, label: Mentor}
+              - {id: mentee-name, kind: line, label: Mentee}
+              - {id: goals, kind: text, label: Goals}
+        """,
+    "content/worksheets/tracker.yml": """\
+        title: Tracker
+        purpose: Track.
+        sections:
+          - title: Plan
+            fields:
+              - id: plan
+                kind: table
+                label: Milestones
+                rows: from milestones/speaking
+                columns:
+                  - {label: Milestone, id: title}
+                  - {label: Due, id: due, kind: date}
+                  - {label: Done, kind: check}
+        """,
+    "content/worksheets/other.yml": "title: Other\npurpose: Other.\nsections:\n  - title: A\n    fields:\n      - {id: a, kind: line, label: A}\n",
+}
+ROSTER = """\
+mentor,mentee,type,milestones,start,team
+Ana López,Ben Okoro,peer,speaking,2027-01-11,Finance
+张伟,Chloé Durand,Peer mentoring,network,2027-02-01,Legal
+Dana Reed,Eli Park,open,,,Ops
+"""
+
+
+@pytest.fixture
+def project(make_site):
+    return make_site(FILES)
+
+
+def _fields(path):
+    return {name: f.get("/V") for name, f in pypdf.PdfReader(path).get_fields().items()}
+
+
+def test_each_pair_gets_its_worksheets_filled_with_names_and_dates(project, run):
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 0, result.err
+    assert result.err == ""  # no progress bar when stderr is not a terminal
+    out = project / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["Ana López + Ben Okoro", "Dana Reed + Eli Park", "index.html", "张伟 + Chloé Durand"]
+    ana = out / "Ana López + Ben Okoro"
+    # the type's worksheets; a type that suggests none gets them all
+    assert sorted(p.name for p in ana.iterdir()) == ["agreement.pdf", "calendar.ics", "tracker.pdf"]
+    assert sorted(p.name for p in (out / "Dana Reed + Eli Park").iterdir()) == [
+        "agreement.pdf", "calendar.ics", "other.pdf", "tracker.pdf"]
+    agreement = _fields(ana / "agreement.pdf")
+    assert agreement["mentor-name"] == "Ana López" and agreement["mentee-name"] == "Ben Okoro"
+    assert agreement["pair-mentor"] == "Ana López" and agreement["pair-mentee"] == "Ben Okoro"
+    assert agreement["pair-type"] == "Peer mentoring" and agreement["pair-start"] == "Jan 11, 2027"
+    assert agreement["pair-plan"] == "Public speaking"
+    assert agreement.get("goals") in (None, "")  # what the pair writes stays blank
+    tracker = _fields(ana / "tracker.pdf")
+    assert [tracker[f"plan-{r}-title"] for r in (1, 2, 3)] == ["First talk", "A webinar", "Wrap up"]
+    assert [tracker[f"plan-{r}-due"] for r in (1, 2, 3)] == ["Feb 8, 2027", "Mar 11, 2027", "Mar 22, 2027"]
+    # another start, another template: the pair's own rows and dates
+    zhang = _fields(out / "张伟 + Chloé Durand" / "tracker.pdf")
+    assert zhang["pair-mentor"] == "张伟" and zhang["pair-start"] == "Feb 1, 2027"
+    assert zhang["plan-1-title"] == "Ten people" and zhang["plan-1-due"] == "Mar 15, 2027"
+    assert "plan-2-title" not in zhang
+    # an empty start is the cohort's; an empty template is the type's first (none for 'open')
+    dana = _fields(out / "Dana Reed + Eli Park" / "agreement.pdf")
+    assert dana["pair-start"] == "Jan 11, 2027" and dana.get("pair-plan") in (None, "")
+    reader = pypdf.PdfReader(ana / "agreement.pdf")
+    assert bool(reader.trailer["/Root"]["/AcroForm"]["/NeedAppearances"])
+    assert reader.metadata.title == "Agreement · Test Program"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Finance" in index and 'href="Ana%20L%C3%B3pez%20%2B%20Ben%20Okoro/tracker.pdf"' in index
+
+
+def test_a_pairs_calendar_has_its_own_dates_and_uids(project, run):
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    assert run("packs", "roster.csv", "--out", "out").code == 0
+    cal = icalendar.Calendar.from_ical((project / "out/张伟 + Chloé Durand/calendar.ics").read_bytes())
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    start = dt.date(2027, 2, 1)
+    milestone = [e for uid, e in events.items() if uid.startswith("milestone-network-1.")]
+    assert len(milestone) == 1 and milestone[0].decoded("DTSTART") == start + dt.timedelta(weeks=6)
+    phases = {uid.split(".")[0]: e.decoded("DTSTART") for uid, e in events.items() if uid.startswith("phase-")}
+    assert phases == {"phase-start": start, "phase-closure": start + dt.timedelta(weeks=10)}
+    other = icalendar.Calendar.from_ical((project / "out/Ana López + Ben Okoro/calendar.ics").read_bytes())
+    assert not {str(e["UID"]) for e in other.walk("VEVENT")} & set(events)  # one pair's events never replace another's
+
+
+def test_bad_rows_are_located_and_the_others_made(project, run):
+    roster = ROSTER + (
+        "Fay,Gil,peers,speaking,2027-01-11,\n"  # line 5
+        "Hal,,peer,speaking,2027-01-11,\n"
+        "Ida,Jon,peer,speakin,2027-13-01,\n"
+        "Ana López,Ben Okoro,peer,speaking,2027-03-01,\n"
+        ",Kim,peer,,,\n"
+    )
+    (project / "roster.csv").write_text(roster, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 1
+    assert result.errors == [
+        "roster.csv:5:3: unknown mentoring type 'peers' — did you mean 'peer'?",
+        "roster.csv:6:2: missing mentee name — write the mentee's name in the 'mentee' column",
+        "roster.csv:7:4: unknown milestone template 'speakin' — did you mean 'speaking'?",
+        "roster.csv:7:5: '2027-13-01' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11",
+        "roster.csv:8:2: duplicate pair Ana López and Ben Okoro (first on line 2) — remove one of the two rows",
+        "roster.csv:9:1: missing mentor name — write the mentor's name in the 'mentor' column",
+    ]
+    assert "mentorsite: 6 problems in the roster; those rows were not made" in result.err
+    assert "Traceback" not in result.err
+    assert len([p for p in (project / "out").iterdir() if p.is_dir()]) == 3
+
+
+@pytest.mark.parametrize(("roster", "message"), [
+    ("mentor,mentee,type\nA,B,peer\n",
+     "roster.csv:1:1: the roster has no columns 'milestones', 'start' — its first line must name the columns "
+     "mentor, mentee, type, milestones, start (other columns are kept)"),
+    ("", "roster.csv:1:1: the roster is empty — its first line names the columns: mentor, mentee, type, milestones, start"),
+    ("mentor,mentee,type,milestones,start\nJos\xe9,B,peer,,\n".encode("latin-1"),
+     "roster.csv:2:1: the roster is not UTF-8 text — save it as 'CSV UTF-8'"),
+])
+def test_unreadable_rosters(project, run, roster, message):
+    path = project / "roster.csv"
+    path.write_bytes(roster) if isinstance(roster, bytes) else path.write_text(roster)
+    result = run("packs", "roster.csv")
+    assert result.code == 1
+    assert result.errors == [message]
+
+
+def test_a_semicolon_roster_with_a_bom_and_a_multiline_cell(project, run):
+    roster = '\ufeffMentor;Mentee;Type;Milestones;Start;Notes\n"Ana";"Ben";peer;;2027-01-11;"two\nlines"\nCid;Dee;zzz;;;\n'
+    (project / "roster.csv").write_text(roster, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.errors == ["roster.csv:4:3: unknown mentoring type 'zzz' — expected one of: open, peer"]
+    assert (project / "out/Ana + Ben/agreement.pdf").is_file()
+
+
+def test_shards_split_the_pairs_without_overlap(project, run):
+    rows = "".join(f"Mentor {i},Mentee {i},peer,speaking,2027-01-11,\n" for i in range(10))
+    (project / "roster.csv").write_text("mentor,mentee,type,milestones,start,team\n" + rows + "Bad,,peer,,,\n")
+    shards = []
+    for k in (1, 2, 3):
+        result = run("packs", "roster.csv", "--out", f"shard{k}", "--shard", f"{k}/3", "--jobs", "1")
+        shards.append({p.name for p in (project / f"shard{k}").iterdir() if p.is_dir()})
+        # row 11 (the bad one) is the 11th row: shard 2 of 3 owns it and reports it
+        assert result.code == (1 if k == 2 else 0), result.err
+        assert ("roster.csv:12:2:" in result.err) == (k == 2)
+    assert [len(s) for s in shards] == [4, 3, 3]
+    assert not (shards[0] & shards[1]) and not (shards[0] & shards[2]) and not (shards[1] & shards[2])
+    assert set().union(*shards) == {f"Mentor {i} + Mentee {i}" for i in range(10)}
+    # every shard writes the same index of all pairs
+    assert len({(project / f"shard{k}/index.html").read_bytes() for k in (1, 2, 3)}) == 1
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 3 / 3 ", (3, 3))])
+def test_parse_shard(value, expected):
+    assert parse_shard(value) == expected
+
+
+@pytest.mark.parametrize("value", ["0/3", "4/3", "1", "a/b", "1/0", ""])
+def test_bad_shards(value):
+    with pytest.raises(ValueError, match=r"write K/N with 1 <= K <= N"):
+        parse_shard(value)
+
+
+def test_bad_shard_is_bad_usage(project, run):
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    result = run("packs", "roster.csv", "--shard", "5/4")
+    assert result.code == 2
+    assert "--shard '5/4' — write K/N with 1 <= K <= N, e.g. --shard 1/4" in result.err
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ana López + Ben Okoro", "Ana López + Ben Okoro"),
+    ("../../etc/passwd + x", "_.._etc_passwd + x"),
+    ("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+    ("nul\x00byte", "nul_byte"),
+    ("..", "pair"),
+    ("   ", "pair"),
+    ("CON", "_CON"),
+    ("com1.txt", "_com1.txt"),
+    ("张伟 + Chloé", "张伟 + Chloé"),
+    ("trailing dots...", "trailing dots"),
+])
+def test_safe_folder_names(text, expected):
+    assert safe_name(text) == expected
+
+
+def test_long_names_are_cut_in_bytes():
+    name = safe_name("é" * 200)
+    assert len(name.encode("utf-8")) <= 120 and name == "é" * 60
