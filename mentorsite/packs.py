@@ -276,6 +276,11 @@ def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
     for f in worksheet.all_fields():
         if f.kind == "line" and f.id in NAME_FIELDS:
             values[f.id] = data[NAME_FIELDS[f.id]]
+        if f.kind == "choice" and NAME_FIELDS.get(f.id) == "type":  # tick the pair's type among the options
+            names = {pair.type.casefold(), type_name.casefold(), type_name.split()[0].casefold()}
+            chosen = [i for i, option in enumerate(f.options) if option.casefold() in names]
+            if chosen:
+                values[f.id] = RadioChoice(chosen[0])
         if f.kind == "table" and f.rows_template and template is not None:
             for r, m in enumerate(template.milestones, 1):
                 for c in f.columns:
@@ -292,6 +297,10 @@ def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
                         value = getattr(m, src) or ""
                     values[f"{f.id}-{r}-{cid}"] = value
     return values
+
+
+class RadioChoice(int):
+    """The option to select in a radio group (its place among the options: WeasyPrint's export name)."""
 
 
 def pair_calendar(site, pair: Pair, t) -> bytes | None:
@@ -456,8 +465,15 @@ def _fill(job: _Job, key: tuple[str, str], values: dict[str, str]) -> bytes:
         job.writers[key] = (writer, fields)
     writer, fields = job.writers[key]
     for name, obj in fields.items():
-        if name in values:
-            obj[NameObject("/V")] = TextStringObject(values[name])
+        value = values.get(name)
+        if isinstance(value, RadioChoice) or ("/Kids" in obj and obj.get("/FT") == "/Btn" and "/V" in obj):
+            state = NameObject(f"/{int(value)}") if isinstance(value, RadioChoice) else NameObject("/Off")
+            obj[NameObject("/V")] = state
+            for kid in obj["/Kids"]:
+                kid = kid.get_object()
+                kid[NameObject("/AS")] = state if state in kid.get("/AP", {}).get("/N", {}) else NameObject("/Off")
+        elif value is not None:
+            obj[NameObject("/V")] = TextStringObject(value)
             obj.pop("/AP", None)
         elif "/V" in obj and obj.get("/FT") == "/Tx":
             del obj["/V"]  # left from the previous pair

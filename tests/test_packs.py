@@ -32,6 +32,7 @@ FILES = {
             fields:
               - {id: mentor-name, kind: line, label: Mentor}
               - {id: mentee-name, kind: line, label: Mentee}
+              - {id: mentoring-type, kind: choice, label: Type, options: [Peer, Open]}
               - {id: goals, kind: text, label: Goals}
         """,
     "content/worksheets/tracker.yml": """\
@@ -85,6 +86,7 @@ def test_each_pair_gets_its_worksheets_filled_with_names_and_dates(project, run)
     assert agreement["pair-mentor"] == "Ana López" and agreement["pair-mentee"] == "Ben Okoro"
     assert agreement["pair-type"] == "Peer mentoring" and agreement["pair-start"] == "Jan 11, 2027"
     assert agreement["pair-plan"] == "Public speaking"
+    assert agreement["mentoring-type"] == "/0"  # the pair's type ticked among the options
     assert agreement.get("goals") in (None, "")  # what the pair writes stays blank
     tracker = _fields(ana / "tracker.pdf")
     assert [tracker[f"plan-{r}-title"] for r in (1, 2, 3)] == ["First talk", "A webinar", "Wrap up"]
@@ -97,6 +99,7 @@ def test_each_pair_gets_its_worksheets_filled_with_names_and_dates(project, run)
     # an empty start is the cohort's; an empty template is the type's first (none for 'open')
     dana = _fields(out / "Dana Reed + Eli Park" / "agreement.pdf")
     assert dana["pair-start"] == "Jan 11, 2027" and dana.get("pair-plan") in (None, "")
+    assert dana["mentoring-type"] == "/1"
     reader = pypdf.PdfReader(ana / "agreement.pdf")
     assert bool(reader.trailer["/Root"]["/AcroForm"]["/NeedAppearances"])
     assert reader.metadata.title == "Agreement · Test Program"
