@@ -258,7 +258,7 @@ class Books:
                 out[output] = kept
                 self.cached += 1
                 continue
-            data, front_pages = _join(front, planned, parts, readers, (memo or {}).get("front:" + output, 0))
+            data, front_pages = _join(front, planned, parts, readers, (memo or {}).get("front:" + output, 0), store)
             self.memo_updates["front:" + output] = front_pages
             if store:
                 store.put(key, data)
@@ -352,12 +352,11 @@ def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None
     return books
 
 
-def _join(front, planned: list[_Planned], parts: dict, readers: dict, front_pages: int = 0) -> tuple[bytes, int]:
+def _join(front, planned: list[_Planned], parts: dict, readers: dict, front_pages: int = 0,
+          store=None) -> tuple[bytes, int]:
     """A handbook PDF: cover and contents, then every part, with page numbers and bookmarks; and
     how many pages the cover and contents took (the next build's first guess)."""
     from pypdf import PdfReader, PdfWriter
-
-    from mentorsite.pdf import _render
 
     for p in planned:
         if p.key not in readers:
@@ -371,9 +370,7 @@ def _join(front, planned: list[_Planned], parts: dict, readers: dict, front_page
             numbers.setdefault(p.group, page)
             numbers[p.id] = page
             page += len(readers[p.key].pages)
-        data, _seconds, error = _render(front(numbers), False)
-        if error:
-            raise RuntimeError(error)
+        data = _front_pdf(front(numbers), store)
         pages = len(PdfReader(io.BytesIO(data)).pages)
         if pages == front_pages:
             break
@@ -406,6 +403,24 @@ def _join(front, planned: list[_Planned], parts: dict, readers: dict, front_page
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue(), front_pages
+
+
+def _front_pdf(html: str, store) -> bytes:
+    """The cover and contents as a PDF (kept in the store: an edit that moves no part's first page
+    leaves them as they were)."""
+    from mentorsite import __version__
+    from mentorsite.pdf import _CODE, _digest, _render, weasyprint_version
+
+    key = _digest(__version__, _CODE, weasyprint_version(), "handbook-front", html)
+    kept = store.get(key) if store is not None else None
+    if kept is not None:
+        return kept.read_bytes()
+    data, _seconds, error = _render(html, False)
+    if error:
+        raise RuntimeError(error)
+    if store is not None:
+        store.put(key, data)
+    return data
 
 
 def _data(content) -> bytes:
