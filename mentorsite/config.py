@@ -40,6 +40,7 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
     _check_languages(config, data, loc, problems)
+    _check_theme_images(config, data, loc, problems, root)
     if url is not None:  # --url: the address given on the command line wins over site.yml's
         config = dataclasses.replace(config, url=url)
     base = "/"
@@ -82,3 +83,17 @@ def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> 
         problems.error(data.key_locs.get("language", loc),
                        "'language' and 'languages' together — with 'languages', the first one listed is the default: "
                        "remove 'language'")
+
+
+def _check_theme_images(config: SiteConfig, data, loc: Loc, problems: Problems, root: Path) -> None:
+    """theme_options' logo and favicon must be files of the project's content/assets/."""
+    opts = data.get("theme_options") if isinstance(data, dict) else None
+    locs = getattr(opts, "value_locs", {})
+    for name in ("logo", "favicon"):
+        value = getattr(config.theme_options, name)
+        if not value:
+            continue
+        rel = value.lstrip("/")
+        if not rel.startswith("assets/") or not (root / config.content / rel).is_file():
+            problems.error(locs.get(name, loc), f"{name} '{value}' not found — put the image in "
+                                                f"{config.content}/assets/ and write 'assets/<file name>'")

@@ -30,6 +30,7 @@ def language_configs(config: SiteConfig) -> list[SiteConfig]:
             language=lang.code,
             title=lang.title or config.title,
             description=lang.description or config.description,
+            cohort=dataclasses.replace(config.cohort, name=lang.cohort_name) if lang.cohort_name else config.cohort,
             base_path=config.home_path + lang.code + "/",
             url=config.url.rstrip("/") + "/" + lang.code + "/" if config.url else "",
             output=str(Path(config.output) / lang.code),

@@ -98,6 +98,7 @@ class Language:
     name: str = key("Its name in the language switcher (default: the language's own name, e.g. 'Español').", "")
     title: str = key("The site's title in this language (default: site.yml's title).", "")
     description: str = key("The site's description in this language (default: site.yml's description).", "")
+    cohort_name: str = key("The cohort's name in this language, e.g. 'Primavera 2027' (default: cohort.name).", "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

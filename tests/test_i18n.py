@@ -93,6 +93,8 @@ def test_a_translation_file_with_a_bad_value_names_its_line(make_site, run):
      "site.yml:3:18: primary_color 'teal' is not a colour — write it as '#rrggbb', e.g. '#0e5e63'"),
     ("title: T\ntheme_options:\n  logo: https://cdn.example.org/logo.png\n",
      "site.yml:3:9: logo 'https://cdn.example.org/logo.png' is outside the site — put the image in content/assets/ and write 'assets/<file>'"),
+    ("title: T\ntheme_options:\n  logo: assets/nope.svg\n",
+     "site.yml:3:9: logo 'assets/nope.svg' not found — put the image in content/assets/ and write 'assets/<file name>'"),
     ("title: T\ntheme_options:\n  colour: '#123456'\n",
      "site.yml:3:3: unknown key 'colour' — expected one of: favicon, footer_text, links, logo, primary_color"),
 ])

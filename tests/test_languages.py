@@ -106,6 +106,8 @@ def test_the_example_handbook_builds_in_two_languages(tmp_path, monkeypatch, run
     home = soup(out / "es/index.html")
     assert home.select_one("h1").get_text() == "Programa de Mentoría Northwind"
     assert home.select_one(".hero time").get_text() == "11 ene 2027"
+    assert "Primavera 2027" in home.select_one(".hero .eyebrow").get_text()  # languages: cohort_name
+    assert "Spring 2027" in soup(out / "en/index.html").select_one(".hero .eyebrow").get_text()
     ws = soup(out / "es/worksheets/goals/index.html")
     assert ws.select_one("h1").get_text() == "Objetivos"
     assert soup(out / "en/worksheets/goals/index.html").select_one("h1").get_text() == "Goals"
