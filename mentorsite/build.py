@@ -67,7 +67,8 @@ def output_dir(config: SiteConfig) -> Path:
 
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
-          atomic: bool = True, env=None, save: bool = True, jobs: int | None = None) -> BuildReport:
+          atomic: bool = True, env=None, save: bool = True, jobs: int | None = None,
+          handbooks: bool = True) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
@@ -78,11 +79,11 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     with build_lock(config.root, out):
         clean_leftovers(out)
         return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
-                      jobs=default_jobs() if jobs is None else jobs)
+                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks)
 
 
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool, jobs: int) -> BuildReport:
+           save: bool, jobs: int, handbooks: bool = True) -> BuildReport:
     start = time.perf_counter()
     if cache is None:
         path = BuildCache.for_output(config.root, out)
@@ -99,10 +100,14 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
     store = PdfStore.for_project(config.root)
     # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
-    books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, page_deps=lambda out: (
-        cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
+    if handbooks:
+        books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, page_deps=lambda out: (
+            cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
+    else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
+        books = _NoBooks()
+        files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
     pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
-    files.update(books.finish(pdfs.files, store, cache.extra["books"]))  # takes the parts out of pdfs.files
+    files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
     files.update(pdfs.files)
     files.update(calendar_files(site, env))  # schedule.ics (schedule.py)
     if cache.search is None:
@@ -131,6 +136,16 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         pdf_seconds=pdfs.seconds,
         pdf_timings=tuple(t for t in pdfs.timings if not t[0].startswith(PART_DIR)),  # worksheets only
     )
+
+
+class _NoBooks:
+    """The print edition's PDF step, skipped."""
+
+    jobs: list = []
+    made = cached = parts_made = parts_cached = 0
+
+    def finish(self, files, store, memo) -> dict:
+        return {}
 
 
 def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path) -> set[str]:

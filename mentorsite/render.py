@@ -27,6 +27,7 @@ from mentorsite.theme import static_files
 from mentorsite import i18n
 from mentorsite.chrome import chrome, relative_due
 
+SIDEBAR_WINDOW = 20  # guides shown on each side of the current one in a folder's sidebar list
 DIRECTIVE_TEMPLATES = {
     "type": "partials/type-card.html",
     "milestones": "partials/milestone-table.html",
@@ -231,11 +232,8 @@ class Renderer:
             for f in self.site.folders:
                 entry = {"title": f.title, "url": self.url(f.url) if f.id else None,
                          "current": page.obj is f, "children": []}
-                if f is folder or not f.id or page.kind == "index":
-                    entry["children"] = [
-                        {"title": g.title, "url": self.url(self.site.urls[g.rel]), "current": g is page.obj}
-                        for g in f.guides
-                    ] if (f is folder or not f.id) else []
+                if f is folder or not f.id:
+                    entry["children"] = self._folder_window(f, page)
                 entry["open"] = f is folder or not f.id
                 out.append(entry)
             return out
@@ -243,6 +241,20 @@ class Renderer:
             {"title": p.title, "url": self.url(p.url), "current": p is page, "children": [], "open": False}
             for p in self.site.groups.get(page.group, ())
         ]
+
+    def _folder_window(self, f, page: Page) -> list[dict]:
+        """The guides of the open folder around the current one: at most SIDEBAR_WINDOW on each
+        side, then a link to the folder's page, so that a page's size does not grow with its
+        folder's (a big folder would make the site grow with the square of its guides)."""
+        guides = f.guides
+        here = next((i for i, g in enumerate(guides) if g is page.obj), 0)
+        start = max(0, min(here - SIDEBAR_WINDOW, len(guides) - 2 * SIDEBAR_WINDOW - 1))
+        shown = guides[start:start + 2 * SIDEBAR_WINDOW + 1]
+        items = [{"title": g.title, "url": self.url(self.site.urls[g.rel]), "current": g is page.obj} for g in shown]
+        if len(shown) < len(guides) and f.id:
+            items.append({"title": self.t("nav.all_in_folder", count=len(guides)), "url": self.url(f.url),
+                          "current": False, "more": True})
+        return items
 
     def render_doc(self, doc) -> Markup:
         """A guide's (or index.md's) Markdown body as HTML, links rewritten to page URLs."""

@@ -45,6 +45,7 @@ class Preview:
         self.lock = threading.Lock()
         self.config = None
         self.output: Path | None = None
+        self.make_handbooks = True  # the first build makes everything, the handbook PDFs included
 
     # -- building
 
@@ -64,7 +65,9 @@ class Preview:
                 self.cache.files = {}
             if self.env is None:
                 self.env = theme_env(config)
-            report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False)
+            report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False,
+                           handbooks=self.make_handbooks)
+            self.make_handbooks = False  # then they are made by `build`, not at every save
             self.errors = []
             what = _describe(changed, config.root) if changed else "first build"
             print(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "

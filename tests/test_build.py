@@ -249,3 +249,17 @@ def test_output_option_and_python_m(make_site, tmp_path):
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": os.getcwd() + os.pathsep + str(__import__("pathlib").Path(__file__).parent.parent)})
     assert proc.returncode == 0, proc.stderr
     assert (root / "public/index.html").is_file()
+
+
+def test_a_big_folder_keeps_pages_small(make_site, run):
+    """The sidebar shows a window of a big folder's guides and a link to the folder page, so a
+    page's size does not grow with its folder."""
+    files = {f"content/guides/big/g{i:03d}.md": f"---\ntitle: Guide {i:03d}\nweight: {i}\n---\nText.\n" for i in range(60)}
+    root = make_site({**files, "content/guides/big/index.md": "---\ntitle: Big folder\n---\n"})
+    assert run("build").code == 0
+    page = soup(root / "_site/guides/big/g030/index.html")
+    links = [a.get_text() for a in page.select(".sidebar li li a")]
+    assert links[0] == "Guide 010" and links[-2] == "Guide 050" and len(links) == 42
+    assert links[-1] == "All 60 guides in this folder"
+    first = soup(root / "_site/guides/big/g000/index.html")
+    assert [a.get_text() for a in first.select(".sidebar li li a")][:2] == ["Guide 000", "Guide 001"]
