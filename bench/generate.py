@@ -93,7 +93,9 @@ def generate(out: Path, n: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "content", ignore_errors=True)
     content = out / "content"
-    (out / "site.yml").write_text("title: Synthetic Handbook\nurl: https://example.github.io/bench/\ncohort: {start: 2027-01-11}\n")
+    # the comparison with MkDocs and Hugo is of the website: no print-edition PDFs
+    (out / "site.yml").write_text("title: Synthetic Handbook\nurl: https://example.github.io/bench/\ncohort: {start: 2027-01-11}\n"
+                                  "handbook_pdfs: false\n")
     (content / "types").mkdir(parents=True)
     (content / "milestones").mkdir()
     (content / "program.yml").write_text(PROGRAM)

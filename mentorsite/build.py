@@ -100,12 +100,13 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
     store = PdfStore.for_project(config.root)
     # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
-    if handbooks:
+    if handbooks and config.handbook_pdfs:
         books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, page_deps=lambda out: (
             cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
     else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
         books = _NoBooks()
-        files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
+        if config.handbook_pdfs:
+            files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
     pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
     files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
     files.update(pdfs.files)
@@ -195,7 +196,8 @@ def check(config: SiteConfig) -> CheckReport:
     outputs = render(site, env).files
     # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
     outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
-    outputs.update(dict.fromkeys(book_jobs(site, env).plans, b"%PDF-"))  # the print edition's
+    if config.handbook_pdfs:
+        outputs.update(dict.fromkeys(book_jobs(site, env).plans, b"%PDF-"))  # the print edition's
     outputs.update(calendar_files(site, env))
     outputs, print_problems = for_link_check(outputs, config)  # the print pages repeat the others (printed.py)
     links = check_links(site, outputs, env)

@@ -133,6 +133,11 @@ class SiteConfig:
     )
     nav_links: tuple[NavLink, ...] = key("Extra links added after the groups in the top menu.", factory=tuple)
     search: bool = key("Offline full-text search (true or false).", True)
+    handbook_pdfs: bool = key(
+        "Make the print edition's PDFs (handbook.pdf and one per role). On a big handbook they take most of the "
+        "build time; false keeps the print/ pages and leaves the PDFs out.",
+        True,
+    )
     strict: bool = key("Treat warnings as errors, as `--strict` does.", False)
     cname: str = key("A custom domain for GitHub Pages (e.g. 'mentoring.example.org'); writes the CNAME file.", "")
     theme_options: ThemeOptions = key("Options of the theme: primary colour, logo, favicon, footer text and links.", factory=ThemeOptions)

@@ -263,3 +263,14 @@ def test_a_big_folder_keeps_pages_small(make_site, run):
     assert links[-1] == "All 60 guides in this folder"
     first = soup(root / "_site/guides/big/g000/index.html")
     assert [a.get_text() for a in first.select(".sidebar li li a")][:2] == ["Guide 000", "Guide 001"]
+
+
+def test_handbook_pdfs_can_be_left_out(make_site, run):
+    root = make_site({**FULL, "site.yml": "title: T\nhandbook_pdfs: false\n"})
+    assert run("build").code == 0
+    out = root / "_site"
+    assert (out / "print/index.html").is_file()
+    assert list(out.glob("handbook*.pdf")) == []
+    home = soup(out / "index.html")
+    assert not [a for a in home.select("a[href]") if a["href"].endswith(".pdf") and "handbook" in a["href"]]
+    assert run("check").code == 0
