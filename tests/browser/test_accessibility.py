@@ -30,7 +30,8 @@ PAGE_TYPES = {
     "worksheets index": "worksheets/",
     "search results": "search/?q=feedback",
     "schedule": "schedule/",
-    "print edition": "print/mentor/",
+    "print edition": "print/",
+    "print edition for a role": "print/mentor/",
     "404": "no/such/page/",
 }
 
@@ -128,7 +129,7 @@ def test_reduced_motion_is_respected(browser, served: str):
 
 
 def test_every_page_type_is_listed(example_site: Path):
-    kinds = {"guide", "folder", "type", "milestone", "worksheet", "index", "home", "search", "404"}
+    kinds = {"guide", "folder", "type", "milestone", "worksheet", "index", "home", "search", "404", "schedule", "print"}
     listed = " ".join(PAGE_TYPES)
     for kind in kinds - {"index"}:
         assert kind.replace("milestone", "milestone template") in listed or kind in listed, kind
