@@ -50,12 +50,14 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path):
     duration = time.perf_counter() - start
     rng = random.Random(20271)
     outcomes = {"a": 0, "b": 0}
-    for i in range(KILLS):
+    for i in range(KILLS + 12):
+        if i >= KILLS and outcomes["a"] and outcomes["b"]:
+            break  # a loaded machine may need a few longer waits to see kills after the swap too
         target = "a" if i % 2 == 0 else "b"
         guide.write_text(original if target == "a" else original.replace("## Section 1", "## Section one, renamed"))
         proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "build", "--no-cache"], cwd=root, env=ENV,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.05, duration * 1.1))
+        time.sleep(rng.uniform(0.05, duration * 1.1) if i < KILLS else duration * (1 + i - KILLS))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         site = tree(root / "_site")
@@ -63,8 +65,9 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path):
         assert matches, f"kill {i}: the site is neither the old one nor the new one"
         outcomes[matches[0]] += 1
         # the next build cleans up after the killed one and finishes the job
+    guide.write_text(original)
     assert mentorsite(root, "build").returncode == 0
-    assert tree(root / "_site") == versions["b" if (KILLS - 1) % 2 else "a"]
+    assert tree(root / "_site") == versions["a"]
     assert [p.name for p in root.iterdir() if p.name.startswith("._site")] == []
     assert outcomes["a"] and outcomes["b"], outcomes  # some kills came before the swap, some after
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import REPO, _PagesHandler
+from tests.browser.conftest import REPO, _PagesHandler, missing
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,21 @@ def test_spanish_search_finds_spanish_pages(open_page, multilingual: str):
     page.wait_for_selector(".search-result")
     assert "resultado" in page.locator(".search-status").inner_text()
     assert page.locator(".search-result-excerpt mark").first.inner_text().lower().startswith("reuni")
+
+
+@pytest.mark.parametrize("path", ["", "es/", "es/guides/getting-started/what-is-mentorship/", "es/worksheets/goals/"])
+def test_no_axe_violations_in_spanish(browser, multilingual: str, path: str):
+    from tests.browser.test_accessibility import AXE, describe, run_axe
+
+    if not AXE.is_file():
+        missing("axe-core not installed (npm ci)")
+    context = browser.new_context(locale="es-ES")
+    try:
+        page = context.new_page()
+        page.goto(multilingual + path)
+        if not path:
+            page.wait_for_url(multilingual + "es/")
+        violations = run_axe(page, AXE.read_text(encoding="utf-8"))
+        assert not violations, describe(violations)
+    finally:
+        context.close()
