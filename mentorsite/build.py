@@ -92,7 +92,15 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     env = env or theme_env(config)
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
-    rendered = render(site, env, skip=skip, jobs=jobs, after=page_entry if config.search else None)
+
+    def kept(output: str) -> tuple:  # a page in skip, as the last build wrote it (for the print pages)
+        try:
+            return (out / output).read_text(encoding="utf-8"), tuple(cache.pages[output].deps)
+        except (OSError, UnicodeDecodeError, KeyError):
+            return None, ()
+
+    rendered = render(site, env, skip=skip, jobs=jobs, after=page_entry if config.search else None, kept=kept,
+                      parts_memo=cache.parts)
     files = rendered.files
     for path in skip:
         files[path] = KEEP
@@ -101,7 +109,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     store = PdfStore.for_project(config.root)
     # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
     if handbooks and config.handbook_pdfs:
-        books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, page_deps=lambda out: (
+        books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, main_of=rendered.html_of,
+                          page_deps=lambda out: (
             cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
     else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
         books = _NoBooks()
@@ -193,11 +202,12 @@ def check(config: SiteConfig) -> CheckReport:
         return merge_reports([check(c) for c in language_configs(config)])
     site, warnings = load_site(config)
     env = theme_env(config)
-    outputs = render(site, env).files
+    rendered = render(site, env)
+    outputs = rendered.files
     # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
     outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
     if config.handbook_pdfs:
-        outputs.update(dict.fromkeys(book_jobs(site, env).plans, b"%PDF-"))  # the print edition's
+        outputs.update(dict.fromkeys(book_jobs(site, env, main_of=rendered.html_of).plans, b"%PDF-"))  # the print edition's
     outputs.update(calendar_files(site, env))
     outputs, print_problems = for_link_check(outputs, config)  # the print pages repeat the others (printed.py)
     links = check_links(site, outputs, env)

@@ -44,6 +44,7 @@ class BuildCache:
     extra: dict = field(default_factory=dict)  # other stages' memories (PDFs, search, ...)
     tokens: dict = field(default_factory=dict)  # in memory only: Markdown tokens by (rel, digest)
     files: dict | None = None  # in memory only, for a preview: source bytes by path and stat
+    parts: dict = field(default_factory=dict)  # in memory only: the print edition's parts (printed.Parts)
     search: object = None  # in memory only: the search step's memo (saved in a file of its own)
 
     @classmethod

@@ -24,7 +24,6 @@ import mimetypes
 import posixpath
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -137,40 +136,85 @@ def part_id(page: Page) -> str:
 
 
 def make_book(renderer, edition: Edition, *, pdf: bool = False, files: dict | None = None,
-              mains: dict | None = None) -> Book:
-    """The book of an edition: each page's <main> rendered and rewritten to live inside one page.
+              parts: "Parts | None" = None) -> Book:
+    """The book of an edition: each page's <main>, rewritten to live inside one page.
 
     pdf: links that leave the book become full addresses (or plain text without site.yml's
     url) and images under the base path are inlined from files (output path -> bytes or Path).
-    mains: the <main> of pages already rendered, by URL (only where nothing is being recorded)."""
+    parts: where the pages' <main> come from (by default, each page is rendered here)."""
     site = renderer.site
     rec = renderer.rec
     for key in (("site", "folders"), ("site", "groups"), ("all", "types"), ("all", "milestones"), ("all", "worksheets")):
         rec.add(key)
+    parts = parts or Parts(renderer)
     pages = book_pages(site, edition)
     inside = {renderer.url(page.url): part_id(page) for _, page, _ in pages}
     t = renderer.t
     titles = {"program": t("print.program"), "guides": t("group.guides"), "types": t("group.types"),
               "milestones": t("group.milestones"), "worksheets": t("print.worksheets")}
-    rewriter = _Rewriter(site.config, inside, pdf=pdf, files=files or {})
     groups: dict[str, list[Part]] = {}
     for group, page, depth in pages:
-        html = mains.get(page.url) if mains is not None else None
-        if html is None:
-            html = _main_of(renderer.render_page(page).decode("utf-8"))
-            if mains is not None:
-                mains[page.url] = html
-        prefix = part_id(page)
+        html = parts.pdf_html(page, files or {}) if pdf else parts.html(page, inside)
         title = site.program.name if page.kind == "home" else page.title
-        groups.setdefault(group, []).append(Part(prefix, title, page.kind, depth, Markup(rewriter.rewrite(html, prefix)),
+        groups.setdefault(group, []).append(Part(part_id(page), title, page.kind, depth, Markup(html),
                                                  renderer.url(page.url)))
     return Book(edition, tuple(Group(f"book-{g}", titles[g], tuple(groups[g])) for g in _BOOK_KEYS if g in groups))
+
+
+class Parts:
+    """The parts of the books of one build: each page's <main>, rewritten to live inside a book.
+
+    A part is rewritten once for all the editions (a role's pack differs from the whole book only
+    where a part links to a page that the pack leaves out; such a part is rewritten for the pack)
+    and kept in memo, which a long-running preview keeps between builds, while its page's <main>
+    is unchanged. main_of(page) gives a page's HTML as rendered in this build (or None: the page
+    is rendered here, recording what it reads)."""
+
+    def __init__(self, renderer, main_of=None, memo: dict | None = None):
+        from mentorsite.deps import digest
+
+        self.renderer = renderer
+        self.config = renderer.site.config
+        self._html_of = main_of
+        self.memo = {} if memo is None else memo
+        self.inside = {renderer.url(page.url): part_id(page) for _, page, _ in book_pages(renderer.site, Edition())}
+        self.key = digest(self.config.base_path, self.config.url, sorted(self.inside.items()))
+        self.mains: dict[str, str] = {}
+        self._pdf: dict[str, str] = {}
+
+    def main(self, page: Page) -> str:
+        """The page's <main>."""
+        main = self.mains.get(page.url)
+        if main is None:
+            html = self._html_of(page) if self._html_of else None
+            if html is None:
+                html = self.renderer.render_page(page).decode("utf-8")
+            main = self.mains[page.url] = _main_of(html)
+        return main
+
+    def html(self, page: Page, inside: dict[str, str]) -> str:
+        """The page's part in a book made of the pages in inside (path -> part id)."""
+        main, prefix = self.main(page), part_id(page)
+        known = self.memo.get(page.url)
+        if known is None or known[0] != self.key or known[1] != main:
+            rewriter = _Rewriter(self.config, self.inside, pdf=False, files={})
+            known = self.memo[page.url] = (self.key, main, rewriter.rewrite(main, prefix), frozenset(rewriter.linked))
+        if len(inside) == len(self.inside) or known[3].issubset(inside.values()):
+            return known[2]
+        return _Rewriter(self.config, inside, pdf=False, files={}).rewrite(main, prefix)
+
+    def pdf_html(self, page: Page, files: dict) -> str:
+        """The page's part in a handbook PDF (the same in every edition: it links to the site)."""
+        if page.url not in self._pdf:
+            rewriter = _Rewriter(self.config, self.inside, pdf=True, files=files)
+            self._pdf[page.url] = rewriter.rewrite(self.main(page), part_id(page))
+        return self._pdf[page.url]
 
 
 def print_context(renderer, page: Page) -> dict:
     """What templates/print.html sees: the book, the PDF's link and the page's title in the site's language."""
     edition: Edition = page.obj
-    book = make_book(renderer, edition)
+    book = make_book(renderer, edition, parts=getattr(renderer, "parts", None))
     title = renderer.t("print.role_title", role=edition.role_title) if edition.role else renderer.t("print.title")
     return {
         "page": dataclasses.replace(page, title=title),
@@ -273,13 +317,14 @@ class Books:
 PART_DIR = ".handbook-parts/"
 
 
-def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None) -> Books:
+def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None, main_of=None) -> Books:
     """The handbook PDFs of a site: the parts to render (PdfJobs) and how to join them.
 
     A warm build makes no HTML at all: page_deps(output) gives the print page's dependencies
     with their digests (what the book is made of); when memo (kept in the build cache) knows the
     PDF made from the same inputs (those, the stylesheets, the PDF templates, the assets) and
-    the store still has it, that PDF is used as it is."""
+    the store still has it, that PDF is used as it is. main_of(page) gives a page's HTML as
+    rendered in this build, if it has it."""
     from mentorsite import __version__
     from mentorsite.cache import file_stat
     from mentorsite.pdf import _CODE, PdfJob, _digest, _version, weasyprint_version
@@ -297,7 +342,7 @@ def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None
     source = site.config.loc.path if site.config.loc else Path("site.yml")
     renderer = template = None
     parts_seen: dict[str, object] = {}
-    mains: dict[str, str] = {}  # each page's <main>, rendered once for every edition
+    parts = None
     for page in editions:
         edition: Edition = page.obj
         output = pdf_name(edition)
@@ -313,12 +358,13 @@ def book_jobs(site, env, *, memo: dict | None = None, page_deps=None, store=None
                 continue
         if renderer is None:
             renderer = Renderer(site, env)
+            parts = Parts(renderer, main_of)
             try:
                 template = env.get_template(PDF_TEMPLATE)
             except jinja2.TemplateError as e:
                 raise template_error(e, site.config.root) from None
         files = {**static, **{"assets/" + rel: path for rel, path in site.assets}}
-        book = make_book(renderer, edition, pdf=True, files=files, mains=mains)
+        book = make_book(renderer, edition, pdf=True, files=files, parts=parts)
         planned = []
         for group in book.groups:
             for i, part in enumerate(group.parts):
@@ -516,51 +562,70 @@ def _read(path) -> str:
 # ---------------------------------------------------------------- cutting and rewriting HTML
 
 
-class _Tags(HTMLParser):
-    """Start and end tags with their offsets in the source."""
+# Tags are found with regular expressions rather than html.parser: a book holds every page of
+# the site, and html.parser took most of a build's time at 1,000 guides. The HTML is the theme's
+# and the Markdown renderer's (raw HTML in guides too): comments, <script> and <style> bodies
+# are skipped as a browser skips them, and attribute values may be quoted either way or not.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(/?)([a-zA-Z][^\s/>]*)(" + _ATTRS + r")>", re.S)
+_RAW_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+_ATTR = re.compile(r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_MAIN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b" + _ATTRS + r">.*?(?:</\1\s*>|\Z)|<(/?)main\b" + _ATTRS + ">",
+                   re.S | re.I)
 
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=True)
-        self.starts_of_lines = [0, *(m.end() for m in re.finditer("\n", text))]
-        self.tags: list[tuple[str, str, int, int, list]] = []  # (kind, tag, start, end, attrs)
-        self.feed(text)
-        self.close()
 
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self.starts_of_lines[line - 1] + col
+def _tags(text: str):
+    """(kind, tag, start, end, attrs text) of each start, self-closing or end tag of an HTML text."""
+    pos, n = 0, len(text)
+    find = _TAG.search
+    while pos < n:
+        m = find(text, pos)
+        if m is None:
+            return
+        pos = m.end()
+        name = m.group(2)
+        if name is None:
+            continue  # a comment, doctype or processing instruction
+        tag = name.lower()
+        if m.group(1):
+            yield "end", tag, m.start(), pos, ""
+            continue
+        attrs = m.group(3)
+        yield ("startend" if attrs.endswith("/") else "start"), tag, m.start(), pos, attrs
+        if tag in _RAW_END:  # the body of a script or style is text, whatever it holds
+            end = _RAW_END[tag].search(text, pos)
+            pos = end.start() if end else n
 
-    def handle_starttag(self, tag, attrs):
-        raw = self.get_starttag_text() or ""
-        at = self._offset()
-        self.tags.append(("start", tag, at, at + len(raw), attrs))
 
-    def handle_startendtag(self, tag, attrs):
-        raw = self.get_starttag_text() or ""
-        at = self._offset()
-        self.tags.append(("startend", tag, at, at + len(raw), attrs))
-
-    def handle_endtag(self, tag):
-        at = self._offset()
-        self.tags.append(("end", tag, at, at, []))
+def _attrs(text: str) -> list[tuple[str, str | None]]:
+    """The attributes of a start tag, names lowercased and values unescaped (as html.parser gives them)."""
+    out = []
+    for m in _ATTR.finditer(text):
+        value = m.group(2)
+        if value is not None:
+            if value[:1] in "\"'" and len(value) > 1 and value[-1] == value[0]:
+                value = value[1:-1]
+            value = htmllib.unescape(value)
+        out.append((m.group(1).lower(), value))
+    return out
 
 
 def _main_of(page_html: str) -> str:
     """What is inside the page's <main> element."""
-    tags = _Tags(page_html).tags
     depth = 0
     start = None
-    for kind, tag, at, end, _ in tags:
-        if tag != "main":
-            continue
-        if kind == "start":
+    for m in _MAIN.finditer(page_html):
+        closing = m.group(2)
+        if closing is None:
+            continue  # a comment, script or style
+        if not closing:
             if depth == 0:
-                start = end
+                start = m.end()
             depth += 1
-        elif kind == "end" and depth:
+        elif depth:
             depth -= 1
-            if depth == 0 and start is not None:
-                return page_html[start:at]
+            if depth == 0:
+                return page_html[start:m.start()]
     return ""
 
 
@@ -574,15 +639,16 @@ class _Rewriter:
         self.files = files
         self.site_url = config.url.rstrip("/") + "/" if config.url else ""
         self._data: dict[str, str] = {}
+        self.linked: set[str] = set()  # the parts the rewritten HTML links to
 
     def rewrite(self, text: str, prefix: str) -> str:
         """text (one part's HTML) with its ids prefixed and its links pointing inside the book."""
         out = []
         last = 0
-        for kind, tag, start, end, attrs in _Tags(text).tags:
-            if kind == "end":
+        for kind, tag, start, end, attrs in _tags(text):
+            if kind == "end" or not attrs or "=" not in attrs:
                 continue
-            new = self._attrs(tag, attrs, prefix)
+            new = self._attrs(tag, _attrs(attrs), prefix)
             if new is None:
                 continue
             out.append(text[last:start])
@@ -626,6 +692,7 @@ class _Rewriter:
             return value  # another site, mailto:, or relative (the templates write absolute paths)
         target = self.inside.get(parts.path)
         if target is not None and not (self.pdf and target != prefix):  # a PDF holds one part: others are on the site
+            self.linked.add(target)
             return f"#{target}--{parts.fragment}" if parts.fragment else f"#{target}"
         if not self.pdf:
             return value

@@ -300,18 +300,29 @@ class Rendered:
     deps: dict[str, frozenset]  # page output path -> dependency keys
     pages: int  # how many pages were rendered (not reused)
     extras: dict = field(default_factory=dict)  # page output path -> what render's `after` made of it
+    html_of: object = None  # page -> its HTML as rendered or kept (None if neither): for the handbook PDFs
 
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
-           after=None) -> Rendered:
+           after=None, kept=None, parts_memo: dict | None = None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
     With jobs > 1 many pages render in forked processes; after(page, html), if given, runs
-    where the page was rendered and its result comes back in Rendered.extras."""
+    where the page was rendered and its result comes back in Rendered.extras.
+
+    The print pages render last, from the other pages' <main> (printed.py): those rendered now,
+    and for a page in skip, kept(output) -> (its HTML as written by the last build, the keys
+    it read), or (None, ()) when unknown (the page is then rendered again for the book). A
+    print page reads what each of its pages read. parts_memo keeps the book's parts between
+    builds (a preview's)."""
+    from mentorsite.printed import Parts, book_pages
+
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
     todo = [page for page in site.pages if page.output not in skip]
+    late = [page for page in todo if page.kind == "print"]
+    todo = [page for page in todo if page.kind != "print"]
     if jobs > 1 and len(todo) >= 64:
         for name in sorted({page.template for page in todo}):  # compile once, before forking
             try:
@@ -319,8 +330,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
             except jinja2.TemplateError:
                 pass  # reported, located, when the page renders
 
-    def task(i: int):
-        page = todo[i]
+    def render_one(page: Page):
         recorder.start()
         try:
             html = renderer.render_page(page)
@@ -337,13 +347,40 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     outputs: dict[str, bytes | Path] = {}
     deps: dict[str, frozenset] = {}
     extras: dict[str, object] = {}
-    for page, result in zip(todo, fork_map(task, len(todo), jobs, minimum=64)):
+
+    def take(page: Page, result) -> None:
         if isinstance(result, SiteError):
             raise result
         outputs[page.output], deps[page.output], extra = result
         if extra is not None:
             extras[page.output] = extra
-    count = len(todo)
+
+    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i]), len(todo), jobs, minimum=64)):
+        take(page, result)
+    previous: dict[str, tuple] = {}
+
+    def html_of(page: Page) -> str | None:
+        html = outputs.get(page.output)
+        if isinstance(html, bytes):
+            return html.decode("utf-8")
+        if kept is None:
+            return None
+        if page.output not in previous:
+            previous[page.output] = kept(page.output)
+        return previous[page.output][0]
+
+    parts = Parts(renderer, html_of, parts_memo)
+    renderer.parts = parts
+    for page in late:
+        take(page, render_one(page))
+        read = set(deps[page.output])
+        for _, part, _ in book_pages(site, page.obj):
+            read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])
+        deps[page.output] = frozenset(read)
+    if parts_memo is not None:
+        for url in set(parts_memo) - {page.url for page in site.pages}:
+            del parts_memo[url]
+    count = len(todo) + len(late)
     outputs.update(static_files(env.globals["theme_dirs"]))
     for rel, path in site.assets:
         outputs["assets/" + rel] = path
@@ -351,7 +388,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     if site.config.cname:
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
-    return Rendered(files=outputs, deps=deps, pages=count, extras=extras)
+    return Rendered(files=outputs, deps=deps, pages=count, extras=extras, html_of=html_of)
 
 
 def sitemap(site: Site) -> bytes:
