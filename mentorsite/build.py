@@ -20,7 +20,7 @@ from mentorsite.model import SiteConfig
 from mentorsite.parse import parse_all
 from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
 from mentorsite.render import render
-from mentorsite.printed import PART_DIR, book_jobs, for_link_check
+from mentorsite.printed import PART_DIR, PartsMemo, book_jobs, for_link_check
 from mentorsite.schedule import calendar_files
 from mentorsite.theme import theme_env
 from mentorsite.write import KEEP, clean_leftovers, write
@@ -85,13 +85,16 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
            save: bool, jobs: int, handbooks: bool = True) -> BuildReport:
     start = time.perf_counter()
+    step = _Steps(start)
     if cache is None:
         path = BuildCache.for_output(config.root, out)
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
     site, warnings = load_site(config, cache, jobs=jobs)
+    step("load (discover, parse, assemble)")
     env = env or theme_env(config)
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
+    step("dependency check")
 
     def kept(output: str) -> tuple:  # a page in skip, as the last build wrote it (for the print pages)
         try:
@@ -99,8 +102,12 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         except (OSError, UnicodeDecodeError, KeyError):
             return None, ()
 
+    if cache.parts is None:
+        cache.parts = PartsMemo(cache.path.with_name("parts-" + cache.path.name) if cache.path and use_cache else None)
     rendered = render(site, env, skip=skip, jobs=jobs, after=page_entry if config.search else None, kept=kept,
+                      kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
                       parts_memo=cache.parts)
+    step("render")
     files = rendered.files
     for path in skip:
         files[path] = KEEP
@@ -119,18 +126,27 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
     files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
     files.update(pdfs.files)
-    files.update(calendar_files(site, env))  # schedule.ics (schedule.py)
+    step("PDFs")
+    files.update(calendar_files(site, env, cache.extra.setdefault("calendar", {})))  # schedule.ics (schedule.py)
+    step("calendar")
     if cache.search is None:
         cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
     cache.search.pages.update(rendered.extras)
     files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
+    step("search index")
     report = write(dict(sorted(files.items())), out, atomic=atomic)
+    step("write")
+    same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip, digests, out)
+    cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
     live = {(g.rel, g.digest) for g in site.docs.values()}
     cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
-    if use_cache and save:
+    if use_cache and save and (rendered.pages or report.written or report.removed or not same_sources
+                               or not cache.path.is_file()):
         cache.save()
         cache.search.save()
+        cache.parts.save()
+    step("cache saved")
     return BuildReport(
         pages=len(site.pages),
         rendered=rendered.pages,
@@ -146,6 +162,18 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         pdf_seconds=pdfs.seconds,
         pdf_timings=tuple(t for t in pdfs.timings if not t[0].startswith(PART_DIR)),  # worksheets only
     )
+
+
+class _Steps:
+    """Logs (at debug level: --debug) the time each step of a build took."""
+
+    def __init__(self, start: float):
+        self.last = start
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        log.debug("  %-34s %7.3f s", name, now - self.last)
+        self.last = now
 
 
 class _NoBooks:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite import __version__
+from mentorsite.errors import fast_pickle
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ CACHE_DIR = ".mentorsite-cache"
 _FORMAT = 1
 
 
+@fast_pickle
 @dataclass(slots=True)
 class PageRecord:
     """What the last build knows of one page: the digests of what it read, and its file."""
@@ -44,7 +46,7 @@ class BuildCache:
     extra: dict = field(default_factory=dict)  # other stages' memories (PDFs, search, ...)
     tokens: dict = field(default_factory=dict)  # in memory only: Markdown tokens by (rel, digest)
     files: dict | None = None  # in memory only, for a preview: source bytes by path and stat
-    parts: dict = field(default_factory=dict)  # in memory only: the print edition's parts (printed.Parts)
+    parts: object = None  # in memory only: the print edition's parts (printed.PartsMemo, a file of its own)
     search: object = None  # in memory only: the search step's memo (saved in a file of its own)
 
     @classmethod

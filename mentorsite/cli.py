@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if getattr(args, "debug", False):  # and the time each build step took
+        logging.getLogger("mentorsite.build").setLevel(logging.DEBUG)
     if args.command is None:
         parser.print_help()
         return 2

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from mentorsite.errors import Loc
+from mentorsite.errors import Loc, fast_pickle
 
 _UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month"}
 _RELATIVE = re.compile(r"^\s*(day|days|week|weeks|month|months)\s+(-?\d+)\s*$", re.IGNORECASE)
@@ -16,6 +16,7 @@ _PHASE = re.compile(r"^\s*phase\s*:\s*([A-Za-z0-9_-]+)\s*(?:\+\s*(\d+)\s*(days?|
 DUE_FORMS = "'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Due:
     """A point in the cohort's time: an offset from the cohort start, a phase start, or a date."""

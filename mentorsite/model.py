@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -458,11 +458,24 @@ class Page:
     obj: object = None
     template: str = "page.html"
     summary: str = ""
+    # the file the page is written to, relative to the output folder (the URL, decoded)
+    output: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def output(self) -> str:
-        """The file the page is written to, relative to the output folder (the URL, decoded)."""
+    def __post_init__(self) -> None:
         from urllib.parse import unquote
 
         path = unquote(self.url)
-        return path if path.endswith(".html") else f"{path}index.html"
+        object.__setattr__(self, "output", path if path.endswith(".html") else f"{path}index.html")
+
+
+def _fast_pickling() -> None:
+    import dataclasses
+
+    from mentorsite.errors import fast_pickle
+
+    for value in list(globals().values()):
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and "__slots__" in value.__dict__:
+            fast_pickle(value)
+
+
+_fast_pickling()

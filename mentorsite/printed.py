@@ -112,13 +112,16 @@ def book_pages(site, edition: Edition) -> list[tuple[str, Page, int]]:
     home = next((p for p in site.pages if p.kind == "home"), None)
     if home is not None:
         out.append(("program", home, 1))
+    page_of = {id(p.obj): p for p in site.groups.get("guides", ())}
     for folder in site.folders:
         guides = [g for g in folder.guides if for_role(g.meta.audience, role)]
-        folder_page = next((p for p in site.groups.get("guides", ()) if p.kind == "folder" and p.obj is folder), None)
+        folder_page = page_of.get(id(folder))
+        if folder_page is not None and folder_page.kind != "folder":
+            folder_page = None
         if folder_page is not None and guides:
             out.append(("guides", folder_page, 1))
         for g in guides:
-            page = next(p for p in site.groups["guides"] if p.obj is g)
+            page = page_of[id(g)]
             out.append(("guides", page, 2 if folder_page is not None else 1))
     for page in site.groups.get("types", ()):
         out.append(("types", page, 1))
@@ -166,17 +169,19 @@ class Parts:
 
     A part is rewritten once for all the editions (a role's pack differs from the whole book only
     where a part links to a page that the pack leaves out; such a part is rewritten for the pack)
-    and kept in memo, which a long-running preview keeps between builds, while its page's <main>
-    is unchanged. main_of(page) gives a page's HTML as rendered in this build (or None: the page
-    is rendered here, recording what it reads)."""
+    and kept in memo (a PartsMemo, kept between builds). main_of(page) gives a page's HTML as
+    rendered in this build, or as the last build wrote it, or None: the page is then rendered
+    here, recording what it reads. kept_stat(page) is the (size, mtime) of the file of a page that
+    this build keeps as it is: its part is then known without reading it."""
 
-    def __init__(self, renderer, main_of=None, memo: dict | None = None):
+    def __init__(self, renderer, main_of=None, memo: "PartsMemo | None" = None, kept_stat=None):
         from mentorsite.deps import digest
 
         self.renderer = renderer
         self.config = renderer.site.config
         self._html_of = main_of
-        self.memo = {} if memo is None else memo
+        self._kept_stat = kept_stat or (lambda page: None)
+        self.memo = memo if memo is not None else PartsMemo(None)
         self.inside = {renderer.url(page.url): part_id(page) for _, page, _ in book_pages(renderer.site, Edition())}
         self.key = digest(self.config.base_path, self.config.url, sorted(self.inside.items()))
         self.mains: dict[str, str] = {}
@@ -194,14 +199,27 @@ class Parts:
 
     def html(self, page: Page, inside: dict[str, str]) -> str:
         """The page's part in a book made of the pages in inside (path -> part id)."""
-        main, prefix = self.main(page), part_id(page)
-        known = self.memo.get(page.url)
-        if known is None or known[0] != self.key or known[1] != main:
+        entry = self._entry(page)
+        if len(inside) == len(self.inside) or entry[4].issubset(inside.values()):
+            return entry[3]
+        return _Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page))
+
+    def _entry(self, page: Page) -> tuple:
+        """(key, stat, digest of the <main>, the part, the parts it links to) of a page."""
+        import hashlib
+
+        entry = self.memo.get(page.output)
+        if entry is not None and entry[0] == self.key:
+            stat = self._kept_stat(page)
+            if stat is not None and entry[1] == stat:
+                return entry
+        main = self.main(page)
+        mark = hashlib.blake2b(main.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if entry is None or entry[0] != self.key or entry[2] != mark:
             rewriter = _Rewriter(self.config, self.inside, pdf=False, files={})
-            known = self.memo[page.url] = (self.key, main, rewriter.rewrite(main, prefix), frozenset(rewriter.linked))
-        if len(inside) == len(self.inside) or known[3].issubset(inside.values()):
-            return known[2]
-        return _Rewriter(self.config, inside, pdf=False, files={}).rewrite(main, prefix)
+            entry = (self.key, None, mark, rewriter.rewrite(main, part_id(page)), frozenset(rewriter.linked))
+            self.memo.put(page.output, entry)
+        return entry
 
     def pdf_html(self, page: Page, files: dict) -> str:
         """The page's part in a handbook PDF (the same in every edition: it links to the site)."""
@@ -209,6 +227,68 @@ class Parts:
             rewriter = _Rewriter(self.config, self.inside, pdf=True, files=files)
             self._pdf[page.url] = rewriter.rewrite(self.main(page), part_id(page))
         return self._pdf[page.url]
+
+
+class PartsMemo:
+    """The print edition's parts of the last build, beside the build cache (read only when a print
+    page is rendered): output path -> (key, stat of the page's file, digest of its <main>, part,
+    linked parts). An entry is used only if its page's file is the one the entry was made from,
+    or its <main> has the same digest, so a stale memo costs time, never correctness."""
+
+    _HEADER = ("mentorsite-parts-memo", 1)
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._entries: dict | None = None if path is not None else {}
+        self.changed = False
+
+    @property
+    def entries(self) -> dict:
+        if self._entries is None:
+            self._entries = {}
+            try:
+                with open(self.path, "rb") as f:
+                    import pickle
+
+                    if pickle.load(f) == self._HEADER:
+                        self._entries = pickle.load(f)
+            except Exception:  # missing, truncated or damaged: start afresh
+                self._entries = {}
+        return self._entries
+
+    def get(self, output: str):
+        return self.entries.get(output)
+
+    def put(self, output: str, entry: tuple) -> None:
+        self.entries[output] = entry
+        self.changed = True
+
+    def settle(self, stats: dict, live: set) -> None:
+        """After a build: the files of the pages rendered (output -> stat), and the pages there are."""
+        if self._entries is None:
+            return
+        for output in set(self._entries) - live:
+            del self._entries[output]
+            self.changed = True
+        for output, stat in stats.items():
+            entry = self._entries.get(output)
+            if entry is not None and entry[1] != stat:
+                self._entries[output] = (entry[0], stat, *entry[2:])
+                self.changed = True
+
+    def save(self) -> None:
+        """Write the memo atomically, if it changed."""
+        import os
+        import pickle
+
+        if self.path is None or not self.changed or self._entries is None:
+            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        with open(tmp, "wb") as f:
+            pickle.dump(self._HEADER, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(self._entries, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+        self.changed = False
 
 
 def print_context(renderer, page: Page) -> dict:
@@ -567,34 +647,13 @@ def _read(path) -> str:
 # and the Markdown renderer's (raw HTML in guides too): comments, <script> and <style> bodies
 # are skipped as a browser skips them, and attribute values may be quoted either way or not.
 _ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(/?)([a-zA-Z][^\s/>]*)(" + _ATTRS + r")>", re.S)
-_RAW_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+# In a part, the tags that can need rewriting: those with an attribute value. Comments and the
+# bodies of <script> and <style> are skipped (a browser reads no tags there).
+_REWRITE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)(?=[\s/>])(" + _ATTRS + r")>.*?(?:</\1\s*>|\Z)"
+                      r"|<([a-zA-Z][^\s/>]*)(\s[^>\"'=]*=" + _ATTRS + r")>", re.S | re.I)
 _ATTR = re.compile(r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _MAIN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b" + _ATTRS + r">.*?(?:</\1\s*>|\Z)|<(/?)main\b" + _ATTRS + ">",
                    re.S | re.I)
-
-
-def _tags(text: str):
-    """(kind, tag, start, end, attrs text) of each start, self-closing or end tag of an HTML text."""
-    pos, n = 0, len(text)
-    find = _TAG.search
-    while pos < n:
-        m = find(text, pos)
-        if m is None:
-            return
-        pos = m.end()
-        name = m.group(2)
-        if name is None:
-            continue  # a comment, doctype or processing instruction
-        tag = name.lower()
-        if m.group(1):
-            yield "end", tag, m.start(), pos, ""
-            continue
-        attrs = m.group(3)
-        yield ("startend" if attrs.endswith("/") else "start"), tag, m.start(), pos, attrs
-        if tag in _RAW_END:  # the body of a script or style is text, whatever it holds
-            end = _RAW_END[tag].search(text, pos)
-            pos = end.start() if end else n
 
 
 def _attrs(text: str) -> list[tuple[str, str | None]]:
@@ -645,14 +704,22 @@ class _Rewriter:
         """text (one part's HTML) with its ids prefixed and its links pointing inside the book."""
         out = []
         last = 0
-        for kind, tag, start, end, attrs in _tags(text):
-            if kind == "end" or not attrs or "=" not in attrs:
+        for m in _REWRITE.finditer(text):
+            if m.group(3):
+                tag, attrs = m.group(3), m.group(4)
+                start, end = m.span()
+            elif m.group(1) and "=" in m.group(2):  # a script or style: its start tag only
+                tag, attrs = m.group(1), m.group(2)
+                start = m.start()
+                end = start + len(tag) + len(attrs) + 2
+            else:
                 continue
+            tag = tag.lower()
             new = self._attrs(tag, _attrs(attrs), prefix)
             if new is None:
                 continue
             out.append(text[last:start])
-            out.append(_start_tag(tag, new, kind == "startend"))
+            out.append(_start_tag(tag, new, attrs.endswith("/")))
             last = end
         out.append(text[last:])
         return "".join(out)

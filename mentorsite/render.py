@@ -304,7 +304,7 @@ class Rendered:
 
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
-           after=None, kept=None, parts_memo: dict | None = None) -> Rendered:
+           after=None, kept=None, kept_stat=None, parts_memo=None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
@@ -314,8 +314,8 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     The print pages render last, from the other pages' <main> (printed.py): those rendered now,
     and for a page in skip, kept(output) -> (its HTML as written by the last build, the keys
     it read), or (None, ()) when unknown (the page is then rendered again for the book). A
-    print page reads what each of its pages read. parts_memo keeps the book's parts between
-    builds (a preview's)."""
+    print page reads what each of its pages read. parts_memo (printed.PartsMemo) keeps the
+    book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts)."""
     from mentorsite.printed import Parts, book_pages
 
     recorder = Recorder()
@@ -369,7 +369,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
             previous[page.output] = kept(page.output)
         return previous[page.output][0]
 
-    parts = Parts(renderer, html_of, parts_memo)
+    parts = Parts(renderer, html_of, parts_memo, kept_stat=kept_stat)
     renderer.parts = parts
     for page in late:
         take(page, render_one(page))
@@ -377,9 +377,6 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         for _, part, _ in book_pages(site, page.obj):
             read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])
         deps[page.output] = frozenset(read)
-    if parts_memo is not None:
-        for url in set(parts_memo) - {page.url for page in site.pages}:
-            del parts_memo[url]
     count = len(todo) + len(late)
     outputs.update(static_files(env.globals["theme_dirs"]))
     for rel, path in site.assets:

@@ -231,14 +231,16 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     return cal.to_ical()
 
 
-def calendar_files(site, env) -> dict[str, bytes]:
-    """schedule.ics for a site with a cohort start ({} without one)."""
+def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
+    """schedule.ics for a site with a cohort start ({} without one). memo (the build cache's)
+    keeps the last calendar and a digest of everything it was made from."""
+    from mentorsite import __version__
     from mentorsite.chrome import translations_for
+    from mentorsite.deps import digest
 
     t = translations_for(site.config, env)
     schedule = site_schedule(site)
-    data = calendar_bytes(
-        schedule,
+    args = dict(
         name=f"{site.program.name}" + (f" · {site.config.cohort.name}" if site.config.cohort.name else ""),
         description=site.program.tagline,
         roles={r.id: r.title for r in site.program.roles},
@@ -247,6 +249,13 @@ def calendar_files(site, env) -> dict[str, bytes]:
         url=(site.config.url.rstrip("/") + "/" + SCHEDULE_URL) if site.config.url else "",
         words=(t("schedule.phase"), t("milestone.milestone")),
     )
+    key = digest(__version__, schedule, sorted(args.items()), dtstamp(schedule.start)) if memo is not None else None
+    if memo is not None and memo.get("key") == key:
+        data = memo["data"]
+    else:
+        data = calendar_bytes(schedule, **args)
+        if memo is not None:
+            memo.update(key=key, data=data)
     return {ICS_OUTPUT: data} if data is not None else {}
 
 

@@ -6,9 +6,11 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+_THREADS = 6  # threads that write files
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -96,19 +98,22 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        made_dirs: set[Path] = {tmp}
-        for rel, content in outputs.items():
+        def put(rel: str) -> None:
             target = tmp / rel
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            content = outputs[rel]
             if rel not in changed_set:
                 try:
                     os.link(output / rel, target)
-                    continue
+                    return
                 except OSError:
                     content = (output / rel).read_bytes()
             _copy_or_write(target, content)
+
+        # the file system's calls wait on the disk, not on Python: a few threads overlap them
+        with ThreadPoolExecutor(_THREADS) as pool:
+            for _ in pool.map(put, outputs, chunksize=32):
+                pass
         _swap(tmp, output)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

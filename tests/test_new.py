@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -177,8 +178,14 @@ def test_the_wheel_ships_the_scaffold_and_the_example(wheel):
 @pytest.mark.slow
 def test_new_example_from_an_installed_wheel(wheel, tmp_path):
     venv = tmp_path / "venv"
-    # the dependencies come from this Python; mentorsite itself only from the wheel
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    # the dependencies come from this Python's environment (a .pth file adds its site-packages
+    # after the new venv's own, whose .pth files, and so an editable mentorsite, are not read);
+    # mentorsite itself only from the wheel
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    own = subprocess.run([str(venv / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(own, "mentorsite-test-deps.pth").write_text("".join(f"{p}\n" for p in sorted(ours)))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     pip = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
                           str(wheel)], env=env, capture_output=True, text=True)
