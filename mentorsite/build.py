@@ -45,6 +45,7 @@ class BuildReport:
     pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
     books: int = 0  # handbook PDFs (the print edition's) rendered in this build; not counted in pdfs
     books_cached: int = 0
+    deferred: tuple[str, ...] = ()  # outputs left as they were, to be brought up to date by the next build
 
 
 def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
@@ -68,22 +69,26 @@ def output_dir(config: SiteConfig) -> Path:
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
           atomic: bool = True, env=None, save: bool = True, jobs: int | None = None,
-          handbooks: bool = True) -> BuildReport:
+          handbooks: bool = True, defer: bool = False) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
-    cache, on disk beside the output, or given by a long-running caller such as `serve`)."""
+    cache, on disk beside the output, or given by a long-running caller such as `serve`).
+
+    defer (a live preview's first step): the print pages and the search index, which hold every
+    page, are left as they were when they exist; the report names them, and the next build
+    (which `serve` runs at once) brings them up to date."""
     if config.languages and not config.overlay:  # one site per language, through this same function
         return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic)
     out = output_dir(config)
     with build_lock(config.root, out):
         clean_leftovers(out)
         return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
-                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks)
+                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks, defer=defer)
 
 
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool, jobs: int, handbooks: bool = True) -> BuildReport:
+           save: bool, jobs: int, handbooks: bool = True, defer: bool = False) -> BuildReport:
     start = time.perf_counter()
     step = _Steps(start)
     if cache is None:
@@ -95,6 +100,10 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
     step("dependency check")
+    deferred: set[str] = set()
+    if defer and cache.pages:
+        deferred = {p.output for p in site.pages if p.kind == "print" and p.output not in skip
+                    and p.output in cache.pages and (out / p.output).is_file()}
 
     def kept(output: str) -> tuple:  # a page in skip, as the last build wrote it (for the print pages)
         try:
@@ -104,12 +113,12 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
 
     if cache.parts is None:
         cache.parts = PartsMemo(cache.path.with_name("parts-" + cache.path.name) if cache.path and use_cache else None)
-    rendered = render(site, env, skip=skip, jobs=jobs, after=page_entry if config.search else None, kept=kept,
+    rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
                       kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
                       parts_memo=cache.parts)
     step("render")
     files = rendered.files
-    for path in skip:
+    for path in skip | deferred:
         files[path] = KEEP
     # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
     # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
@@ -132,12 +141,18 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     if cache.search is None:
         cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
     cache.search.pages.update(rendered.extras)
-    files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
+    if (defer and config.search and cache.search.summary is not None and rendered.pages
+            and all((out / f).is_file() for f in cache.search.summary[1])):
+        deferred.update(cache.search.summary[1])
+        files.update(dict.fromkeys(cache.search.summary[1], KEEP))
+        cache.search.summary = None  # the next build makes the index again
+    else:
+        files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
     step("search index")
     report = write(dict(sorted(files.items())), out, atomic=atomic)
     step("write")
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
-    _remember(cache, site, rendered.deps, skip, digests, out)
+    _remember(cache, site, rendered.deps, skip | deferred, digests, out)
     cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
     live = {(g.rel, g.digest) for g in site.docs.values()}
     cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
@@ -161,6 +176,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         books_cached=books.cached,
         pdf_seconds=pdfs.seconds,
         pdf_timings=tuple(t for t in pdfs.timings if not t[0].startswith(PART_DIR)),  # worksheets only
+        deferred=tuple(sorted(deferred)),
     )
 
 
@@ -202,7 +218,8 @@ def _remember(cache: BuildCache, site: Site, deps: dict, skip: set, digests: Dig
     pages = {}
     for page in site.pages:
         if page.output in skip:
-            pages[page.output] = cache.pages[page.output]
+            if page.output in cache.pages:  # (a deferred page keeps its old record: it is rendered next time)
+                pages[page.output] = cache.pages[page.output]
         elif page.output in deps:
             values = {key: digests(key) for key in deps[page.output]}
             if None in values.values():

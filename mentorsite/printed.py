@@ -186,6 +186,7 @@ class Parts:
         self.key = digest(self.config.base_path, self.config.url, sorted(self.inside.items()))
         self.mains: dict[str, str] = {}
         self._pdf: dict[str, str] = {}
+        self.ready: dict[str, tuple] = {}  # entries made where their pages were rendered (see made)
 
     def main(self, page: Page) -> str:
         """The page's <main>."""
@@ -204,21 +205,36 @@ class Parts:
             return entry[3]
         return _Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page))
 
+    def made(self, page: Page, html: bytes) -> tuple:
+        """The entry of a page just rendered (in a worker: the rewriting is spread over the cores)."""
+        main = _main_of(html.decode("utf-8"))
+        rewriter = _Rewriter(self.config, self.inside, pdf=False, files={})
+        return (self.key, None, _mark(main), rewriter.rewrite(main, part_id(page)), frozenset(rewriter.linked))
+
+    def take(self, page: Page, entry: tuple) -> None:
+        """An entry made by made(), in the parent process."""
+        known = self.memo.get(page.output)
+        if known is None or known[:1] + known[2:] != entry[:1] + entry[2:]:
+            self.memo.put(page.output, entry)
+        self.ready[page.output] = self.memo.get(page.output)
+
     def _entry(self, page: Page) -> tuple:
         """(key, stat, digest of the <main>, the part, the parts it links to) of a page."""
-        import hashlib
-
+        if page.output in self.ready:
+            self.memo.fresh.add(page.output)
+            return self.ready[page.output]
         entry = self.memo.get(page.output)
         if entry is not None and entry[0] == self.key:
             stat = self._kept_stat(page)
             if stat is not None and entry[1] == stat:
                 return entry
         main = self.main(page)
-        mark = hashlib.blake2b(main.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        mark = _mark(main)
         if entry is None or entry[0] != self.key or entry[2] != mark:
             rewriter = _Rewriter(self.config, self.inside, pdf=False, files={})
             entry = (self.key, None, mark, rewriter.rewrite(main, part_id(page)), frozenset(rewriter.linked))
             self.memo.put(page.output, entry)
+        self.memo.fresh.add(page.output)  # made from the page's file of this build
         return entry
 
     def pdf_html(self, page: Page, files: dict) -> str:
@@ -227,6 +243,12 @@ class Parts:
             rewriter = _Rewriter(self.config, self.inside, pdf=True, files=files)
             self._pdf[page.url] = rewriter.rewrite(self.main(page), part_id(page))
         return self._pdf[page.url]
+
+
+def _mark(main: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(main.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class PartsMemo:
@@ -241,6 +263,7 @@ class PartsMemo:
         self.path = path
         self._entries: dict | None = None if path is not None else {}
         self.changed = False
+        self.fresh: set[str] = set()  # entries made, or checked, from this build's pages
 
     @property
     def entries(self) -> dict:
@@ -264,15 +287,17 @@ class PartsMemo:
         self.changed = True
 
     def settle(self, stats: dict, live: set) -> None:
-        """After a build: the files of the pages rendered (output -> stat), and the pages there are."""
+        """After a build: the pages' files (output -> stat), and the pages there are. An entry
+        made or checked in this build is known by its file from now on."""
+        fresh, self.fresh = self.fresh, set()
         if self._entries is None:
             return
         for output in set(self._entries) - live:
             del self._entries[output]
             self.changed = True
-        for output, stat in stats.items():
-            entry = self._entries.get(output)
-            if entry is not None and entry[1] != stat:
+        for output in fresh:
+            entry, stat = self._entries.get(output), stats.get(output)
+            if entry is not None and stat is not None and entry[1] != stat:
                 self._entries[output] = (entry[0], stat, *entry[2:])
                 self.changed = True
 

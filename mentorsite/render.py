@@ -316,7 +316,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     it read), or (None, ()) when unknown (the page is then rendered again for the book). A
     print page reads what each of its pages read. parts_memo (printed.PartsMemo) keeps the
     book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts)."""
-    from mentorsite.printed import Parts, book_pages
+    from mentorsite.printed import Edition, Parts, book_pages
 
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
@@ -330,33 +330,9 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
             except jinja2.TemplateError:
                 pass  # reported, located, when the page renders
 
-    def render_one(page: Page):
-        recorder.start()
-        try:
-            html = renderer.render_page(page)
-        except SiteError as e:
-            recorder.stop()
-            return e
-        except Exception as e:  # a template that calls something wrongly is a template error too
-            recorder.stop()
-            if isinstance(e, jinja2.TemplateError) or _template_frame(e):
-                return template_error(e, site.config.root)
-            raise
-        return html, recorder.stop(), after(page, html) if after else None
-
     outputs: dict[str, bytes | Path] = {}
     deps: dict[str, frozenset] = {}
     extras: dict[str, object] = {}
-
-    def take(page: Page, result) -> None:
-        if isinstance(result, SiteError):
-            raise result
-        outputs[page.output], deps[page.output], extra = result
-        if extra is not None:
-            extras[page.output] = extra
-
-    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i]), len(todo), jobs, minimum=64)):
-        take(page, result)
     previous: dict[str, tuple] = {}
 
     def html_of(page: Page) -> str | None:
@@ -371,6 +347,34 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
 
     parts = Parts(renderer, html_of, parts_memo, kept_stat=kept_stat)
     renderer.parts = parts
+    in_books = {page.output for _, page, _ in book_pages(site, Edition())} if late else set()
+
+    def render_one(page: Page):
+        recorder.start()
+        try:
+            html = renderer.render_page(page)
+        except SiteError as e:
+            recorder.stop()
+            return e
+        except Exception as e:  # a template that calls something wrongly is a template error too
+            recorder.stop()
+            if isinstance(e, jinja2.TemplateError) or _template_frame(e):
+                return template_error(e, site.config.root)
+            raise
+        return (html, recorder.stop(), after(page, html) if after else None,
+                parts.made(page, html) if page.output in in_books else None)
+
+    def take(page: Page, result) -> None:
+        if isinstance(result, SiteError):
+            raise result
+        outputs[page.output], deps[page.output], extra, part = result
+        if extra is not None:
+            extras[page.output] = extra
+        if part is not None:
+            parts.take(page, part)
+
+    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i]), len(todo), jobs, minimum=64)):
+        take(page, result)
     for page in late:
         take(page, render_one(page))
         read = set(deps[page.output])

@@ -21,7 +21,7 @@ import pickle
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 
 from mentorsite.model import Page
@@ -40,6 +40,8 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 def fold(text: str) -> str:
     """Lowercase without accents: how terms are compared."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -58,12 +60,32 @@ class PageText:
     headings: list[str] = field(default_factory=list)
 
 
-class _MainText(HTMLParser):
+# The tags and text of a page, found with regular expressions (html.parser was half of the time
+# of rendering a page): comments are dropped, a script's or style's body is text, attribute
+# values may be quoted either way or not, and character references are decoded as a browser does.
+_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s/>])(" + _ATTRS + r")>(.*?)(?:</\1\s*>|\Z)"
+                    r"|</([a-zA-Z][^\s/>]*)\s*>|<([a-zA-Z][^\s/>]*)(" + _ATTRS + r")>", re.S | re.I)
+_ATTR = re.compile(r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+
+
+def _attributes(text: str) -> dict:
+    out = {}
+    for m in _ATTR.finditer(text):
+        value = m.group(2)
+        if value is not None:
+            if value[:1] in "\"'" and len(value) > 1 and value[-1] == value[0]:
+                value = value[1:-1]
+            value = unescape(value) if "&" in value else value
+        out[m.group(1).lower()] = value
+    return out
+
+
+class _MainText:
     """Collect the text of <main>, split at headings; skip navigation, forms' controls, scripts and
     anything marked data-search-ignore."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.out = PageText()
         self.depth = 0  # inside <main> when > 0
         self.skip: list[str] = []  # open tags whose content is skipped
@@ -73,8 +95,7 @@ class _MainText(HTMLParser):
         self.buffer: list[str] = []
         self.anchor, self.section = "", ""
 
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
+    def handle_starttag(self, tag, values: dict):
         if tag == "main":
             self.depth += 1
             return
@@ -130,8 +151,32 @@ class _MainText(HTMLParser):
             self.out.parts.append([self.anchor, self.section, text])
         self.buffer = []
 
+    def feed(self, text: str) -> None:
+        last = 0
+        for m in _TOKEN.finditer(text):
+            if m.start() > last:
+                self._data(text[last:m.start()])
+            last = m.end()
+            end, start, raw = m.group(4), m.group(5) or m.group(1), m.group(1)
+            if end:
+                self.handle_endtag(end.lower())
+            elif start:
+                tag = start.lower()
+                attrs = m.group(6) if raw is None else m.group(2)
+                self.handle_starttag(tag, _attributes(attrs) if "=" in attrs or attrs.strip() else {})
+                if raw is not None:
+                    self._data(m.group(3))
+                    self.handle_endtag(tag)
+                elif attrs.endswith("/"):  # <br/>: a start and an end, as html.parser gives it
+                    self.handle_endtag(tag)
+        if last < len(text):
+            self._data(text[last:])
+
+    def _data(self, data: str) -> None:
+        if self.depth and not self.skip:
+            self.handle_data(unescape(data) if "&" in data else data)
+
     def close(self):
-        super().close()
         self._flush()
 
 

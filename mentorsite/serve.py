@@ -46,6 +46,9 @@ class Preview:
         self.config = None
         self.output: Path | None = None
         self.make_handbooks = True  # the first build makes everything, the handbook PDFs included
+        self.pending: frozenset[str] = frozenset()  # outputs a build has deferred (requests for them wait)
+        self.settled = threading.Event()  # set when nothing is pending
+        self.settled.set()
 
     # -- building
 
@@ -65,8 +68,10 @@ class Preview:
                 self.cache.files = {}
             if self.env is None:
                 self.env = theme_env(config)
+            # pages first (then the browser reloads), the print pages and the search index, which
+            # hold every page, right after: a request for one of them waits until it is up to date
             report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False,
-                           handbooks=self.make_handbooks)
+                           handbooks=self.make_handbooks, defer=True)
             self.make_handbooks = False  # then they are made by `build`, not at every save
             self.errors = []
             what = _describe(changed, config.root) if changed else "first build"
@@ -74,6 +79,19 @@ class Preview:
                   f"{report.written} files written in {time.perf_counter() - start:.3f} s", flush=True)
             for w in report.warnings:
                 print(f"{w.loc}: warning: {w.message}", flush=True)
+            if report.deferred:
+                self.pending = frozenset(report.deferred)
+                self.settled.clear()
+                self.broadcast("reload")
+                then = time.perf_counter()
+                try:
+                    late = build(config, cache=self.cache, atomic=False, env=self.env, save=False, handbooks=False)
+                finally:
+                    self.pending = frozenset()
+                    self.settled.set()
+                print(f"{time.strftime('%H:%M:%S')}   and the print pages and search index: {late.rendered} pages "
+                      f"rendered, {late.written} files written in {time.perf_counter() - then:.3f} s", flush=True)
+                return
         except (SiteError, SiteErrors) as e:
             self._failed(e.errors if isinstance(e, SiteErrors) else [e])
         except Exception as e:  # a bug must not stop the preview: show it, keep serving
@@ -176,6 +194,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path in ("/", "") and base != "/":
             return self._redirect(base)
         target = resolve_request(self.path, base, output) if output else None
+        if target is not None and preview.pending and target.relative_to(output).as_posix() in preview.pending:
+            preview.settled.wait(60)  # a print page or the search index, being brought up to date
         if target is not None and target.is_dir():
             return self._redirect(urlsplit(self.path).path + "/")
         if preview.errors and (target is None or target.suffix == ".html"):

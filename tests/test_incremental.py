@@ -114,6 +114,32 @@ def test_incremental_build_equals_full_build(project, change):
         assert 1 < incremental.rendered < incremental.pages / 2
 
 
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_a_deferred_build_then_the_next_equal_a_full_build(project, change):
+    """`serve` writes the pages first and the print pages and search index right after: the
+    first step is exact for every page it does not defer, and the second completes the site."""
+    from mentorsite.cache import BuildCache
+
+    config = load_config(project / "site.yml")
+    cache = BuildCache()
+    build(config, cache=cache, save=False)
+    change(project)
+    config = load_config(project / "site.yml")
+    first = build(config, cache=cache, save=False, atomic=False, defer=True)
+    full_config = load_config(project / "site.yml", output=str(project / "_full"))
+    build(full_config, use_cache=False)
+    a, b = tree(project / "_site"), tree(project / "_full")
+    assert sorted(a) == sorted(b)
+    assert all(rel.startswith(("print/", "search/")) for rel in first.deferred), first.deferred
+    assert [rel for rel in a if a[rel] != b[rel] and rel not in first.deferred] == []
+    if change is edit_guide_body:
+        assert "print/index.html" in first.deferred and "search/index.json" in first.deferred
+        assert a["print/index.html"] != b["print/index.html"]  # left for the next build
+    build(config, cache=cache, save=False, atomic=False)
+    a = tree(project / "_site")
+    assert [rel for rel in a if a[rel] != b[rel]] == []
+
+
 def test_unchanged_rebuild_renders_nothing(project):
     config = load_config(project / "site.yml")
     first = build(config)
