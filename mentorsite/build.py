@@ -23,7 +23,7 @@ from mentorsite.render import render
 from mentorsite.printed import PART_DIR, PartsMemo, book_jobs, for_link_check
 from mentorsite.schedule import calendar_files
 from mentorsite.theme import theme_env
-from mentorsite.write import KEEP, clean_leftovers, write
+from mentorsite.write import KEEP, clean_leftovers, spooled, write
 
 log = logging.getLogger(__name__)
 
@@ -113,50 +113,56 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
 
     if cache.parts is None:
         cache.parts = PartsMemo(cache.path.with_name("parts-" + cache.path.name) if cache.path and use_cache else None)
-    rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
-                      kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
-                      parts_memo=cache.parts)
-    step("render")
-    files = rendered.files
-    for path in skip | deferred:
-        files[path] = KEEP
-    # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
-    # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
-    store = PdfStore.for_project(config.root)
-    # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
-    if handbooks and config.handbook_pdfs:
-        books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, main_of=rendered.html_of,
-                          page_deps=lambda out: (
-            cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
-    else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
-        books = _NoBooks()
-        if config.handbook_pdfs:
-            files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
-    pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
-    files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
-    files.update(pdfs.files)
-    step("PDFs")
-    files.update(calendar_files(site, env, cache.extra.setdefault("calendar", {})))  # schedule.ics (schedule.py)
-    step("calendar")
-    if cache.search is None:
-        cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
-    cache.search.pages.update(rendered.extras)
-    if (defer and config.search and cache.search.summary is not None and rendered.pages
-            and all((out / f).is_file() for f in cache.search.summary[1])):
-        deferred.update(cache.search.summary[1])
-        files.update(dict.fromkeys(cache.search.summary[1], KEEP))
-        cache.search.summary = None  # the next build makes the index again
-    else:
-        files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
-    step("search index")
-    report = write(dict(sorted(files.items())), out, atomic=atomic)
-    step("write")
+    with spooled(out) as spool:  # the print pages, written as they render
+        rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
+                          kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
+                          parts_memo=cache.parts, spool=spool)
+        step("render")
+        files = rendered.files
+        for path in skip | deferred:
+            files[path] = KEEP
+        # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
+        # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
+        store = PdfStore.for_project(config.root)
+        # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
+        if handbooks and config.handbook_pdfs:
+            books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, main_of=rendered.html_of,
+                              page_deps=lambda out: (
+                cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
+        else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
+            books = _NoBooks()
+            if config.handbook_pdfs:
+                files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
+        pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
+        files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
+        files.update(pdfs.files)
+        step("PDFs")
+        files.update(calendar_files(site, env, cache.extra.setdefault("calendar", {})))  # schedule.ics (schedule.py)
+        step("calendar")
+        if cache.search is None:
+            cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
+        cache.search.pages.update(rendered.extras)
+        if (defer and config.search and cache.search.summary is not None and rendered.pages
+                and all((out / f).is_file() for f in cache.search.summary[1])):
+            deferred.update(cache.search.summary[1])
+            files.update(dict.fromkeys(cache.search.summary[1], KEEP))
+            cache.search.summary = None  # the next build makes the index again
+        else:
+            files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
+        step("search index")
+        report = write(dict(sorted(files.items())), out, atomic=atomic)
+        step("write")
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip | deferred, digests, out)
     cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
-    live = {(g.rel, g.digest) for g in site.docs.values()}
-    cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
-    if use_cache and save and (rendered.pages or report.written or report.removed or not same_sources
+    if save:  # a new process will read the cache: the bodies kept in memory (for a preview) can go now
+        cache.tokens = {}
+    else:
+        live = {(g.rel, g.digest) for g in site.docs.values()}
+        cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
+    count = rendered.pages
+    del rendered, files  # (the pages' outputs, before the caches are written)
+    if use_cache and save and (count or report.written or report.removed or not same_sources
                                or not cache.path.is_file()):
         cache.save()
         cache.search.save()
@@ -164,7 +170,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     step("cache saved")
     return BuildReport(
         pages=len(site.pages),
-        rendered=rendered.pages,
+        rendered=count,
         files=report.total,
         written=report.written,
         removed=report.removed,
@@ -187,8 +193,11 @@ class _Steps:
         self.last = start
 
     def __call__(self, name: str) -> None:
+        import resource
+
         now = time.perf_counter()
-        log.debug("  %-34s %7.3f s", name, now - self.last)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        log.debug("  %-34s %7.3f s   (peak memory so far %.0f MB)", name, now - self.last, peak)
         self.last = now
 
 

@@ -24,7 +24,7 @@ from mentorsite.errors import fast_pickle
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".mentorsite-cache"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @fast_pickle
@@ -65,7 +65,8 @@ class BuildCache:
                     log.debug("cache %s is from another version: ignored", path)
                     return cls(path=path)
                 data = pickle.load(f)
-            cache = cls(path=path, guides=data["guides"], pages=data["pages"], extra=data.get("extra", {}))
+            guides = {rel: pickle.loads(blob) for rel, blob in data["guides"].items()}
+            cache = cls(path=path, guides=guides, pages=data["pages"], extra=data.get("extra", {}))
             if not all(isinstance(r, PageRecord) for r in cache.pages.values()):
                 raise ValueError("bad page record")
             return cache
@@ -86,7 +87,10 @@ class BuildCache:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         with open(tmp, "wb") as f:
             pickle.dump(_header(), f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump({"guides": self.guides, "pages": self.pages, "extra": self.extra}, f,
+            # each guide on its own: one pickle of them all remembers every object it wrote, which
+            # took more memory than the guides themselves
+            guides = {rel: pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL) for rel, g in self.guides.items()}
+            pickle.dump({"guides": guides, "pages": self.pages, "extra": self.extra}, f,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
 

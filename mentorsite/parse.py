@@ -150,7 +150,9 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
     return out
 
 
-_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
+# NUL never reaches markdown-it's output (it replaces NUL in its input), and keeps an ASCII body
+# ASCII, so one byte a character in memory
+_PLACEHOLDER = re.compile("\x00L(\\d+)\x01|\x00D(\\d+)\x01")
 
 
 def prerender(tokens: list, html: bool) -> tuple | None:
@@ -160,15 +162,15 @@ def prerender(tokens: list, html: bool) -> tuple | None:
 
     def link(href: str) -> str:
         links.append(href)
-        return f"\ue000{len(links) - 1}\ue001"
+        return f"\x00L{len(links) - 1}\x01"
 
     def directive(name: str, arg: str, line: int = 0) -> str:
         directives.append((name, arg))
-        return f"\ue002{len(directives) - 1}\ue003"
+        return f"\x00D{len(directives) - 1}\x01"
 
     md = make_markdown(html)
     body = md.renderer.render(tokens, md.options, {"directive": directive, "resolve_link": link})
-    if body.count("\ue000") != len(links) or body.count("\ue002") != len(directives):
+    if body.count("\x00L") != len(links) or body.count("\x00D") != len(directives):
         return None  # the text itself holds such characters: render it the slow way
     return body, tuple(links), tuple(directives)
 

@@ -326,7 +326,9 @@ def print_context(renderer, page: Page) -> dict:
         "book": book,
         "cover": cover(renderer.site, edition, renderer.t),
         "pdf_url": renderer.url(pdf_name(edition)),
-        "content": Markup("").join(p.html for p in book.parts),  # base.html loads worksheet.js for forms in it
+        # base.html loads worksheet.js when the content has a worksheet's form: only that is told
+        # here (the book is in `book`; a copy of all of it would double a big handbook's memory)
+        "content": Markup(" data-worksheet=") if any("data-worksheet=" in p.html for p in book.parts) else Markup(""),
     }
 
 

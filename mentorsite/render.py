@@ -24,6 +24,7 @@ from mentorsite.parallel import fork_map
 from mentorsite.parse import fill
 from mentorsite.model import PAPER_SIZES, Page
 from mentorsite.theme import static_files
+from mentorsite.write import SpoolError, Spooled
 from mentorsite import i18n
 from mentorsite.chrome import chrome, relative_due
 
@@ -278,6 +279,34 @@ class Renderer:
         template = self.env.get_template(page.template)
         return template.render(self.context(page)).encode("utf-8")
 
+    def render_page_to(self, page: Page, path: Path) -> None:
+        """One page's HTML, streamed into a file (a print page holds the whole handbook)."""
+        template = self.env.get_template(page.template)
+        context = self.context(page)
+        try:
+            f = open(path, "wb", buffering=0)  # unbuffered: a full disk fails in _write_spooled, not at close
+        except OSError as e:
+            raise SpoolError(e.errno, e.strerror, str(path)) from None
+        with f:
+            batch: list[str] = []
+            size = 0
+            for piece in template.generate(context):
+                batch.append(piece)
+                size += len(piece)
+                if size > 1 << 20:
+                    _write_spooled(f, "".join(batch).encode("utf-8"), path)
+                    batch, size = [], 0
+            _write_spooled(f, "".join(batch).encode("utf-8"), path)
+
+
+def _write_spooled(f, data: bytes, path: Path) -> None:
+    try:
+        data = memoryview(data)
+        while data:
+            data = data[f.write(data):]
+    except OSError as e:
+        raise SpoolError(e.errno, e.strerror, str(path)) from None
+
 
 def _page_context(renderer: Renderer, page: Page) -> dict:
     """What the schedule and print pages see besides the usual context (their own modules)."""
@@ -304,7 +333,7 @@ class Rendered:
 
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
-           after=None, kept=None, kept_stat=None, parts_memo=None) -> Rendered:
+           after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
@@ -315,7 +344,9 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     and for a page in skip, kept(output) -> (its HTML as written by the last build, the keys
     it read), or (None, ()) when unknown (the page is then rendered again for the book). A
     print page reads what each of its pages read. parts_memo (printed.PartsMemo) keeps the
-    book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts)."""
+    book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts).
+    With spool (a folder), the pages are written there as they render, where they render, and
+    their outputs are those files (write.Spooled): a big handbook's pages are never all in memory."""
     from mentorsite.printed import Edition, Parts, book_pages
 
     recorder = Recorder()
@@ -337,6 +368,8 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
 
     def html_of(page: Page) -> str | None:
         html = outputs.get(page.output)
+        if isinstance(html, Spooled):
+            return html.read_text(encoding="utf-8")
         if isinstance(html, bytes):
             return html.decode("utf-8")
         if kept is None:
@@ -349,9 +382,12 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     renderer.parts = parts
     in_books = {page.output for _, page, _ in book_pages(site, Edition())} if late else set()
 
-    def render_one(page: Page):
+    def render_one(page: Page, into: Path | None = None):
         recorder.start()
         try:
+            if into is not None and page.kind == "print":
+                renderer.render_page_to(page, into)
+                return Spooled(into), recorder.stop(), None, None
             html = renderer.render_page(page)
         except SiteError as e:
             recorder.stop()
@@ -361,8 +397,17 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
             if isinstance(e, jinja2.TemplateError) or _template_frame(e):
                 return template_error(e, site.config.root)
             raise
-        return (html, recorder.stop(), after(page, html) if after else None,
-                parts.made(page, html) if page.output in in_books else None)
+        result = (html, recorder.stop(), after(page, html) if after else None,
+                  parts.made(page, html) if page.output in in_books else None)
+        if into is not None:  # the page goes to a file now, where it was rendered, not through memory
+            try:
+                fd = os.open(into, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except OSError as e:
+                raise SpoolError(e.errno, e.strerror, str(into)) from None
+            with open(fd, "wb", buffering=0) as f:
+                _write_spooled(f, html, into)
+            result = (Spooled(into), *result[1:])
+        return result
 
     def take(page: Page, result) -> None:
         if isinstance(result, SiteError):
@@ -373,10 +418,14 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         if part is not None:
             parts.take(page, part)
 
-    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i]), len(todo), jobs, minimum=64)):
+    def spooled(name: str) -> Path | None:
+        return spool / name if spool is not None else None
+
+    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html")), len(todo), jobs,
+                                           minimum=64)):
         take(page, result)
-    for page in late:
-        take(page, render_one(page))
+    for i, page in enumerate(late):
+        take(page, render_one(page, spooled(f"print-{i}.html")))
         read = set(deps[page.output])
         for _, part, _ in book_pages(site, page.obj):
             read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])

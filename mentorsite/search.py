@@ -25,6 +25,7 @@ from html import unescape
 from pathlib import Path
 
 from mentorsite.model import Page
+from mentorsite.write import Spooled
 
 CHUNK = 16  # docs per text file
 # A term's weight in a page: TITLE added when it is in the title, plus its count in the body, with
@@ -246,18 +247,14 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
                 key = hashlib.blake2b(html, digest_size=16).digest()
         else:
             key = hashlib.blake2b(html, digest_size=16).digest()
-        if known is not None and known[0] == key:
-            text, weights = known[1], known[2]
-        else:
-            text = page_text(html)
-            weights = _weights(text.title or page.title, text, page.url)
-            memo[page.output] = (key, text, weights)
+        if known is None or known[0] != key:
+            known = memo[page.output] = _entry(key, page, html)
+        _, title, text, words, weights = known
         n = len(docs)
-        title = text.title or page.title
-        docs.append([page.url, title, section_of(site, page, t)])
-        texts.append(text.parts)
-        for term, weight in weights.items():
-            postings.setdefault(term, {})[n] = min(weight, MAX_WEIGHT)
+        docs.append([page.url, title or page.title, section_of(site, page, t)])
+        texts.append(text)
+        for term, weight in zip(words, weights):
+            postings.setdefault(term, {})[n] = weight
     index = {
         "v": 1,
         "lang": site.config.language,
@@ -266,8 +263,8 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
         "terms": {term: [x for doc, w in sorted(p.items()) for x in (doc, w)] for term, p in sorted(postings.items())},
     }
     out = {"search/index.json": _json(index)}
-    for start in range(0, len(texts), CHUNK):
-        out[f"search/text/{start // CHUNK}.json"] = _json(texts[start:start + CHUNK])
+    for start in range(0, len(texts), CHUNK):  # the same bytes as _json of the parts' lists
+        out[f"search/text/{start // CHUNK}.json"] = ("[" + ",".join(texts[start:start + CHUNK]) + "]").encode("utf-8")
     return out
 
 
@@ -286,6 +283,9 @@ def page_bytes(files: dict, output: Path, keep, memo: dict | None = None) -> dic
         if content is keep:
             known = memo.get(path)  # unchanged bytes: the memo's digest still holds
             pages[path] = (known[0] if known else None, lambda p=output / path: p.read_bytes())
+        elif isinstance(content, Spooled):  # rendered now, into a file: its memo entry was made from it
+            known = memo.get(path)
+            pages[path] = (known[0] if known else None, content.read_bytes)
         elif isinstance(content, bytes):
             pages[path] = content
     return pages
@@ -297,7 +297,7 @@ class SearchMemo:
     page changed. Entries are keyed by a digest of the page's HTML, so a stale memo costs time,
     never correctness."""
 
-    _HEADER = ("mentorsite-search-memo", 1)
+    _HEADER = ("mentorsite-search-memo", 2)
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -361,11 +361,21 @@ def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | No
 
 
 def page_entry(page: Page, html: bytes):
-    """A page's memo entry (HTML digest, text, weights), made where the page was rendered so
-    that the index step need not parse it again; None for pages that are not indexed."""
+    """A page's memo entry, made where the page was rendered so that the index step need not
+    parse it again; None for pages that are not indexed."""
     import hashlib
 
     if page.kind not in INDEXED_KINDS:
         return None
+    return _entry(hashlib.blake2b(html, digest_size=16).digest(), page, html)
+
+
+def _entry(key: bytes, page: Page, html: bytes) -> tuple:
+    """(HTML digest, title, text parts as JSON, terms, their weights as bytes): compact, as the
+    memo holds one for every page of the site (terms are interned: one string for all pages)."""
+    import sys
+
     text = page_text(html)
-    return hashlib.blake2b(html, digest_size=16).digest(), text, _weights(text.title or page.title, text, page.url)
+    weights = _weights(text.title or page.title, text, page.url)
+    return (key, text.title, json.dumps(text.parts, ensure_ascii=False, separators=(",", ":")),
+            tuple(sys.intern(term) for term in weights), bytes(min(w, MAX_WEIGHT) for w in weights.values()))

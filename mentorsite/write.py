@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -25,6 +26,34 @@ class Keep:
 KEEP = Keep()
 
 
+class Spooled(type(Path())):
+    """An output already written to a file of its own beside the output folder (a big page):
+    it is linked into the new site rather than copied."""
+
+
+@contextlib.contextmanager
+def spooled(output: Path):
+    """A new, empty folder beside the output for a build's spooled outputs, removed afterwards;
+    a failure to write there (a full disk) is the same error as a failure to write the site."""
+    path = Path(output).parent / f".{Path(output).name}.spool-{os.getpid()}"
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        yield path
+    except SpoolError as e:
+        raise write_error(e, output) from None
+    except OSError as e:
+        if e.filename is not None and Path(os.fsdecode(e.filename)) == path:
+            raise write_error(e, output) from None
+        raise
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class SpoolError(OSError):
+    """A spooled output could not be written."""
+
+
 @dataclass(frozen=True, slots=True)
 class WriteReport:
     """What the write stage did."""
@@ -41,11 +70,16 @@ def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool
     try:
         return _write(outputs, output, atomic=atomic)
     except OSError as e:
-        from mentorsite.errors import SiteError
+        raise write_error(e, output) from None
 
-        where = e.filename or output
-        raise SiteError(None, f"cannot write the site to {output}: {e.strerror or e} ({where}) — "
-                              "free some disk space or make the folder writable; the previous site was kept") from None
+
+def write_error(e: OSError, output: Path):
+    """A failure to write the site as the one-line error users see."""
+    from mentorsite.errors import SiteError
+
+    where = e.filename or output
+    return SiteError(None, f"cannot write the site to {output}: {e.strerror or e} ({where}) — "
+                           "free some disk space or make the folder writable; the previous site was kept")
 
 
 def clean_leftovers(output: Path) -> None:
@@ -56,7 +90,7 @@ def clean_leftovers(output: Path) -> None:
     for p in parent.glob(f".{Path(output).name}.*-*"):
         name = p.name[len(Path(output).name) + 2:]
         kind, _, pid = name.partition("-")
-        if kind in ("new", "old") and pid.isdigit() and not _alive(int(pid)):
+        if kind in ("new", "old", "spool") and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(p, ignore_errors=True)
 
 
@@ -133,6 +167,12 @@ def _files(folder: Path) -> set[str]:
 
 
 def _copy_or_write(target: Path, content: bytes | Path) -> None:
+    if isinstance(content, Spooled):
+        try:
+            os.link(content, target)
+            return
+        except OSError:
+            pass
     if isinstance(content, Path):
         shutil.copyfile(content, target)
     else:
