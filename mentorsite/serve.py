@@ -280,6 +280,9 @@ def _watch(preview: Preview, paths: list[Path]):
         def on_any_event(self, event):
             if event.event_type in ("opened", "closed_no_write"):
                 return
+            if event.is_directory and event.event_type == "modified":
+                return  # a folder's listing changed: the file's own event tells what (and a build's
+                # spool beside the output changes the project folder at every build)
             for p in (event.src_path, getattr(event, "dest_path", "")):
                 if not p:
                     continue

@@ -179,4 +179,6 @@ def test_a_burst_of_saves_is_one_rebuild(small_server):
     out = proc.communicate(timeout=10)[0]
     rebuilds = [line for line in out.splitlines() if "communication.md" in line and "changed" in line]
     assert len(rebuilds) == 1, out
+    # and nothing else: a build must not set off another (its spool, the output, the caches)
+    assert [line for line in out.splitlines() if "changed:" in line] == rebuilds, out
     assert "Edit 4." in (server["root"] / "_site/guides/communication/index.html").read_text()
