@@ -37,7 +37,8 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 VENV = HERE / ".venv-compare"
-ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+# as an installed program runs: Python may keep the bytecode of the modules it compiles
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "PYTHONPATH": str(REPO)}
 
 
 def run(cmd: list[str], cwd: Path, env=None) -> tuple[float, float, int]:

@@ -20,9 +20,11 @@ def fast_pickle(cls: type) -> type:
     def __getstate__(self):
         return get(self)
 
-    def __setstate__(self, state):
-        for name, value in zip(names, state):
-            set_(self, name, value)
+    # one line a field, as dataclasses write their __init__ (a loop costs twice as much)
+    lines = "".join(f"    set_(self, {name!r}, state[{i}])\n" for i, name in enumerate(names))
+    scope = {"set_": set_}
+    exec(f"def __setstate__(self, state):\n{lines or '    pass'}\n", scope)
+    __setstate__ = scope["__setstate__"]
 
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
     return cls

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 from markupsafe import Markup, escape
 
@@ -203,4 +202,4 @@ def merge_reports(reports: list):
 
 
 __all__ = ["language_configs", "report_translations", "root_files", "chooser", "sitemap", "build_languages",
-           "merge_reports", "xml_escape"]
+           "merge_reports"]

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import traceback
 from pathlib import Path
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
@@ -439,6 +438,11 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
     return Rendered(files=outputs, deps=deps, pages=count, extras=extras, html_of=html_of)
+
+
+def xml_escape(text: str) -> str:
+    """&, < and > escaped for XML text (as xml.sax.saxutils does, without importing urllib)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def sitemap(site: Site) -> bytes:
