@@ -10,6 +10,7 @@ import multiprocessing
 import os
 
 _TASK = None  # the function the workers run; set in the parent just before forking
+in_worker = False  # True in a forked worker (whose memory is thrown away when it ends)
 
 
 def default_jobs() -> int:
@@ -21,6 +22,8 @@ def default_jobs() -> int:
 
 
 def _run(chunk: range):
+    global in_worker
+    in_worker = True
     return [_TASK(i) for i in chunk]
 
 

@@ -52,10 +52,15 @@ class LazyTokens:
         return (rel, source_digest(self.sources[rel].data), self.html)
 
     def __getitem__(self, rel: str) -> list:
+        from mentorsite import parallel
+
         key = self._key(rel)
-        if key not in self.memo:
-            _guide, self.memo[key] = parse_guide(self.sources[rel], html=self.html)
-        return self.memo[key]
+        if key in self.memo:
+            return self.memo[key]
+        _guide, tokens = parse_guide(self.sources[rel], html=self.html)
+        if not parallel.in_worker:  # a worker's memo dies with it: keeping every page's tokens only costs memory
+            self.memo[key] = tokens
+        return tokens
 
     def __setitem__(self, rel: str, tokens: list) -> None:
         self.memo[self._key(rel)] = tokens

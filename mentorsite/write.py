@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import filecmp
 import ctypes.util
 import os
 import shutil
@@ -210,7 +211,7 @@ def _same(old: Path, content: bytes | Path | Keep) -> bool:
             return False
         if st.st_size != src.st_size:
             return False
-        return old.read_bytes() == content.read_bytes()
+        return filecmp.cmp(old, content, shallow=False)  # a block at a time: a print page is big
     return st.st_size == len(content) and old.read_bytes() == content
 
 
