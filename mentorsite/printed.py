@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from mentorsite.errors import Loc
+from mentorsite.htmlscan import ATTRS, attributes
 from mentorsite.model import Page
 
 PRINT_URL = "print/"
@@ -669,31 +670,12 @@ def _read(path) -> str:
 # ---------------------------------------------------------------- cutting and rewriting HTML
 
 
-# Tags are found with regular expressions rather than html.parser: a book holds every page of
-# the site, and html.parser took most of a build's time at 1,000 guides. The HTML is the theme's
-# and the Markdown renderer's (raw HTML in guides too): comments, <script> and <style> bodies
-# are skipped as a browser skips them, and attribute values may be quoted either way or not.
-_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
 # In a part, the tags that can need rewriting: those with an attribute value. Comments and the
-# bodies of <script> and <style> are skipped (a browser reads no tags there).
-_REWRITE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)(?=[\s/>])(" + _ATTRS + r")>.*?(?:</\1\s*>|\Z)"
-                      r"|<([a-zA-Z][^\s/>]*)(\s[^>\"'=]*=" + _ATTRS + r")>", re.S | re.I)
-_ATTR = re.compile(r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
-_MAIN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b" + _ATTRS + r">.*?(?:</\1\s*>|\Z)|<(/?)main\b" + _ATTRS + ">",
+# bodies of <script> and <style> are skipped (a browser reads no tags there). See htmlscan.py.
+_REWRITE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)(?=[\s/>])(" + ATTRS + r")>.*?(?:</\1\s*>|\Z)"
+                      r"|<([a-zA-Z][^\s/>]*)(\s[^>\"'=]*=" + ATTRS + r")>", re.S | re.I)
+_MAIN = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b" + ATTRS + r">.*?(?:</\1\s*>|\Z)|<(/?)main\b" + ATTRS + ">",
                    re.S | re.I)
-
-
-def _attrs(text: str) -> list[tuple[str, str | None]]:
-    """The attributes of a start tag, names lowercased and values unescaped (as html.parser gives them)."""
-    out = []
-    for m in _ATTR.finditer(text):
-        value = m.group(2)
-        if value is not None:
-            if value[:1] in "\"'" and len(value) > 1 and value[-1] == value[0]:
-                value = value[1:-1]
-            value = htmllib.unescape(value)
-        out.append((m.group(1).lower(), value))
-    return out
 
 
 def _main_of(page_html: str) -> str:
@@ -742,7 +724,7 @@ class _Rewriter:
             else:
                 continue
             tag = tag.lower()
-            new = self._attrs(tag, _attrs(attrs), prefix)
+            new = self._attrs(tag, attributes(attrs), prefix)
             if new is None:
                 continue
             out.append(text[last:start])

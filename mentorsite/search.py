@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
+from mentorsite.htmlscan import ATTRS, attributes
 from mentorsite.model import Page
 from mentorsite.write import Spooled
 
@@ -61,25 +62,10 @@ class PageText:
     headings: list[str] = field(default_factory=list)
 
 
-# The tags and text of a page, found with regular expressions (html.parser was half of the time
-# of rendering a page): comments are dropped, a script's or style's body is text, attribute
-# values may be quoted either way or not, and character references are decoded as a browser does.
-_ATTRS = r"""(?:[^>"']|"[^"]*"|'[^']*')*"""
-_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s/>])(" + _ATTRS + r")>(.*?)(?:</\1\s*>|\Z)"
-                    r"|</([a-zA-Z][^\s/>]*)\s*>|<([a-zA-Z][^\s/>]*)(" + _ATTRS + r")>", re.S | re.I)
-_ATTR = re.compile(r"""([^\s"'>/=][^\s"'>/=]*)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
-
-
-def _attributes(text: str) -> dict:
-    out = {}
-    for m in _ATTR.finditer(text):
-        value = m.group(2)
-        if value is not None:
-            if value[:1] in "\"'" and len(value) > 1 and value[-1] == value[0]:
-                value = value[1:-1]
-            value = unescape(value) if "&" in value else value
-        out[m.group(1).lower()] = value
-    return out
+# The tags and text of a page (see htmlscan.py): comments are dropped, a script's or style's
+# body is text, and character references are decoded as a browser does.
+_TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s/>])(" + ATTRS + r")>(.*?)(?:</\1\s*>|\Z)"
+                    r"|</([a-zA-Z][^\s/>]*)\s*>|<([a-zA-Z][^\s/>]*)(" + ATTRS + r")>", re.S | re.I)
 
 
 class _MainText:
@@ -164,7 +150,7 @@ class _MainText:
             elif start:
                 tag = start.lower()
                 attrs = m.group(6) if raw is None else m.group(2)
-                self.handle_starttag(tag, _attributes(attrs) if "=" in attrs or attrs.strip() else {})
+                self.handle_starttag(tag, dict(attributes(attrs)) if "=" in attrs or attrs.strip() else {})
                 if raw is not None:
                     self._data(m.group(3))
                     self.handle_endtag(tag)
