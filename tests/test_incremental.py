@@ -184,3 +184,37 @@ def test_an_edited_output_file_is_rendered_again(project):
     report = build(config)
     assert report.rendered == 1
     assert page.read_bytes() == original
+
+
+@pytest.mark.parametrize("memo", ["parts", "search"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_a_damaged_memo_is_not_trusted(project, memo, damage):
+    """The print edition's parts and the search text are kept in files of their own beside the
+    build cache; a damaged one costs time, never a wrong page."""
+    from mentorsite.cache import BuildCache
+
+    config = load_config(project / "site.yml")
+    build(config)
+    path = BuildCache.for_output(config.root, project / "_site")
+    path = path.with_name(f"{memo}-{path.name}")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x80\x04not a pickle at all")
+    edit_guide_body(project)
+    build(config)
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_a_killed_builds_spool_is_removed(project):
+    """Pages are spooled beside the output while they render; a build killed then leaves the
+    folder, which the next build removes (as it does a half-made new tree)."""
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a process id that no longer runs
+    leftover = project / f"._site.spool-{dead.pid}"
+    leftover.mkdir()
+    (leftover / "0.html").write_text("half a page")
+    build(load_config(project / "site.yml"))
+    assert not leftover.exists()
+    assert not list(project.glob("._site.*"))
