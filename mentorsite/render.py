@@ -391,6 +391,9 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         except SiteError as e:
             recorder.stop()
             return e
+        except SpoolError:  # a full disk, reported as such by the build, not as a template's error
+            recorder.stop()
+            raise
         except Exception as e:  # a template that calls something wrongly is a template error too
             recorder.stop()
             if isinstance(e, jinja2.TemplateError) or _template_frame(e):
