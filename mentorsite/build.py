@@ -112,8 +112,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
             return None, ()
 
     if cache.parts is None:
-        cache.parts = PartsMemo(cache.path.with_name("parts-" + cache.path.name) if cache.path and use_cache else None)
-    with spooled(out) as spool:  # the print pages, written as they render
+        cache.parts = PartsMemo(cache.memo_path("parts") if use_cache else None)
+    with spooled(out) as spool:  # the pages, written as they render (write.Spooled)
         rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
                           kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
                           parts_memo=cache.parts, spool=spool)
@@ -140,7 +140,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         files.update(calendar_files(site, env, cache.extra.setdefault("calendar", {})))  # schedule.ics (schedule.py)
         step("calendar")
         if cache.search is None:
-            cache.search = SearchMemo(cache.path.with_name("search-" + cache.path.name) if cache.path and use_cache else None)
+            cache.search = SearchMemo(cache.memo_path("search") if use_cache else None)
         cache.search.pages.update(rendered.extras)
         if (defer and config.search and cache.search.summary is not None and rendered.pages
                 and all((out / f).is_file() for f in cache.search.summary[1])):
@@ -160,9 +160,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     else:
         live = {(g.rel, g.digest) for g in site.docs.values()}
         cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
-    count = rendered.pages
-    del rendered, files  # (the pages' outputs, before the caches are written)
-    if use_cache and save and (count or report.written or report.removed or not same_sources
+    if use_cache and save and (rendered.pages or report.written or report.removed or not same_sources
                                or not cache.path.is_file()):
         cache.save()
         cache.search.save()
@@ -170,7 +168,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     step("cache saved")
     return BuildReport(
         pages=len(site.pages),
-        rendered=count,
+        rendered=rendered.pages,
         files=report.total,
         written=report.written,
         removed=report.removed,

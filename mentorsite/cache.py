@@ -84,15 +84,24 @@ class BuildCache:
         tag = self.path.parent / ".gitignore"
         if not tag.exists():
             tag.write_text("*\n")
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(_header(), f, protocol=pickle.HIGHEST_PROTOCOL)
-            # each guide on its own: one pickle of them all remembers every object it wrote, which
-            # took more memory than the guides themselves
-            guides = {rel: pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL) for rel, g in self.guides.items()}
-            pickle.dump({"guides": guides, "pages": self.pages, "extra": self.extra}, f,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        # each guide on its own: one pickle of them all remembers every object it wrote, which
+        # took more memory than the guides themselves
+        guides = {rel: pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL) for rel, g in self.guides.items()}
+        write_pickles(self.path, _header(), {"guides": guides, "pages": self.pages, "extra": self.extra})
+
+    def memo_path(self, kind: str) -> Path | None:
+        """The file of another stage's memo beside this cache ('search', 'parts'); None when
+        this cache is not kept on disk."""
+        return self.path.with_name(f"{kind}-{self.path.name}") if self.path is not None else None
+
+
+def write_pickles(path: Path, *parts) -> None:
+    """Pickle parts one after the other into path, atomically (a reader sees the old file or the new)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(tmp, "wb") as f:
+        for part in parts:
+            pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 @contextlib.contextmanager

@@ -304,16 +304,11 @@ class PartsMemo:
 
     def save(self) -> None:
         """Write the memo atomically, if it changed."""
-        import os
-        import pickle
+        from mentorsite.cache import write_pickles
 
         if self.path is None or not self.changed or self._entries is None:
             return
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with open(tmp, "wb") as f:
-            pickle.dump(self._HEADER, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(self._entries, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        write_pickles(self.path, self._HEADER, self._entries)
         self.changed = False
 
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from mentorsite import __version__
 from dataclasses import dataclass, field
 
-from mentorsite.assemble import GROUP_TITLES, Site, column_source
+from mentorsite.assemble import Site, column_source
 from mentorsite.deps import Recorder, SiteView
 from mentorsite.config import NAV_GROUPS
 from mentorsite.dates import Due

@@ -16,7 +16,6 @@ for why this and not Pagefind or lunr.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import re
 import unicodedata
@@ -315,12 +314,9 @@ class SearchMemo:
         """Write the memo atomically."""
         if self.path is None or self.summary is None:
             return
-        pages = self.pages
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        with open(tmp, "wb") as f:
-            for part in (self._HEADER, self.summary, pages):
-                pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        from mentorsite.cache import write_pickles
+
+        write_pickles(self.path, self._HEADER, self.summary, self.pages)
 
 
 def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | None = None) -> dict:

@@ -9,7 +9,6 @@ import http.server
 import logging
 import mimetypes
 import os
-import posixpath
 import queue
 import socket
 import sys

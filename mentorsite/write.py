@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import filecmp
 import ctypes.util
+import filecmp
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +28,8 @@ KEEP = Keep()
 
 
 class Spooled(type(Path())):
-    """An output already written to a file of its own beside the output folder (a big page):
-    it is linked into the new site rather than copied."""
+    """An output already written to a file of its own beside the output folder (a page, written
+    where it was rendered): it is linked into the new site rather than copied."""
 
 
 @contextlib.contextmanager
