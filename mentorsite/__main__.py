@@ -1,7 +1,5 @@
 """`python -m mentorsite` runs the command line."""
 
-import sys
+from mentorsite.cli import run
 
-from mentorsite.cli import main
-
-sys.exit(main())
+run()

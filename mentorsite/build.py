@@ -96,7 +96,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
     site, warnings = load_site(config, cache, jobs=jobs)
     step("load (discover, parse, assemble)")
-    env = env or theme_env(config)
+    env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)
     digests = Digests(site, env, extra=chrome_digests(site, env))
     skip = _unchanged_pages(site, cache, digests, out)
     step("dependency check")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,14 +52,19 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
     overlay = content / config.overlay if config.overlay else None
     untranslated: list[Path] = []
 
-    def source(p: Path) -> Source:
-        rel = p.relative_to(content).as_posix()
+    # paths as strings: pathlib costs more than reading the file, a thousand guides over
+    content_at = len(str(content)) + 1
+    root_at = len(str(root)) + 1
+
+    def source(p: Path | str) -> Source:
+        name = str(p)
+        rel = name[content_at:].replace(os.sep, "/")
         if overlay is not None:
             translated = overlay / rel
             if translated.is_file():
                 return Source(translated.relative_to(root), rel, _read(translated, memo, root))
-            untranslated.append(p.relative_to(root))
-        return Source(p.relative_to(root), rel, _read(p, memo, root))
+            untranslated.append(Path(name[root_at:]))
+        return Source(Path(name[root_at:]), rel, _read(name, memo, root, name[root_at:]))
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub
@@ -71,7 +77,7 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
     guides_dir = content / "guides"
     guides = ()
     if guides_dir.is_dir():
-        guides = tuple(source(p) for p in _walk(guides_dir, root) if p.suffix == ".md")
+        guides = tuple(source(p) for p in _walk_names(guides_dir, root) if p.endswith(".md"))
     index = content / "index.md"
     assets_dir = content / "assets"
     assets = ()
@@ -109,39 +115,47 @@ MAX_BYTES = {".md": 5_000_000}  # a guide larger than this is a mistake, not a g
 MAX_OTHER = 2_000_000  # YAML files
 
 
-def _read(path: Path, memo: dict | None, root: Path) -> bytes:
+def _read(path: Path | str, memo: dict | None, root: Path, shown: str | None = None) -> bytes:
     """A source file's bytes; refuses links out of the project and files too large to be sources."""
-    shown = path.relative_to(root)
-    if path.is_symlink():  # (folders that are links are checked by _walk)
-        target = path.resolve()
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):  # (folders that are links are checked by _walk)
+        target = Path(path).resolve()
         if root.resolve() not in target.parents:
             raise SiteError(
-                Loc(shown, 1, 1),
+                Loc(Path(path).relative_to(root), 1, 1),
                 f"this is a link to a file outside the project ({target}) — copy the file into the project instead",
             )
-    st = path.stat()
-    limit = MAX_BYTES.get(path.suffix, MAX_OTHER)
+        st = os.stat(path)
+    suffix = os.path.splitext(path)[1]
+    limit = MAX_BYTES.get(suffix, MAX_OTHER)
     if st.st_size > limit:
         raise SiteError(
-            Loc(shown, 1, 1),
+            Loc(Path(shown) if shown else Path(path).relative_to(root), 1, 1),
             f"the file is {st.st_size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a "
-            f"{'guide' if path.suffix == '.md' else 'data file'} may be — split it into several files",
+            f"{'guide' if suffix == '.md' else 'data file'} may be — split it into several files",
         )
-    if memo is None:
-        return path.read_bytes()
-    key = (st.st_size, st.st_mtime_ns, st.st_ino)
-    known = memo.get(path)
-    if known is not None and known[0] == key:
-        return known[1]
-    data = path.read_bytes()
-    memo[path] = (key, data)
+    if memo is not None:
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        known = memo.get(str(path))
+        if known is not None and known[0] == key:
+            return known[1]
+    with open(path, "rb") as f:
+        data = f.read()
+    if memo is not None:
+        memo[str(path)] = (key, data)
     return data
 
 
 def _walk(folder: Path, root: Path | None = None) -> list[Path]:
-    """Files below folder, sorted, skipping hidden files and folders. A folder that is a link is
-    followed if it stays inside the project and refused if it leads out of it."""
-    out = []
+    """Files below folder, sorted, skipping hidden files and folders (see _walk_names)."""
+    return [Path(name) for name in _walk_names(folder, root)]
+
+
+def _walk_names(folder: Path, root: Path | None = None) -> list[str]:
+    """The paths of the files below folder, sorted as paths sort (part by part), skipping hidden
+    files and folders. A folder that is a link is followed if it stays inside the project and
+    refused if it leads out of it."""
+    out: list[str] = []
     real_root = (root or folder).resolve()
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         keep = []
@@ -159,5 +173,6 @@ def _walk(folder: Path, root: Path | None = None) -> list[Path]:
                     continue  # a link back up the tree would loop
             keep.append(d)
         dirnames[:] = keep
-        out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
-    return sorted(out)
+        out.extend(os.path.join(dirpath, f) for f in filenames if not f.startswith("."))
+    out.sort(key=lambda name: name.split(os.sep))
+    return out

@@ -6,7 +6,6 @@ Small jobs stay in the process (forking costs more than it saves)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 _TASK = None  # the function the workers run; set in the parent just before forking
@@ -30,8 +29,10 @@ def _run(chunk: range):
 def fork_map(task, count: int, jobs: int, *, minimum: int = 48) -> list:
     """[task(0), ..., task(count - 1)], in order, over jobs forked processes when worth it."""
     global _TASK
-    if jobs <= 1 or count < minimum or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or count < minimum or not hasattr(os, "fork"):
         return [task(i) for i in range(count)]
+    import multiprocessing  # only when there is work for a pool (an import of 10 ms)
+
     _TASK = task
     try:
         size = max(8, count // (jobs * 4))

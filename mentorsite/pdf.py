@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import logging
-import multiprocessing
 import os
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +82,8 @@ def weasyprint_version() -> str:
 
 
 def _version(package: str) -> str:
+    import importlib.metadata  # on demand, as the pools below: a build that makes no PDF need not import them
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -245,6 +244,8 @@ def _render_all(jobs: list[PdfJob], workers: int | None) -> list[tuple[bytes, fl
         return [_render(job.html, job.forms) for job in jobs]
     # The biggest first, so that no core is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         results = list(pool.map(_render, [jobs[i].html for i in order], [jobs[i].forms for i in order]))
     out: list = [None] * len(jobs)
@@ -255,6 +256,8 @@ def _render_all(jobs: list[PdfJob], workers: int | None) -> list[tuple[bytes, fl
 
 def _context():
     """fork where it is safe (no other threads, so no lock can be held), else a forkserver."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")  # workers inherit the imported WeasyPrint

@@ -81,9 +81,19 @@ class TrackingEnvironment(jinja2.Environment):
         return super().select_template(names, parent, globals)
 
 
-def theme_env(config: SiteConfig) -> jinja2.Environment:
-    """The Jinja environment over the theme folders; `default/x.html` names the built-in x.html."""
+def theme_env(config: SiteConfig, bytecode: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment over the theme folders; `default/x.html` names the built-in x.html.
+
+    bytecode: a folder where compiled templates are kept between processes (Jinja checks each
+    against its source's digest), so a new build does not compile the theme again."""
     dirs = theme_dirs(config)
+    cache = None
+    if bytecode is not None:
+        try:
+            bytecode.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(bytecode))
+        except OSError:  # a read-only project: templates are compiled in memory, as without a cache
+            cache = None
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
@@ -97,6 +107,7 @@ def theme_env(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
+        bytecode_cache=cache,
     )
     env.globals["theme_dirs"] = dirs
     return env

@@ -108,26 +108,40 @@ def _alive(pid: int) -> bool:
 def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
     """Make the output folder hold exactly outputs.
 
-    atomic: build a new tree beside it (unchanged files hard-linked from the old one) and swap
-    it in whole, so a reader or a crash sees the old site or the new one, never a mix. When
-    nothing changed, the folder is left untouched. Otherwise (a live preview) changed files are
-    replaced one by one, each atomically."""
+    atomic: make the new site in a folder beside the output (unchanged files hard-linked from
+    the old one) and swap it in whole, so a reader or a crash sees the old site or the new one,
+    never a mix. The previous site stays beside the output as that folder (`.<output>.prev`,
+    hard links: it costs only the files that changed), so the next build brings it up to date
+    with a few links rather than make a whole tree again. When nothing changed, the folder is
+    left untouched. Otherwise (a live preview) changed files are replaced one by one, each
+    atomically."""
     output = Path(output)
-    old_files = _files(output)
-    changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old_files) and not _same(output / rel, content)]
-    removed = old_files - outputs.keys()
+    old = _inodes(output)
+    changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old) and not _same(output / rel, content)]
+    removed = old.keys() - outputs.keys()
+    report = WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))
     if not changed and not removed and output.is_dir():
-        return WriteReport(written=0, unchanged=len(outputs), removed=0, total=len(outputs))
+        return report
     if not atomic and output.is_dir():
         for rel in changed:
             _put(output / rel, outputs[rel], output)
         for rel in removed:
             (output / rel).unlink(missing_ok=True)
         _prune_dirs(output)
-        return WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))
+        return report
     changed_set = set(changed)
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
+    spare = parent / f".{output.name}.prev"
+    if output.is_dir() and spare.is_dir():
+        try:
+            _sync(spare, outputs, changed_set, output, old)
+        except OSError:  # a damaged spare folder (a file where a folder should be, ...): made afresh below
+            shutil.rmtree(spare, ignore_errors=True)
+        else:
+            _swap(spare, output, spare)
+            return report
+    shutil.rmtree(spare, ignore_errors=True)
     tmp = parent / f".{output.name}.new-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -149,21 +163,68 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
         with ThreadPoolExecutor(_THREADS) as pool:
             for _ in pool.map(put, outputs, chunksize=32):
                 pass
-        _swap(tmp, output)
+        _swap(tmp, output, spare)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))
+    return report
 
 
-def _files(folder: Path) -> set[str]:
-    out = set()
-    if not folder.is_dir():
-        return out
-    for dirpath, _dirs, files in os.walk(folder):
-        rel = os.path.relpath(dirpath, folder)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        out.update(prefix + f for f in files)
+def _sync(spare: Path, outputs: dict, changed: set[str], output: Path, current: dict[str, int]) -> None:
+    """Make spare (the site before the current one, or a damaged copy) hold exactly outputs,
+    from the changed outputs and the current site's files; a file that is already the current
+    one (the same inode) is left alone, so only what changed in the last two builds is touched."""
+    have = _inodes(spare)
+    work = []
+    for rel, content in outputs.items():
+        if rel in changed:
+            work.append((rel, content))
+        elif have.get(rel) is None or have[rel] != current.get(rel):
+            work.append((rel, None))
+    gone = have.keys() - outputs.keys()
+
+    def put(item) -> None:
+        rel, content = item
+        target = spare / rel
+        if rel in have:
+            target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        if content is None:
+            os.link(output / rel, target)
+        else:
+            _copy_or_write(target, content)
+
+    if len(work) > 64:
+        with ThreadPoolExecutor(_THREADS) as pool:
+            for _ in pool.map(put, work, chunksize=32):
+                pass
+    else:
+        for item in work:
+            put(item)
+    for rel in gone:
+        (spare / rel).unlink()
+    if gone:
+        _prune_dirs(spare)
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    """The files under folder, by path relative to it (with '/'), and their inode numbers
+    (which the directory listing gives without a stat of each file)."""
+    out: dict[str, int] = {}
+    stack = [("", str(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        try:
+            entries = os.scandir(path)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                else:
+                    out[prefix + entry.name] = entry.inode()
     return out
 
 
@@ -215,18 +276,20 @@ def _same(old: Path, content: bytes | Path | Keep) -> bool:
     return st.st_size == len(content) and old.read_bytes() == content
 
 
-def _swap(new: Path, output: Path) -> None:
-    """Put new in output's place: an atomic exchange where the system allows, else two renames."""
+def _swap(new: Path, output: Path, spare: Path) -> None:
+    """Put new in output's place, and the previous site in spare's: an atomic exchange where
+    the system allows, else two renames."""
     if not output.exists():
         os.rename(new, output)
         return
     if _exchange(new, output):
-        shutil.rmtree(new)  # new now holds the previous site
+        if new != spare:  # new now holds the previous site
+            os.rename(new, spare)
         return
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     os.rename(output, old)
     os.rename(new, output)
-    shutil.rmtree(old)
+    os.rename(old, spare)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -218,3 +218,49 @@ def test_a_killed_builds_spool_is_removed(project):
     build(load_config(project / "site.yml"))
     assert not leftover.exists()
     assert not list(project.glob("._site.*"))
+
+
+def test_each_build_is_swapped_in_whole_and_the_previous_site_kept_for_the_next(project):
+    """An atomic build swaps a new tree in for the site; the previous one stays beside it
+    (._site.prev, hard links) and the next build brings that up to date with what changed."""
+    config = load_config(project / "site.yml")
+    build(config)
+    first = tree(project / "_site")
+    edit_guide_body(project)
+    build(config)
+    spare = project / "._site.prev"
+    assert tree(spare) == first  # the site before the last build
+    page = "guides/working-together/communication/index.html"
+    assert (spare / page).stat().st_ino != (project / "_site" / page).stat().st_ino
+    unchanged = "worksheets/index.html"
+    assert (spare / unchanged).stat().st_ino == (project / "_site" / unchanged).stat().st_ino  # shared, not copied
+    second = tree(project / "_site")
+    edit_type_yaml(project)
+    build(config)
+    assert tree(spare) == second
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_a_damaged_previous_site_is_not_trusted(project):
+    """Whatever happened to the folder of the previous site (files gone, added, replaced, a
+    file where a folder was), the next build gives the same site as a clean full build."""
+    config = load_config(project / "site.yml")
+    build(config)
+    edit_guide_body(project)
+    build(config)
+    spare = project / "._site.prev"
+    (spare / "worksheets/index.html").unlink()
+    (spare / "search/index.json").unlink()
+    (spare / "search/index.json").write_text("{}")  # another file of the same name
+    (spare / "stray.html").write_text("not part of the site")
+    shutil.rmtree(spare / "types")
+    (spare / "types").write_text("a file where a folder was")
+    (spare / "guides/working-together/communication/index.html").unlink()
+    (spare / "guides/working-together/communication/index.html").mkdir()  # a folder where a file was
+    for change in (edit_guide_title, add_guide):
+        change(project)
+        build(config)
+        build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+        assert tree(project / "_site") == tree(project / "_full")
+        assert tree(spare) != tree(project / "_site")  # the site before, again
