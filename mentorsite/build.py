@@ -150,7 +150,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         else:
             files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
         step("search index")
-        report = write(dict(sorted(files.items())), out, atomic=atomic)
+        report = write(dict(sorted(files.items())), out, atomic=atomic,
+                       spare=BuildCache.spare_for(config.root, out) if use_cache else None)
         step("write")
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip | deferred, digests, out)

@@ -48,12 +48,19 @@ class BuildCache:
     files: dict | None = None  # in memory only, for a preview: source bytes by path and stat
     parts: object = None  # in memory only: the print edition's parts (printed.PartsMemo, a file of its own)
     search: object = None  # in memory only: the search step's memo (saved in a file of its own)
+    blobs: dict = field(default_factory=dict)  # in memory only: rel -> (Guide, its pickle) as loaded
 
     @classmethod
     def for_output(cls, root: Path, output: Path) -> Path:
         """Where the cache of an output folder is kept."""
         name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
         return root / CACHE_DIR / f"build-{name}.pickle"
+
+    @classmethod
+    def spare_for(cls, root: Path, output: Path) -> Path:
+        """Where the site before the last build of an output folder is kept (write.py)."""
+        name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
+        return root / CACHE_DIR / f"site-{name}"
 
     @classmethod
     def load(cls, path: Path) -> "BuildCache":
@@ -65,8 +72,9 @@ class BuildCache:
                     log.debug("cache %s is from another version: ignored", path)
                     return cls(path=path)
                 data = pickle.load(f)
-            guides = {rel: pickle.loads(blob) for rel, blob in data["guides"].items()}
-            cache = cls(path=path, guides=guides, pages=data["pages"], extra=data.get("extra", {}))
+            blobs = {rel: (pickle.loads(blob), blob) for rel, blob in data["guides"].items()}
+            guides = {rel: known[0] for rel, known in blobs.items()}
+            cache = cls(path=path, guides=guides, pages=data["pages"], extra=data.get("extra", {}), blobs=blobs)
             if not all(isinstance(r, PageRecord) for r in cache.pages.values()):
                 raise ValueError("bad page record")
             return cache
@@ -86,7 +94,11 @@ class BuildCache:
             tag.write_text("*\n")
         # each guide on its own: one pickle of them all remembers every object it wrote, which
         # took more memory than the guides themselves
-        guides = {rel: pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL) for rel, g in self.guides.items()}
+        # guides. A guide read from the cache and unchanged keeps the bytes it was read from.
+        guides = {}
+        for rel, g in self.guides.items():
+            known = self.blobs.get(rel)
+            guides[rel] = known[1] if known is not None and known[0] is g else pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL)
         write_pickles(self.path, _header(), {"guides": guides, "pages": self.pages, "extra": self.extra})
 
     def memo_path(self, kind: str) -> Path | None:

@@ -65,11 +65,12 @@ class WriteReport:
     total: int
 
 
-def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
+def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True,
+          spare: Path | None = None) -> WriteReport:
     """Make the output folder hold exactly outputs (see _write); a failure to write (a full
     disk, a read-only folder) is reported as a SiteError and leaves the previous site."""
     try:
-        return _write(outputs, output, atomic=atomic)
+        return _write(outputs, output, atomic=atomic, spare=spare)
     except OSError as e:
         raise write_error(e, output) from None
 
@@ -105,16 +106,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True) -> WriteReport:
+def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True,
+           spare: Path | None = None) -> WriteReport:
     """Make the output folder hold exactly outputs.
 
     atomic: make the new site in a folder beside the output (unchanged files hard-linked from
     the old one) and swap it in whole, so a reader or a crash sees the old site or the new one,
-    never a mix. The previous site stays beside the output as that folder (`.<output>.prev`,
-    hard links: it costs only the files that changed), so the next build brings it up to date
-    with a few links rather than make a whole tree again. When nothing changed, the folder is
-    left untouched. Otherwise (a live preview) changed files are replaced one by one, each
-    atomically."""
+    never a mix. With spare (a folder in the build cache, on the output's file system), the
+    previous site is kept there after the swap (hard links: it costs only the files that
+    changed), and the next build brings it up to date with a few links, rather than make a
+    whole tree again, and swaps it in. When nothing changed, the folder is left untouched.
+    Otherwise (a live preview) changed files are replaced one by one, each atomically."""
     output = Path(output)
     old = _inodes(output)
     changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old) and not _same(output / rel, content)]
@@ -132,8 +134,9 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
     changed_set = set(changed)
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
-    spare = parent / f".{output.name}.prev"
-    if output.is_dir() and spare.is_dir():
+    if spare is not None and not _same_device(spare.parent, parent):
+        spare = None  # a link or a rename cannot cross file systems
+    if spare is not None and output.is_dir() and spare.is_dir():
         try:
             _sync(spare, outputs, changed_set, output, old)
         except OSError:  # a damaged spare folder (a file where a folder should be, ...): made afresh below
@@ -141,7 +144,8 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
         else:
             _swap(spare, output, spare)
             return report
-    shutil.rmtree(spare, ignore_errors=True)
+    if spare is not None:
+        shutil.rmtree(spare, ignore_errors=True)
     tmp = parent / f".{output.name}.new-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -168,6 +172,14 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return report
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        a.mkdir(parents=True, exist_ok=True)
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
 
 
 def _sync(spare: Path, outputs: dict, changed: set[str], output: Path, current: dict[str, int]) -> None:
@@ -276,20 +288,22 @@ def _same(old: Path, content: bytes | Path | Keep) -> bool:
     return st.st_size == len(content) and old.read_bytes() == content
 
 
-def _swap(new: Path, output: Path, spare: Path) -> None:
-    """Put new in output's place, and the previous site in spare's: an atomic exchange where
-    the system allows, else two renames."""
+def _swap(new: Path, output: Path, spare: Path | None) -> None:
+    """Put new in output's place, and the previous site in spare's (or remove it): an atomic
+    exchange where the system allows, else two renames."""
     if not output.exists():
         os.rename(new, output)
         return
     if _exchange(new, output):
-        if new != spare:  # new now holds the previous site
-            os.rename(new, spare)
-        return
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
-    os.rename(output, old)
-    os.rename(new, output)
-    os.rename(old, spare)
+        old = new  # new now holds the previous site
+    else:
+        old = output.parent / f".{output.name}.old-{os.getpid()}"
+        os.rename(output, old)
+        os.rename(new, output)
+    if spare is None:
+        shutil.rmtree(old)
+    elif old != spare:
+        os.rename(old, spare)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mentorsite.build import build
+from mentorsite.cache import BuildCache
 from mentorsite.config import load_config
 from tests.conftest import REPO
 
@@ -221,14 +222,15 @@ def test_a_killed_builds_spool_is_removed(project):
 
 
 def test_each_build_is_swapped_in_whole_and_the_previous_site_kept_for_the_next(project):
-    """An atomic build swaps a new tree in for the site; the previous one stays beside it
-    (._site.prev, hard links) and the next build brings that up to date with what changed."""
+    """An atomic build swaps a new tree in for the site; the previous one is kept in the cache
+    folder (hard links) and the next build brings that up to date with what changed."""
     config = load_config(project / "site.yml")
     build(config)
     first = tree(project / "_site")
     edit_guide_body(project)
     build(config)
-    spare = project / "._site.prev"
+    spare = BuildCache.spare_for(project, project / "_site")
+    assert spare.parent.name == ".mentorsite-cache" and not list(project.glob("._site*"))
     assert tree(spare) == first  # the site before the last build
     page = "guides/working-together/communication/index.html"
     assert (spare / page).stat().st_ino != (project / "_site" / page).stat().st_ino
@@ -249,7 +251,7 @@ def test_a_damaged_previous_site_is_not_trusted(project):
     build(config)
     edit_guide_body(project)
     build(config)
-    spare = project / "._site.prev"
+    spare = BuildCache.spare_for(project, project / "_site")
     (spare / "worksheets/index.html").unlink()
     (spare / "search/index.json").unlink()
     (spare / "search/index.json").write_text("{}")  # another file of the same name
