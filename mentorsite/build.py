@@ -116,7 +116,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     with spooled(out) as spool:  # the pages, written as they render (write.Spooled)
         rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
                           kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
-                          parts_memo=cache.parts, spool=spool)
+                          parts_memo=cache.parts, spool=spool, digest_of=digests)
         step("render")
         files = rendered.files
         for path in skip | deferred:

@@ -13,6 +13,10 @@ from collections.abc import Mapping
 
 from mentorsite import __version__
 
+# what a print edition's book is made of: a print page reads them all, as one key ("book",), so
+# that the part of the page around the book (printed.book_pieces) can be told from the book
+BOOK_KEYS = (("site", "folders"), ("site", "groups"), ("all", "types"), ("all", "milestones"), ("all", "worksheets"))
+
 Key = tuple  # ("tpl", name) | ("data", kind, id) | ("all", kind) | ("doc", rel) | ("site", attr) | ...
 
 
@@ -165,6 +169,8 @@ class Digests:
             return digest(tuple((p.url, p.title) for p in site.groups.get(key[1], ())))
         if kind == "pager":
             return digest(site.neighbours(key[1]))
+        if kind == "book":
+            return digest(*(self(k) for k in BOOK_KEYS))
         if kind in self.extra:
             return self.extra[kind](key)
         return None

@@ -147,9 +147,7 @@ def make_book(renderer, edition: Edition, *, pdf: bool = False, files: dict | No
     url) and images under the base path are inlined from files (output path -> bytes or Path).
     parts: where the pages' <main> come from (by default, each page is rendered here)."""
     site = renderer.site
-    rec = renderer.rec
-    for key in (("site", "folders"), ("site", "groups"), ("all", "types"), ("all", "milestones"), ("all", "worksheets")):
-        rec.add(key)
+    renderer.rec.add(("book",))  # deps.BOOK_KEYS
     parts = parts or Parts(renderer)
     pages = book_pages(site, edition)
     inside = {renderer.url(page.url): part_id(page) for _, page, _ in pages}
@@ -293,9 +291,10 @@ class PartsMemo:
         fresh, self.fresh = self.fresh, set()
         if self._entries is None:
             return
-        for output in set(self._entries) - live:
-            del self._entries[output]
-            self.changed = True
+        for key in set(self._entries):
+            if (key[1] if isinstance(key, tuple) else key) not in live:  # (a print page's ("book", output))
+                del self._entries[key]
+                self.changed = True
         for output in fresh:
             entry, stat = self._entries.get(output), stats.get(output)
             if entry is not None and stat is not None and entry[1] != stat:
@@ -326,6 +325,93 @@ def print_context(renderer, page: Page) -> dict:
         # here (the book is in `book`; a copy of all of it would double a big handbook's memory)
         "content": Markup(" data-worksheet=") if any("data-worksheet=" in p.html for p in book.parts) else Markup(""),
     }
+
+
+# ---------------------------------------------------------------- a print page, quickly
+#
+# A print page is the whole book inside the site's page: at 1,000 guides, 7 MB made of a
+# thousand parts and, around them, a contents list, the parts' headings and the page's chrome.
+# When one guide changes, only its part does: the page around the parts is kept (in the parts
+# memo) as the segments between them, and the page is joined again from those and the parts,
+# without running the templates. It is rendered once with a mark in place of each part; the
+# segments are kept only when the built-in templates lay the book out (they print each part as
+# it is, once, in order: a theme's own print.html or print-book.html could do more with one).
+
+_PART_MARK = re.compile("\x00BOOK-PART-([0-9]+)\x01")
+BOOK_TEMPLATES = ("print.html", "partials/print-book.html")
+
+
+def book_pieces(renderer, page: Page, template, context: dict, memo: "PartsMemo", digest_of):
+    """The strings a print page is made of, in order (the segments around the parts, and the
+    parts), or None when the page is to be rendered as any other (a theme lays the book out).
+
+    The segments are kept with what they were made from: the digests of the keys the page read
+    (but the book's own, ("book",): every guide's change is one of its) and the shape of the book
+    (its groups, parts' ids, titles, kinds, depths and addresses) and of the rest of the page's
+    context. They are used again only if all of that is the same."""
+    if not _builtin_book(renderer):
+        return None
+    book = context["book"]
+    parts = book.parts
+    shape = _shape(context)
+    slot = ("book", page.output)
+    stored = memo.get(slot)
+    if stored is not None and stored[0] is not None and stored[0] == _segments_key(stored[1], shape, digest_of):
+        for key in stored[1]:
+            renderer.rec.add(key)
+        return _interleave(stored[2], parts)
+    count = iter(range(len(parts)))
+    marked = Book(book.edition, tuple(
+        Group(g.id, g.title, tuple(dataclasses.replace(p, html=Markup(f"\x00BOOK-PART-{next(count)}\x01")) for p in g.parts))
+        for g in book.groups))
+    pieces = _PART_MARK.split(template.render(dict(context, book=marked)))
+    segments = pieces[0::2]
+    if pieces[1::2] != [str(i) for i in range(len(parts))]:
+        return None
+    own = frozenset(renderer.rec.keys or ())
+    memo.put(slot, (_segments_key(own, shape, digest_of), own, tuple(segments)))
+    return _interleave(segments, parts)
+
+
+def _builtin_book(renderer) -> bool:
+    known = getattr(renderer, "builtin_book", None)
+    if known is None:
+        from mentorsite.theme import default_theme_dir
+
+        env = renderer.env
+        folder = str(default_theme_dir() / "templates")
+        try:
+            known = all(Path(env.loader.get_source(env, name)[1]).parent.is_relative_to(folder) for name in BOOK_TEMPLATES)
+        except jinja2.TemplateNotFound:
+            known = False
+        renderer.builtin_book = known
+    return known
+
+
+def _shape(context: dict) -> tuple:
+    book = context["book"]
+    groups = tuple((g.id, g.title, tuple((p.id, p.title, p.kind, p.depth, p.url) for p in g.parts)) for g in book.groups)
+    return (book.edition, groups, tuple((k, v) for k, v in sorted(context.items()) if k != "book"))
+
+
+def _segments_key(keys, shape: tuple, digest_of) -> str | None:
+    from mentorsite.deps import digest
+
+    values = []
+    for key in sorted(keys, key=repr):
+        if key[0] != "book":
+            value = digest_of(key)
+            if value is None:
+                return None
+            values.append((key, value))
+    return digest(shape, tuple(values))
+
+
+def _interleave(segments, parts):
+    yield segments[0]
+    for part, segment in zip(parts, segments[1:]):
+        yield str(part.html)
+        yield segment
 
 
 def cover(site, edition: Edition, t) -> dict:

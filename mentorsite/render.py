@@ -278,10 +278,20 @@ class Renderer:
         template = self.env.get_template(page.template)
         return template.render(self.context(page)).encode("utf-8")
 
-    def render_page_to(self, page: Page, path: Path) -> None:
-        """One page's HTML, streamed into a file (a print page holds the whole handbook)."""
+    def render_page_to(self, page: Page, path: Path, *, memo=None, digest_of=None) -> None:
+        """One page's HTML, streamed into a file (a print page holds the whole handbook). With
+        memo (printed.PartsMemo) and digest_of (the build's digests of dependency keys), a print
+        page is joined from its parts and the segments around them when these are unchanged
+        (printed.book_pieces)."""
         template = self.env.get_template(page.template)
         context = self.context(page)
+        pieces = None
+        if page.kind == "print" and memo is not None and digest_of is not None:
+            from mentorsite.printed import book_pieces
+
+            pieces = book_pieces(self, page, template, context, memo, digest_of)
+        if pieces is None:
+            pieces = template.generate(context)
         try:
             f = open(path, "wb", buffering=0)  # unbuffered: a full disk fails in _write_spooled, not at close
         except OSError as e:
@@ -289,7 +299,7 @@ class Renderer:
         with f:
             batch: list[str] = []
             size = 0
-            for piece in template.generate(context):
+            for piece in pieces:
                 batch.append(piece)
                 size += len(piece)
                 if size > 1 << 20:
@@ -332,7 +342,8 @@ class Rendered:
 
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
-           after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None) -> Rendered:
+           after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None,
+           digest_of=None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
@@ -345,7 +356,9 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     print page reads what each of its pages read. parts_memo (printed.PartsMemo) keeps the
     book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts).
     With spool (a folder), the pages are written there as they render, where they render, and
-    their outputs are those files (write.Spooled): a big handbook's pages are never all in memory."""
+    their outputs are those files (write.Spooled): a big handbook's pages are never all in memory.
+    digest_of(key), the build's digest of a dependency key, lets a print page be joined again
+    from its parts (Renderer.render_page_to)."""
     from mentorsite.printed import Edition, Parts, book_pages
 
     recorder = Recorder()
@@ -385,7 +398,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         recorder.start()
         try:
             if into is not None and page.kind == "print":
-                renderer.render_page_to(page, into)
+                renderer.render_page_to(page, into, memo=parts_memo, digest_of=digest_of)
                 return Spooled(into), recorder.stop(), None, None
             html = renderer.render_page(page)
         except SiteError as e:

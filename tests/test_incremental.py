@@ -266,3 +266,55 @@ def test_a_damaged_previous_site_is_not_trusted(project):
         build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
         assert tree(project / "_site") == tree(project / "_full")
         assert tree(spare) != tree(project / "_site")  # the site before, again
+
+
+def _book_memo(project):
+    import pickle
+
+    path = BuildCache.for_output(project, project / "_site")
+    path = path.with_name(f"parts-{path.name}")
+    with open(path, "rb") as f:
+        return path, pickle.load(f), pickle.load(f)
+
+
+def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_changed(project):
+    """The print pages hold every guide: after a guide's body changes, the segments around the
+    parts (kept in the parts memo) are joined with the parts again, without the templates. To
+    see that they are, a word is slipped into the kept segments: it shows in the page."""
+    import pickle
+
+    config = load_config(project / "site.yml")
+    build(config)
+    path, header, entries = _book_memo(project)
+    key, own, segments = entries[("book", "print/index.html")]
+    assert len(segments) > 20 and ("book",) in own
+    assert "".join(segments).count("<article") == len(segments) - 1  # one part after each segment but the last
+    entries[("book", "print/index.html")] = (key, own, (segments[0].replace("<body", "<body data-joined", 1), *segments[1:]))
+    with open(path, "wb") as f:
+        pickle.dump(header, f), pickle.dump(entries, f)
+    edit_guide_body(project)
+    build(config)
+    assert "<body data-joined" in (project / "_site/print/index.html").read_text(encoding="utf-8")
+    # a change to the book's shape (a guide's title is in its contents) renders the page again
+    edit_guide_title(project)
+    build(config)
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(project):
+    """A theme's own print-book.html may do more with a part than print it: its print pages are
+    rendered through the templates every time, and stay the same as a full build's."""
+    target = project / "themes/mine/templates/partials/print-book.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("{% for part in book.parts %}<section>{{ part.title }} ({{ part.html | length }} characters)"
+                      "{{ part.html }}</section>{% endfor %}\n")
+    _edit(project / "site.yml", "title:", "theme: mine\ntitle:")
+    config = load_config(project / "site.yml")
+    build(config)
+    assert not any(isinstance(k, tuple) for k in _book_memo(project)[2])
+    edit_guide_body(project)
+    build(config)
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+    assert "characters)" in (project / "_site/print/index.html").read_text(encoding="utf-8")
