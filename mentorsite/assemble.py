@@ -215,7 +215,7 @@ def _hint(kind: str, ref: str, known: set[str]) -> str:
 
 
 def _guide_url(g: Guide) -> str:
-    slug = slugify(g.meta.slug or Path(g.id).name) or "guide"
+    slug = slugify(g.meta.slug or g.id.rpartition("/")[2]) or "guide"
     return _folder_url(g.folder) + quote(slug) + "/"
 
 
@@ -230,7 +230,7 @@ def _order_guides(parsed: Parsed, problems: Problems) -> tuple[list[Folder], lis
     by_folder: dict[str, list[Guide]] = {}
     indexes: dict[str, Guide] = {}
     for g in parsed.guides:
-        if Path(g.id).name == "index":
+        if g.id.rpartition("/")[2] == "index":
             indexes[g.folder] = g
         else:
             by_folder.setdefault(g.folder, []).append(g)

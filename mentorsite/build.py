@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,9 +214,10 @@ class _NoBooks:
 def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path) -> set[str]:
     """Pages whose every input has the digest it had when their current file was written."""
     skip = set()
+    folder = str(out) + os.sep
     for page in site.pages:
         record = cache.pages.get(page.output)
-        if record is None or file_stat(out / page.output) != record.stat:
+        if record is None or file_stat(folder + page.output) != record.stat:
             continue
         if all(digests(key) == value for key, value in record.deps.items()):
             skip.add(page.output)

@@ -150,10 +150,10 @@ def _header() -> tuple:
     return ("mentorsite-cache", _FORMAT, __version__, sys.version_info[:2])
 
 
-def file_stat(path: Path) -> tuple | None:
+def file_stat(path: Path | str) -> tuple | None:
     """(size, mtime_ns) of a file, or None if it is missing."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns)

@@ -29,8 +29,13 @@ _DIRECTIVE = re.compile(r"^::([A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
+_PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
 def slugify(text: str) -> str:
     """A URL- and id-safe slug that keeps letters of every script: 'Trust & respect' -> 'trust-respect'."""
+    if _PLAIN_SLUG.fullmatch(text):  # already a slug (most file names): as the loop below would leave it
+        return text
     text = unicodedata.normalize("NFKC", text).lower()
     out = []
     for ch in text:

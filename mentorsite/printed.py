@@ -158,7 +158,8 @@ def make_book(renderer, edition: Edition, *, pdf: bool = False, files: dict | No
     for group, page, depth in pages:
         html = parts.pdf_html(page, files or {}) if pdf else parts.html(page, inside)
         title = site.program.name if page.kind == "home" else page.title
-        groups.setdefault(group, []).append(Part(part_id(page), title, page.kind, depth, Markup(html),
+        groups.setdefault(group, []).append(Part(part_id(page), title, page.kind, depth,
+                                                 html if isinstance(html, Markup) else Markup(html),
                                                  renderer.url(page.url)))
     return Book(edition, tuple(Group(f"book-{g}", titles[g], tuple(groups[g])) for g in _BOOK_KEYS if g in groups))
 
@@ -186,6 +187,7 @@ class Parts:
         self.mains: dict[str, str] = {}
         self._pdf: dict[str, str] = {}
         self.ready: dict[str, tuple] = {}  # entries made where their pages were rendered (see made)
+        self._markup: dict[str, Markup] = {}  # output -> its part as used by every edition
 
     def main(self, page: Page) -> str:
         """The page's <main>."""
@@ -197,12 +199,15 @@ class Parts:
             main = self.mains[page.url] = _main_of(html)
         return main
 
-    def html(self, page: Page, inside: dict[str, str]) -> str:
+    def html(self, page: Page, inside: dict[str, str]) -> Markup:
         """The page's part in a book made of the pages in inside (path -> part id)."""
         entry = self._entry(page)
         if len(inside) == len(self.inside) or entry[4].issubset(inside.values()):
-            return entry[3]
-        return _Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page))
+            html = self._markup.get(page.output)
+            if html is None:  # one copy for all the editions (Markup(str) copies the string)
+                html = self._markup[page.output] = Markup(entry[3])
+            return html
+        return Markup(_Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page)))
 
     def made(self, page: Page, html: bytes) -> tuple:
         """The entry of a page just rendered (in a worker: the rewriting is spread over the cores)."""
@@ -410,7 +415,7 @@ def _segments_key(keys, shape: tuple, digest_of) -> str | None:
 def _interleave(segments, parts):
     yield segments[0]
     for part, segment in zip(parts, segments[1:]):
-        yield str(part.html)
+        yield part.html  # (a Markup: str() of it would copy it)
         yield segment
 
 

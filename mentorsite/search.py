@@ -219,7 +219,7 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
 
     memo = {} if memo is None else memo
     docs, texts = [], []
-    postings: dict[str, dict[int, int]] = {}
+    postings: dict[str, list[int]] = {}  # term -> [doc, weight, doc, weight, ...], docs in order
     for page in site.pages:
         if page.kind not in INDEXED_KINDS or page.output not in pages:
             continue
@@ -239,13 +239,17 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
         docs.append([page.url, title or page.title, section_of(site, page, t)])
         texts.append(text)
         for term, weight in zip(words, weights):
-            postings.setdefault(term, {})[n] = weight
+            known = postings.get(term)
+            if known is None:
+                postings[term] = [n, weight]
+            else:
+                known += (n, weight)
     index = {
         "v": 1,
         "lang": site.config.language,
         "chunk": CHUNK,
         "docs": docs,
-        "terms": {term: [x for doc, w in sorted(p.items()) for x in (doc, w)] for term, p in sorted(postings.items())},
+        "terms": dict(sorted(postings.items())),
     }
     out = {"search/index.json": _json(index)}
     for start in range(0, len(texts), CHUNK):  # the same bytes as _json of the parts' lists
