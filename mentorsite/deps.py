@@ -98,10 +98,18 @@ def digest(*parts) -> str:
     return h.hexdigest()
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None), bytes))
+
+
 def fingerprint(value):
     """A cheap stand-in for a value when digesting: a guide is known by its source path and the
     digest of its bytes (everything in it is derived from those), pages and folders by what
     they are made of; other values are themselves."""
+    kind = type(value)
+    if kind in _PLAIN:  # most values: a dependency key's digest fingerprints thousands of them
+        return value
+    if kind is tuple:
+        return tuple(fingerprint(v) for v in value)
     digest_of = getattr(value, "digest", None)
     if isinstance(digest_of, str) and hasattr(value, "rel"):  # a Guide
         return ("guide", value.rel, digest_of)
