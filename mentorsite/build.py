@@ -70,7 +70,7 @@ def output_dir(config: SiteConfig) -> Path:
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
           atomic: bool = True, env=None, save: bool = True, jobs: int | None = None,
-          handbooks: bool = True, defer: bool = False) -> BuildReport:
+          handbooks: bool = True, defer: bool = False, superseded=None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
@@ -78,18 +78,22 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
 
     defer (a live preview's first step): the print pages and the search index, which hold every
     page, are left as they were when they exist; the report names them, and the next build
-    (which `serve` runs at once) brings them up to date."""
+    (which `serve` runs at once) brings them up to date.
+
+    superseded() (a live preview's): true when newer changes came in while building; then the
+    build stops before it writes anything, raising Superseded, and the caller builds again."""
     if config.languages and not config.overlay:  # one site per language, through this same function
         return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic)
     out = output_dir(config)
     with build_lock(config.root, out):
         clean_leftovers(out)
         return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
-                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks, defer=defer)
+                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks, defer=defer,
+                      superseded=superseded)
 
 
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool, jobs: int, handbooks: bool = True, defer: bool = False) -> BuildReport:
+           save: bool, jobs: int, handbooks: bool = True, defer: bool = False, superseded=None) -> BuildReport:
     start = time.perf_counter()
     step = _Steps(start)
     if cache is None:
@@ -151,6 +155,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         else:
             files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
         step("search index")
+        if superseded is not None and superseded():
+            raise Superseded()
         report = write(dict(sorted(files.items())), out, atomic=atomic,
                        spare=BuildCache.spare_for(config.root, out) if use_cache else None)
         step("write")
@@ -186,6 +192,10 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     )
 
 
+class Superseded(Exception):
+    """A build stopped before writing: newer changes came in while it ran (see build)."""
+
+
 class _Steps:
     """Logs (at debug level: --debug) the time each step of a build took."""
 
@@ -215,12 +225,15 @@ def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path)
     """Pages whose every input has the digest it had when their current file was written."""
     skip = set()
     folder = str(out) + os.sep
-    for page in site.pages:
-        record = cache.pages.get(page.output)
-        if record is None or file_stat(folder + page.output) != record.stat:
-            continue
-        if all(digests(key) == value for key, value in record.deps.items()):
-            skip.add(page.output)
+    records = [(page.output, cache.pages.get(page.output)) for page in site.pages]
+    records = [(output, r) for output, r in records if r is not None and file_stat(folder + output) == r.stat]
+    keys = set()
+    for _, record in records:
+        keys.update(record.deps)
+    now = {key: digests(key) for key in keys}.items()  # each key once; then each page's check runs in C
+    for output, record in records:
+        if record.deps.items() <= now:
+            skip.add(output)
     return skip
 
 

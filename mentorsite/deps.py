@@ -155,9 +155,9 @@ class Digests:
             return digest(tuple(getattr(site, key[1]).items()))
         if kind == "ids":
             return digest(tuple(getattr(site, key[1])))
-        if kind == "doc":
+        if kind == "doc":  # the digest of the file's bytes: what a guide is made of
             doc = site.docs.get(key[1])
-            return digest(doc.digest if doc else None)
+            return doc.digest if doc else "missing"
         if kind == "site":
             return digest(getattr(site, key[1]))
         if kind == "program":

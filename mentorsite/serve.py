@@ -18,7 +18,7 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from mentorsite.build import build, output_dir
+from mentorsite.build import Superseded, build, output_dir
 from mentorsite.cache import BuildCache
 from mentorsite.config import load_config
 from mentorsite.errors import SiteError, SiteErrors
@@ -27,7 +27,7 @@ from mentorsite.theme import default_theme_dir, theme_env
 log = logging.getLogger(__name__)
 
 EVENTS = "/__mentorsite__/events"
-SETTLE = 0.03  # seconds without a new change before a burst of saves is rebuilt once
+SETTLE = 0.01  # seconds without a new change before a burst of saves is rebuilt
 _RELOAD_SCRIPT = b"""<script>(function(){var s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload")location.reload();};})();</script>"""
 
 
@@ -51,8 +51,9 @@ class Preview:
 
     # -- building
 
-    def rebuild(self, changed: set[str] | None = None) -> None:
-        """Build (incrementally after the first time) and tell every open page to reload."""
+    def rebuild(self, changed: set[str] | None = None, superseded=None) -> bool:
+        """Build (incrementally after the first time) and tell every open page to reload; False
+        (nothing written, nothing told) when superseded() said newer changes came in meanwhile."""
         start = time.perf_counter()
         try:
             config = load_config(self.config_path)
@@ -69,8 +70,11 @@ class Preview:
                 self.env = theme_env(config)
             # pages first (then the browser reloads), the print pages and the search index, which
             # hold every page, right after: a request for one of them waits until it is up to date
-            report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False,
-                           handbooks=self.make_handbooks, defer=True)
+            try:
+                report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False,
+                               handbooks=self.make_handbooks, defer=True, superseded=superseded)
+            except Superseded:
+                return False
             self.make_handbooks = False  # then they are made by `build`, not at every save
             self.errors = []
             what = _describe(changed, config.root) if changed else "first build"
@@ -90,13 +94,14 @@ class Preview:
                     self.settled.set()
                 print(f"{time.strftime('%H:%M:%S')}   and the print pages and search index: {late.rendered} pages "
                       f"rendered, {late.written} files written in {time.perf_counter() - then:.3f} s", flush=True)
-                return
+                return True
         except (SiteError, SiteErrors) as e:
             self._failed(e.errors if isinstance(e, SiteErrors) else [e])
         except Exception as e:  # a bug must not stop the preview: show it, keep serving
             log.exception("unexpected error while building")
             self._failed([SiteError(None, f"unexpected error: {type(e).__name__}: {e} (a bug in mentorsite or a plugin)")])
         self.broadcast("reload")
+        return True
 
     def _failed(self, errors: list[SiteError]) -> None:
         self.errors = errors
@@ -303,18 +308,23 @@ def _watch(preview: Preview, paths: list[Path]):
     observer.start()
 
     def loop():
+        carried: set[str] = set()  # the changes of a build that newer ones superseded
         while True:
             wake.wait()
-            # let a burst (save-then-rename, a git checkout) settle into one rebuild
+            # a burst (save-then-rename, a git checkout) is one rebuild: its events come within a
+            # few milliseconds, and a change that comes while a build runs stops that build
+            # before it writes anything (build's superseded), to build again with everything
             while True:
                 wake.clear()
                 if not wake.wait(SETTLE):
                     break
-            changed = set(pending)
-            pending.clear()
+            changed = carried
+            while pending:
+                changed.add(pending.pop())
+            carried = set()
             relevant = {p for p in changed if _relevant(p, preview)}
-            if relevant:
-                preview.rebuild(relevant)
+            if relevant and not preview.rebuild(relevant, superseded=wake.is_set):
+                carried = relevant
 
     threading.Thread(target=loop, daemon=True, name="mentorsite-rebuild").start()
     return observer

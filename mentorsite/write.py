@@ -7,6 +7,7 @@ import ctypes
 import ctypes.util
 import filecmp
 import os
+import posixpath
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
             _put(output / rel, outputs[rel], output)
         for rel in removed:
             (output / rel).unlink(missing_ok=True)
-        _prune_dirs(output)
+        _prune_parents(output, removed)
         return report
     changed_set = set(changed)
     parent = output.parent
@@ -259,6 +260,18 @@ def _put(target: Path, content: bytes | Path, root: Path) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     _copy_or_write(tmp, content)
     os.replace(tmp, target)
+
+
+def _prune_parents(root: Path, removed) -> None:
+    """Remove the folders that removing these files left empty (not root)."""
+    folders = {posixpath.dirname(rel) for rel in removed}
+    for folder in sorted(folders, key=len, reverse=True):
+        while folder:
+            try:
+                os.rmdir(root / folder)
+            except OSError:  # not empty (or gone)
+                break
+            folder = posixpath.dirname(folder)
 
 
 def _prune_dirs(root: Path) -> None:
