@@ -6,7 +6,6 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import quote, unquote
 
 from mentorsite.dates import Due, resolve
@@ -96,8 +95,12 @@ class Site:
         return self.urls.get(target), anchor
 
 
-def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | None:
-    """Build the Site from parsed sources, recording every problem found."""
+def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict | None = None) -> Site | None:
+    """Build the Site from parsed sources, recording every problem found.
+
+    memo (kept by a long-running preview between builds): what is found in a guide alone (the
+    ids it refers to, where its links lead) by its path and the digest of its bytes."""
+    memo = {} if memo is None else memo
     program = parsed.program
     if program is None:
         return None
@@ -110,12 +113,17 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
         "milestones": set(parsed.milestones),
         "worksheets": set(parsed.worksheets),
     }
-    objects = [program, *parsed.types.values(), *parsed.milestones.values(), *parsed.worksheets.values()]
-    objects += [g.meta for g in parsed.guides]
-    if parsed.index is not None:
-        objects.append(parsed.index.meta)
-    for obj in objects:
-        for kind, ref in walk_refs(obj):
+    refs = [walk_refs(obj) for obj in (program, *parsed.types.values(), *parsed.milestones.values(), *parsed.worksheets.values())]
+    refs_memo, memo["refs"] = memo.get("refs", {}), {}  # (only the current guides' are kept)
+    for doc in [*parsed.guides, *([parsed.index] if parsed.index is not None else [])]:
+        key = (doc.rel, doc.digest, doc.source)
+        found = refs_memo.get(key)
+        if found is None:
+            found = tuple(walk_refs(doc.meta))
+        memo["refs"][key] = found
+        refs.append(found)
+    for found in refs:
+        for kind, ref in found:
             if ref not in known[kind] and (kind, ref) not in parsed.failed:
                 problems.error(ref.loc, f"unknown {kind[:-1]} '{ref}'{_hint(kind, ref, known[kind])}")
     for template in parsed.milestones.values():
@@ -202,7 +210,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems) -> Site | N
         docs={d.rel: d for d in [*parsed.guides, *([parsed.index] if parsed.index else [])]},
         position={p.url: (group, i) for group, items in groups.items() for i, p in enumerate(items)},
     )
-    _check_guides(site, parsed, problems)
+    links, memo["links"] = memo.get("links", {}), {}
+    _check_guides(site, parsed, problems, links, memo["links"])
     return site
 
 
@@ -301,7 +310,26 @@ def column_source(column) -> str:
     return cid if cid in MILESTONE_COLUMNS else ""
 
 
-def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
+def _links_of(doc: Guide) -> tuple:
+    """A document's links: (href, loc, scheme of a link that is not to a project file, the
+    project path a relative one leads to or '' when it has none, its anchor)."""
+    out = []
+    for href, loc in doc.links:
+        if not is_relative(href):
+            scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+            out.append((href, loc, scheme, None, ""))
+            continue
+        path, _, anchor = href.partition("#")
+        path = path.split("?", 1)[0]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel), unquote(path))) if path else ""
+        out.append((href, loc, None, target, anchor))
+    return tuple(out)
+
+
+def _check_guides(site: Site, parsed: Parsed, problems: Problems, memo: dict | None = None,
+                  kept: dict | None = None) -> None:
+    """Every guide's directives and links; memo and kept: each guide's links found before,
+    and where to keep this build's."""
     data = {"types": site.types, "milestones": site.milestones, "worksheets": site.worksheets}
     docs = list(site.guides) + [f.index for f in site.folders if f.index] + ([site.home] if site.home else [])
     anchors = {}
@@ -323,17 +351,22 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
                 problems.error(loc, f"'::{name}' needs an id — {DIRECTIVES[name]}")
             elif arg not in data[target]:
                 problems.error(loc, f"unknown {target[:-1]} '{arg}' in '::{name}'{suggest(arg, data[target])}")
-        for href, loc in doc.links:
-            if not is_relative(href):
-                scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+        key = (rel, doc.digest, doc.source)
+        links = memo.get(key) if memo is not None else None
+        if links is None:
+            links = _links_of(doc)
+        if kept is not None:
+            kept[key] = links
+        for href, loc, scheme, target, anchor in links:
+            if scheme is not None:
                 if scheme in UNSAFE_SCHEMES:
                     problems.warn(loc, f"unsafe '{scheme}:' link — link to a page or a web address instead")
                 continue
-            url, anchor = site.link_target(rel, href)
+            url = site.urls.get(target) if target else None
             if url is None:
-                path = href.partition("#")[0].split("?", 1)[0]
-                if not path or ("docs", posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path)))) in parsed.failed:
+                if not target or ("docs", target) in parsed.failed:
                     continue  # no link, or a link to a file that has errors of its own
+                path = href.partition("#")[0].split("?", 1)[0]
                 problems.error(loc, f"link target '{path}' does not exist — check the path, relative to {doc.source.name}")
             elif anchor and url in anchors and anchor not in anchors[url]:
                 problems.warn(loc, f"link anchor '#{anchor}' not found in '{href.partition('#')[0]}'"

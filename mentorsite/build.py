@@ -55,8 +55,8 @@ def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1
     sources = discover(config, cache.files if cache else None)
     report_translations(sources, config, problems)  # a language's view of a multilingual project
     parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
-                       token_memo=cache.tokens if cache else None, jobs=jobs)
-    site = assemble(config, parsed, problems)
+                       token_memo=cache.tokens if cache else None, jobs=jobs, memo=cache.live if cache else None)
+    site = assemble(config, parsed, problems, cache.live if cache else None)
     problems.check()
     if config.strict and problems.warnings:
         raise SiteErrors([SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in problems.warnings])

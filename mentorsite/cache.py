@@ -49,6 +49,7 @@ class BuildCache:
     parts: object = None  # in memory only: the print edition's parts (printed.PartsMemo, a file of its own)
     search: object = None  # in memory only: the search step's memo (saved in a file of its own)
     blobs: dict = field(default_factory=dict)  # in memory only: rel -> (Guide, its pickle) as loaded
+    live: dict = field(default_factory=dict)  # in memory only: what parse and assemble keep between a preview's builds
 
     @classmethod
     def for_output(cls, root: Path, output: Path) -> Path:

@@ -67,11 +67,13 @@ class LazyTokens:
 
 
 def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None,
-              token_memo: dict | None = None, jobs: int = 1) -> Parsed:
+              token_memo: dict | None = None, jobs: int = 1, memo: dict | None = None) -> Parsed:
     """Parse every source, recording problems; never stops at the first one.
 
     cached maps a guide's source path to a Guide from an earlier build; it is reused when the
-    file's digest is the same (its tokens are then parsed only if a page needs them)."""
+    file's digest is the same (its tokens are then parsed only if a page needs them). memo (a
+    preview's, between builds) keeps each file's digest with its bytes, for bytes that discover
+    gives again as the same object when the file did not change."""
     cached = cached or {}
     out = Parsed(assets=sources.assets)
     docs = [*sources.guides, *([sources.index] if sources.index else [])]
@@ -99,10 +101,15 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
             else:
                 out.failed.add((kind, ident))
     fresh = []
+    known, digests = (memo or {}).get("digests", {}), {}
     for src in docs:
         old = cached.get(src.rel)
-        if old is None or old.digest != source_digest(src.data) or old.source != src.path:
+        seen = known.get(src.rel)
+        digests[src.rel] = seen if seen is not None and seen[0] is src.data else (src.data, source_digest(src.data))
+        if old is None or old.digest != digests[src.rel][1] or old.source != src.path:
             fresh.append(src)
+    if memo is not None:
+        memo["digests"] = digests
     parsed = dict(zip((src.rel for src in fresh), _parse_guides(fresh, html, jobs, out.tokens)))
     for src in docs:
         if src.rel in parsed:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mentorsite.dates import Due, parse_due
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.yamlload import LocList, LocMap
+from mentorsite.yamlload import LocMap
 
 
 class Markdown(str):

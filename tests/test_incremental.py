@@ -318,3 +318,27 @@ def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(proj
     build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
     assert tree(project / "_site") == tree(project / "_full")
     assert "characters)" in (project / "_site/print/index.html").read_text(encoding="utf-8")
+
+
+def test_a_preview_checks_links_again_when_their_target_goes_and_comes_back(project):
+    """A preview keeps where each guide's links lead between builds (by the guide's digest),
+    never whether the target is there: that is checked at every build."""
+    from mentorsite.cache import BuildCache
+    from mentorsite.errors import SiteErrors
+
+    config = load_config(project / "site.yml")
+    cache = BuildCache()
+    build(config, cache=cache, save=False)
+    target = project / "content/guides/growing/measuring-success.md"
+    moved = target.with_name("measuring-progress.md")
+    target.rename(moved)
+    with pytest.raises(SiteErrors) as caught:
+        build(config, cache=cache, save=False, atomic=False, defer=True)
+    assert any("communication.md:76:" in str(e) and "'../growing/measuring-success.md' does not exist" in str(e)
+               for e in caught.value.errors), [str(e) for e in caught.value.errors]
+    moved.rename(target)
+    build(config, cache=cache, save=False, atomic=False)
+    # and an anchor that goes away is a warning again
+    _edit(target, "## The feedback sandwich", "## The feedback burger")
+    report = build(config, cache=cache, save=False, atomic=False)
+    assert any("#the-feedback-sandwich" in w.message for w in report.warnings), report.warnings
