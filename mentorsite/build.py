@@ -102,7 +102,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     site, warnings = load_site(config, cache, jobs=jobs)
     step("load (discover, parse, assemble)")
     env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)
-    digests = Digests(site, env, extra=chrome_digests(site, env))
+    digests = Digests(site, env, extra=chrome_digests(site, env), previous=cache.live.get("key digests") if not save else None)
     skip = _unchanged_pages(site, cache, digests, out)
     step("dependency check")
     deferred: set[str] = set()
@@ -162,6 +162,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         step("write")
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip | deferred, digests, out)
+    if not save:  # a preview: the next build compares its values with these
+        cache.live["key digests"] = digests.values
     cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
     if save:  # a new process will read the cache: the bodies kept in memory (for a preview) can go now
         cache.tokens = {}

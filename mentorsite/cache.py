@@ -24,7 +24,7 @@ from mentorsite.errors import fast_pickle
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".mentorsite-cache"
-_FORMAT = 2
+_FORMAT = 3
 
 
 @fast_pickle

@@ -92,7 +92,10 @@ def chrome_digests(site, env) -> dict:
 
     def i18n(key) -> str:
         words = translations_for(site.config, env)
-        return digest(words.words, words.fallback)
+        known = env.globals.get("_translations_digest")
+        if known is None or known[0] is not words:  # (the words are loaded once per environment)
+            known = env.globals["_translations_digest"] = (words, digest(words.words, words.fallback))
+        return known[1]
 
     return {"i18n": i18n}
 

@@ -102,17 +102,19 @@ _PLAIN = frozenset((str, int, float, bool, type(None), bytes))
 
 
 def fingerprint(value):
-    """A cheap stand-in for a value when digesting: a guide is known by its source path and the
-    digest of its bytes (everything in it is derived from those), pages and folders by what
-    they are made of; other values are themselves."""
+    """A cheap stand-in for a value when digesting: a guide is known by its source path and its
+    outline (the digest of its front matter, headings, links and directives, and where they are:
+    everything a template can read in it; its body goes through Renderer.render_doc, which
+    records the guide's own key, ("doc", rel)), pages and folders by what they are made of;
+    other values are themselves."""
     kind = type(value)
     if kind in _PLAIN:  # most values: a dependency key's digest fingerprints thousands of them
         return value
     if kind is tuple:
         return tuple(fingerprint(v) for v in value)
-    digest_of = getattr(value, "digest", None)
-    if isinstance(digest_of, str) and hasattr(value, "rel"):  # a Guide
-        return ("guide", value.rel, digest_of)
+    outline = getattr(value, "outline", None)
+    if isinstance(outline, str) and hasattr(value, "rel"):  # a Guide: what a template sees of it
+        return ("guide", value.rel, outline)
     if isinstance(value, (tuple, list)):
         return tuple(fingerprint(v) for v in value)
     if isinstance(value, dict):
@@ -129,11 +131,25 @@ def fingerprint(value):
 class Digests:
     """Digests of dependency keys for one site, computed on demand and remembered."""
 
-    def __init__(self, site, env, extra: dict | None = None):
+    def __init__(self, site, env, extra: dict | None = None, previous: dict | None = None):
         self.site = site
         self.env = env
         self.memo: dict = {}
         self.extra = extra or {}
+        # a preview's last build: key -> (the value digested, its digest); a value equal to the
+        # one digested then has the same digest (the values are the site's own dataclasses,
+        # strings and containers of them, made by the same code)
+        self.previous = previous or {}
+        self.values: dict = {}  # this build's, to pass on as the next one's previous
+
+    def _digest(self, key: Key, value) -> str:
+        known = self.previous.get(key)
+        if known is not None and known[0] == value:
+            self.values[key] = known
+            return known[1]
+        result = digest(value)
+        self.values[key] = (value, result)
+        return result
 
     def __call__(self, key: Key) -> str | None:
         if key not in self.memo:
@@ -159,7 +175,7 @@ class Digests:
             doc = site.docs.get(key[1])
             return doc.digest if doc else "missing"
         if kind == "site":
-            return digest(getattr(site, key[1]))
+            return self._digest(key, getattr(site, key[1]))
         if kind == "program":
             return digest(site.program)
         if kind == "config":
@@ -176,7 +192,7 @@ class Digests:
         if kind == "group":
             return digest(tuple((p.url, p.title) for p in site.groups.get(key[1], ())))
         if kind == "pager":
-            return digest(site.neighbours(key[1]))
+            return self._digest(key, site.neighbours(key[1]))
         if kind == "book":
             return digest(*(self(k) for k in BOOK_KEYS))
         if kind in self.extra:

@@ -64,7 +64,13 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
             if translated.is_file():
                 return Source(translated.relative_to(root), rel, _read(translated, memo, root))
             untranslated.append(Path(name[root_at:]))
-        return Source(Path(name[root_at:]), rel, _read(name, memo, root, name[root_at:]))
+        data = _read(name, memo, root, name[root_at:])
+        if memo is None:
+            return Source(Path(name[root_at:]), rel, data)
+        known = memo.get(("source", name))  # a preview's: the same file, unchanged, is the same Source
+        if known is None or known.data is not data or known.rel != rel:
+            known = memo[("source", name)] = Source(Path(name[root_at:]), rel, data)
+        return known
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub

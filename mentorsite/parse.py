@@ -81,7 +81,7 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
     if sources.program is None:
         problems.error(None, "content/program.yml is missing — create it with at least 'name: Your program'")
     else:
-        out.program = _guard(problems, parse_yaml, Program, sources.program, problems)
+        out.program = _yaml(problems, memo, Program, sources.program)
     for kind, cls, target in (
         ("types", MentoringType, out.types),
         ("milestones", MilestoneTemplate, out.milestones),
@@ -95,7 +95,7 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
                     f"file name '{Path(src.rel).name}' is not a valid id — use lowercase letters, digits and dashes",
                 )
                 continue
-            obj = _guard(problems, parse_yaml, cls, src, problems, id=ident, source=src.path)
+            obj = _yaml(problems, memo, cls, src, id=ident, source=src.path)
             if obj is not None:
                 target[ident] = obj
             else:
@@ -212,6 +212,20 @@ def _guard(problems: Problems, fn, *args, **kwargs):
         return None
 
 
+def _yaml(problems: Problems, memo: dict | None, cls, src: Source, **derived):
+    """parse_yaml, guarded; a preview keeps (in memo) what a file read without any problem
+    gave, and gives it again while discover gives the same bytes (the same object)."""
+    kept = memo.setdefault("yaml", {}) if memo is not None else None
+    known = kept.get(src.path) if kept is not None else None
+    if known is not None and known[0] is src.data and known[1] == (cls, derived):
+        return known[2]
+    before = (len(problems.errors), len(problems.warnings))
+    obj = _guard(problems, parse_yaml, cls, src, problems, **derived)
+    if kept is not None and obj is not None and (len(problems.errors), len(problems.warnings)) == before:
+        kept[src.path] = (src.data, (cls, derived), obj)
+    return obj
+
+
 def parse_yaml(cls, src: Source, problems: Problems, **derived):
     """A YAML file read into cls; problems recorded, None when unusable."""
     data = load_yaml(decode(src.data, src.path), src.path)
@@ -269,6 +283,9 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
             directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
     lines = text.split("\n")
     links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in links_in(tokens))
+    from mentorsite.deps import digest
+
+    directives = tuple(directives)
     guide = Guide(
         meta=meta,
         id=ident,
@@ -278,8 +295,9 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         digest=source_digest(src.data),
         body_line=body_line,
         headings=headings,
-        directives=tuple(directives),
+        directives=directives,
         links=links,
+        outline=digest(meta, ident, folder, str(src.path), src.rel, body_line, headings, directives, links),
     )
     return guide, tokens
 

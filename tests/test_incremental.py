@@ -342,3 +342,29 @@ def test_a_preview_checks_links_again_when_their_target_goes_and_comes_back(proj
     _edit(target, "## The feedback sandwich", "## The feedback burger")
     report = build(config, cache=cache, save=False, atomic=False)
     assert any("#the-feedback-sandwich" in w.message for w in report.warnings), report.warnings
+
+
+def test_pages_that_list_guides_are_rendered_again_only_when_what_they_can_show_changes(project):
+    """A page that reads the guides through `site` (the home page's count, the guides index, a
+    theme's own list) sees their front matter, headings, links and directives, never their
+    bodies: a reworded sentence re-renders the guide's own page (and the print pages), a new
+    heading also re-renders the pages that read the guides."""
+    target = project / "themes/mine/templates/guides.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("{% extends 'default/guides.html' %}{% block main %}{{ super() }}<p id=\"sections\">"
+                      "{% for g in site.guides %}{{ g.headings | length }} {% endfor %}</p>{% endblock %}\n")
+    _edit(project / "site.yml", "title:", "theme: mine\ntitle:")
+    config = load_config(project / "site.yml")
+    build(config)
+    index = project / "_site/guides/index.html"
+    before = index.stat().st_mtime_ns
+    _edit(project / GUIDE, "are communication problems in disguise", "are communication problems in a costume")
+    report = build(config)
+    assert index.stat().st_mtime_ns == before
+    printed = len(list((project / "_site/print").rglob("index.html")))
+    assert report.rendered == 1 + printed, report  # the guide and the print pages
+    _edit(project / GUIDE, "\n## Between meetings\n", "\n## A new section\n\nWords.\n\n## Between meetings\n")
+    build(config)
+    assert index.stat().st_mtime_ns != before
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
