@@ -141,6 +141,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
     groups: dict[str, tuple[Page, ...]] = {}
 
     guide_pages = []
+    urls_memo, kept_urls = memo.get("urls", {}), {}
+    memo["urls"] = kept_urls
     pages.append(Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html"))
     for folder in folders:
         if folder.id:
@@ -150,7 +152,10 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
                      template="folder.html", summary=folder.summary)
             )
         for g in folder.guides:
-            url = _guide_url(g)
+            url = urls_memo.get((g.id, g.folder, g.meta.slug))
+            if url is None:
+                url = _guide_url(g)
+            kept_urls[(g.id, g.folder, g.meta.slug)] = url
             urls[f"guides/{g.id}.md"] = url
             guide_pages.append(
                 Page(url=url, title=g.title, kind="guide", group="guides", obj=g, template="guide.html",

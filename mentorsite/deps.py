@@ -128,6 +128,23 @@ def fingerprint(value):
     return value
 
 
+def _alike(a, b) -> bool:
+    """Whether two values have the same digest, found without digesting them: containers item
+    by item, a guide, page or folder by its fingerprint (an unchanged guide is the same object)."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind in _PLAIN:
+        return a == b
+    if kind is tuple or kind is list:
+        return len(a) == len(b) and all(_alike(x, y) for x, y in zip(a, b))
+    if kind is dict:
+        return list(a) == list(b) and all(_alike(v, b[k]) for k, v in a.items())
+    return fingerprint(a) == fingerprint(b)
+
+
 class Digests:
     """Digests of dependency keys for one site, computed on demand and remembered."""
 
@@ -144,7 +161,7 @@ class Digests:
 
     def _digest(self, key: Key, value) -> str:
         known = self.previous.get(key)
-        if known is not None and known[0] == value:
+        if known is not None and _alike(known[0], value):
             self.values[key] = known
             return known[1]
         result = digest(value)
