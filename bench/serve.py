@@ -39,7 +39,7 @@ def listen(port: int, events: queue.Queue) -> None:
     resp = conn.getresponse()
     for raw in resp:
         line = raw.decode().strip()
-        if line.startswith("data:"):
+        if line.startswith("data:") and line[5:].strip() == "reload":  # (not the "build N" sent on connecting)
             events.put((time.perf_counter(), line[5:].strip()))
 
 

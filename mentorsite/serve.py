@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 EVENTS = "/__mentorsite__/events"
 SETTLE = 0.01  # seconds without a new change before a burst of saves is rebuilt
-_RELOAD_SCRIPT = b"""<script>(function(){var s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload")location.reload();};})();</script>"""
+# The page knows the build it was served from; the server names its latest build first thing
+# on every connection, so a reload sent while the page was still loading is not missed.
+_RELOAD_SCRIPT = b"""<script>(function(){var b="build %d",s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload"||(e.data.indexOf("build ")===0&&e.data!==b))location.reload();};})();</script>"""
 
 
 class Preview:
@@ -47,6 +49,7 @@ class Preview:
         self.output: Path | None = None
         self.make_handbooks = True  # the first build makes everything, the handbook PDFs included
         self.pending: frozenset[str] = frozenset()  # outputs a build has deferred (requests for them wait)
+        self.generation = 0  # how many times the open pages were told to reload
         self.settled = threading.Event()  # set when nothing is pending
         self.settled.set()
 
@@ -112,8 +115,10 @@ class Preview:
             print(f"  {err}", flush=True)
 
     def broadcast(self, message: str) -> None:
-        """Send an event to every open page."""
+        """Send an event to every open page (a reload: the site is a new build)."""
         with self.lock:
+            if message == "reload":
+                self.generation += 1
             for q in list(self.clients):
                 q.put(message)
 
@@ -218,7 +223,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._send(200, ctype, body, head)
 
     def _inject(self, body: bytes) -> bytes:
-        script = _RELOAD_SCRIPT % EVENTS.encode()
+        script = _RELOAD_SCRIPT % (self.preview.generation, EVENTS.encode())
         at = body.rfind(b"</body>")
         return body[:at] + script + body[at:] if at >= 0 else body + script
 
@@ -246,8 +251,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         with self.preview.lock:
             self.preview.clients.add(q)
+            generation = self.preview.generation
         try:
-            self.wfile.write(b": connected\n\n")
+            self.wfile.write(f"data: build {generation}\n\n".encode())
             self.wfile.flush()
             while True:
                 try:

@@ -113,6 +113,42 @@ def test_edit_reloads_the_page_and_errors_show_then_clear(server, open_page):
     assert "A freshly saved sentence." in page.locator("main").inner_text()
 
 
+def test_a_page_that_loaded_while_the_site_was_rebuilt_reloads_when_it_connects(server, browser):
+    """A save while a page is still loading (its event stream not yet open) is not missed: the
+    page knows the build it came from, and the server names its latest build on connecting."""
+    path = "/mentoring/guides/working-together/trust-and-respect/"
+    status, _, stale = raw_get(server["port"], path)
+    assert status == 200
+    served_from = re.search(rb"build (\d+)", stale).group(1)
+    guide = server["root"] / "content/guides/working-together/trust-and-respect.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nA sentence saved while the page loaded.\n", encoding="utf-8")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        body = raw_get(server["port"], path)[2]
+        if b"A sentence saved while the page loaded." in body and re.search(rb"build (\d+)", body).group(1) != served_from:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the server did not rebuild the page")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        first = []
+
+        def _route(route):  # the page as it was served before the save, then the server's
+            if not first and route.request.url.endswith(path):
+                first.append(route.request.url)
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=stale)
+            else:
+                route.continue_()
+
+        page.route("**/*", _route)
+        page.goto(f"http://127.0.0.1:{server['port']}{path}")
+        page.wait_for_selector("text=A sentence saved while the page loaded.", timeout=15000)
+    finally:
+        context.close()
+
+
 def test_the_reload_script_is_only_in_served_pages(server):
     status, ctype, body = raw_get(server["port"], "/mentoring/")
     assert status == 200 and ctype == "text/html; charset=utf-8"
