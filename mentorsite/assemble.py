@@ -10,7 +10,7 @@ from urllib.parse import quote, unquote
 
 from mentorsite.dates import Due, resolve
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, is_relative, slugify
+from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.model import (
     MILESTONE_COLUMNS,
     Guide,
@@ -21,7 +21,7 @@ from mentorsite.model import (
     SiteConfig,
     Worksheet,
 )
-from mentorsite.parse import Parsed
+from mentorsite.parse import Parsed, link_targets
 from mentorsite.schema import walk_refs
 from mentorsite.printed import print_pages
 from mentorsite.schedule import schedule_page
@@ -89,8 +89,6 @@ class Site:
         path = path.split("?", 1)[0]
         if not path:
             return None, anchor
-        from urllib.parse import unquote
-
         target = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), unquote(path)))
         return self.urls.get(target), anchor
 
@@ -99,7 +97,7 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
     """Build the Site from parsed sources, recording every problem found.
 
     memo (kept by a long-running preview between builds): what is found in a guide alone (the
-    ids it refers to, where its links lead) by its path and the digest of its bytes."""
+    ids it refers to, its URL) by its path and the digest of its bytes."""
     memo = {} if memo is None else memo
     program = parsed.program
     if program is None:
@@ -215,8 +213,7 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
         docs={d.rel: d for d in [*parsed.guides, *([parsed.index] if parsed.index else [])]},
         position={p.url: (group, i) for group, items in groups.items() for i, p in enumerate(items)},
     )
-    links, memo["links"] = memo.get("links", {}), {}
-    _check_guides(site, parsed, problems, links, memo["links"])
+    _check_guides(site, parsed, problems)
     return site
 
 
@@ -315,26 +312,8 @@ def column_source(column) -> str:
     return cid if cid in MILESTONE_COLUMNS else ""
 
 
-def _links_of(doc: Guide) -> tuple:
-    """A document's links: (href, loc, scheme of a link that is not to a project file, the
-    project path a relative one leads to or '' when it has none, its anchor)."""
-    out = []
-    for href, loc in doc.links:
-        if not is_relative(href):
-            scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
-            out.append((href, loc, scheme, None, ""))
-            continue
-        path, _, anchor = href.partition("#")
-        path = path.split("?", 1)[0]
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(doc.rel), unquote(path))) if path else ""
-        out.append((href, loc, None, target, anchor))
-    return tuple(out)
-
-
-def _check_guides(site: Site, parsed: Parsed, problems: Problems, memo: dict | None = None,
-                  kept: dict | None = None) -> None:
-    """Every guide's directives and links; memo and kept: each guide's links found before,
-    and where to keep this build's."""
+def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
+    """Every guide's directives and links (where each leads was found by parse: Guide.targets)."""
     data = {"types": site.types, "milestones": site.milestones, "worksheets": site.worksheets}
     docs = list(site.guides) + [f.index for f in site.folders if f.index] + ([site.home] if site.home else [])
     anchors = {}
@@ -356,13 +335,7 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems, memo: dict | N
                 problems.error(loc, f"'::{name}' needs an id — {DIRECTIVES[name]}")
             elif arg not in data[target]:
                 problems.error(loc, f"unknown {target[:-1]} '{arg}' in '::{name}'{suggest(arg, data[target])}")
-        key = (rel, doc.digest, doc.source)
-        links = memo.get(key) if memo is not None else None
-        if links is None:
-            links = _links_of(doc)
-        if kept is not None:
-            kept[key] = links
-        for href, loc, scheme, target, anchor in links:
+        for href, loc, scheme, target, anchor in doc.targets or link_targets(rel, doc.links):
             if scheme is not None:
                 if scheme in UNSAFE_SCHEMES:
                     problems.warn(loc, f"unsafe '{scheme}:' link — link to a page or a web address instead")

@@ -117,6 +117,48 @@ def write_pickles(path: Path, *parts) -> None:
     os.replace(tmp, path)
 
 
+def read_log(path: Path, header) -> tuple[dict, int, int] | None:
+    """A dict kept as a log (see append_log): (the dict, the size of its whole copy, the size of
+    the changes after it); None when the file is missing, from another version or damaged (a
+    change cut short by a killed build included)."""
+    try:
+        with open(path, "rb") as f:
+            if pickle.load(f) != header:
+                return None
+            data = pickle.load(f)
+            base = f.tell()
+            while f.peek(1):
+                for key, value in pickle.load(f).items():
+                    if value is None:
+                        data.pop(key, None)
+                    else:
+                        data[key] = value
+            return data, base, f.tell() - base
+    except Exception:
+        return None
+
+
+def append_log(path: Path, header, data: dict, changes: dict, sizes: tuple[int, int] | None) -> tuple[int, int]:
+    """Save a dict kept as a log: its changes since it was read (key -> new value, None for a
+    key removed) appended to the file, or the whole dict written anew (atomically) when there
+    is no file to add to or the changes would outgrow the whole copy. A memo of thousands of
+    entries of which a build changes a few is then not written whole at every build. Returns
+    the sizes to pass next time."""
+    if sizes is not None and changes:
+        record = pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL)
+        base, added = sizes
+        if added + len(record) < base:
+            try:
+                with open(path, "ab") as f:
+                    if f.tell() == base + added:  # the file as it was read
+                        f.write(record)
+                        return base, added + len(record)
+            except OSError:
+                pass
+    write_pickles(path, header, data)
+    return path.stat().st_size, 0
+
+
 @contextlib.contextmanager
 def build_lock(root: Path, output: Path, *, wait: float = 600.0):
     """Hold the lock of an output folder for a build; a second build waits for the first."""

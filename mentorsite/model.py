@@ -440,6 +440,7 @@ class Guide:
     headings: tuple[Heading, ...] = ()
     directives: tuple = ()  # (name, arg, Loc)
     links: tuple = ()  # (href, Loc) of relative links to check
+    targets: tuple = ()  # where each of links leads (parse.link_targets), for assemble to check
     # the digest of all of the above but the file's digest: what a template that reads this
     # object can see of it (its body is read only through the renderer, which records the file)
     outline: str = ""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from mentorsite.discover import Source, Sources
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
-from mentorsite.markdown import links_in, make_markdown
+from mentorsite.markdown import is_relative, links_in, make_markdown
 from mentorsite.parallel import fork_map
 from mentorsite.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
 from mentorsite.schema import read
@@ -212,6 +214,22 @@ def _guard(problems: Problems, fn, *args, **kwargs):
         return None
 
 
+def link_targets(rel: str, links: tuple) -> tuple:
+    """Where each link of a document leads: (href, loc, the scheme of a link that is not to a
+    project file or None, the project path a relative one leads to ('' for none), its anchor)."""
+    out = []
+    for href, loc in links:
+        if not is_relative(href):
+            scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
+            out.append((href, loc, scheme, None, ""))
+            continue
+        path, _, anchor = href.partition("#")
+        path = path.split("?", 1)[0]
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(path))) if path else ""
+        out.append((href, loc, None, target, anchor))
+    return tuple(out)
+
+
 def _yaml(problems: Problems, memo: dict | None, cls, src: Source, **derived):
     """parse_yaml, guarded; a preview keeps (in memo) what a file read without any problem
     gave, and gives it again while discover gives the same bytes (the same object)."""
@@ -297,6 +315,7 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         headings=headings,
         directives=directives,
         links=links,
+        targets=link_targets(src.rel, links),
         outline=digest(meta, ident, folder, str(src.path), src.rel, body_line, headings, directives, links),
     )
     return guide, tokens

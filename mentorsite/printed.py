@@ -266,29 +266,28 @@ class PartsMemo:
     def __init__(self, path: Path | None):
         self.path = path
         self._entries: dict | None = None if path is not None else {}
-        self.changed = False
+        self.changes: dict = {}  # since the file was read: key -> entry, or None when removed
+        self._sizes: tuple[int, int] | None = None  # of the file as read (cache.read_log)
         self.fresh: set[str] = set()  # entries made, or checked, from this build's pages
 
     @property
     def entries(self) -> dict:
         if self._entries is None:
-            self._entries = {}
-            try:
-                with open(self.path, "rb") as f:
-                    import pickle
+            from mentorsite.cache import read_log
 
-                    if pickle.load(f) == self._HEADER:
-                        self._entries = pickle.load(f)
-            except Exception:  # missing, truncated or damaged: start afresh
-                self._entries = {}
+            found = read_log(self.path, self._HEADER)  # missing, truncated or damaged: start afresh
+            self._entries, self._sizes = (found[0], found[1:]) if found is not None else ({}, None)
         return self._entries
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
 
     def get(self, output: str):
         return self.entries.get(output)
 
     def put(self, output: str, entry: tuple) -> None:
-        self.entries[output] = entry
-        self.changed = True
+        self.entries[output] = self.changes[output] = entry
 
     def settle(self, stats: dict, live: set) -> None:
         """After a build: the pages' files (output -> stat), and the pages there are. An entry
@@ -299,21 +298,20 @@ class PartsMemo:
         for key in set(self._entries):
             if (key[1] if isinstance(key, tuple) else key) not in live:  # (a print page's ("book", output))
                 del self._entries[key]
-                self.changed = True
+                self.changes[key] = None
         for output in fresh:
             entry, stat = self._entries.get(output), stats.get(output)
             if entry is not None and stat is not None and entry[1] != stat:
-                self._entries[output] = (entry[0], stat, *entry[2:])
-                self.changed = True
+                self.put(output, (entry[0], stat, *entry[2:]))
 
     def save(self) -> None:
-        """Write the memo atomically, if it changed."""
-        from mentorsite.cache import write_pickles
+        """Write the memo (only its changes, mostly: cache.append_log), if it changed."""
+        from mentorsite.cache import append_log
 
-        if self.path is None or not self.changed or self._entries is None:
+        if self.path is None or not self.changes or self._entries is None:
             return
-        write_pickles(self.path, self._HEADER, self._entries)
-        self.changed = False
+        self._sizes = append_log(self.path, self._HEADER, self._entries, self.changes, self._sizes)
+        self.changes = {}
 
 
 def print_context(renderer, page: Page) -> dict:

@@ -280,47 +280,74 @@ def page_bytes(files: dict, output: Path, keep, memo: dict | None = None) -> dic
     return pages
 
 
+class _Logged(dict):
+    """A dict that remembers which keys were set or removed since it was read (cache.append_log)."""
+
+    def __init__(self, data=()):
+        super().__init__(data)
+        self.changes: dict = {}
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.changes[key] = value
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self.changes[key] = None
+
+    def update(self, other=(), **more) -> None:
+        for key, value in dict(other, **more).items():
+            self[key] = value
+
+
 class SearchMemo:
     """What the last build indexed, kept beside the build cache: a small summary (the list of
-    indexed pages and the index files), then each page's text and weights, read only when a
-    page changed. Entries are keyed by a digest of the page's HTML, so a stale memo costs time,
-    never correctness."""
+    indexed pages and the index files, a file of its own), and each page's text and weights (a
+    log: cache.append_log), read only when a page changed. Entries are keyed by a digest of the
+    page's HTML, so a stale memo costs time, never correctness."""
 
-    _HEADER = ("mentorsite-search-memo", 2)
+    _HEADER = ("mentorsite-search-memo", 3)
 
     def __init__(self, path: Path | None):
         self.path = path
         self.summary: tuple | None = None
-        self._pages: dict | None = None
+        self._pages: _Logged | None = None
+        self._sizes: tuple[int, int] | None = None
         if path is not None:
             try:
-                with open(path, "rb") as f:
+                with open(self._summary_path, "rb") as f:
                     if pickle.load(f) == self._HEADER:
                         self.summary = pickle.load(f)
             except Exception:  # missing, truncated, from another version: start afresh
                 self.summary = None
 
     @property
+    def _summary_path(self) -> Path:
+        return self.path.with_name(self.path.stem + "-summary.pickle")
+
+    @property
     def pages(self) -> dict:
         """Each indexed page's (HTML digest, text, weights), loaded on first use."""
         if self._pages is None:
-            self._pages = {}
+            found = None
             if self.path is not None and self.summary is not None:
-                try:
-                    with open(self.path, "rb") as f:
-                        pickle.load(f), pickle.load(f)
-                        self._pages = pickle.load(f)
-                except Exception:
-                    self._pages = {}
+                from mentorsite.cache import read_log
+
+                found = read_log(self.path, self._HEADER)
+            self._pages, self._sizes = (_Logged(found[0]), found[1:]) if found is not None else (_Logged(), None)
         return self._pages
 
     def save(self) -> None:
-        """Write the memo atomically."""
+        """Write the memo: the summary anew, the pages' entries that changed added to their log."""
         if self.path is None or self.summary is None:
             return
-        from mentorsite.cache import write_pickles
+        from mentorsite.cache import append_log, write_pickles
 
-        write_pickles(self.path, self._HEADER, self.summary, self.pages)
+        pages = self._pages  # (None: not read, so not changed)
+        if pages is not None and (pages.changes or self._sizes is None):
+            self._sizes = append_log(self.path, self._HEADER, dict(pages), pages.changes, self._sizes)
+            pages.changes = {}
+        write_pickles(self._summary_path, self._HEADER, self.summary)
 
 
 def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | None = None) -> dict:

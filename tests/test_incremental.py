@@ -368,3 +368,24 @@ def test_pages_that_list_guides_are_rendered_again_only_when_what_they_can_show_
     assert index.stat().st_mtime_ns != before
     build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
     assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_the_parts_memo_keeps_its_changes_as_a_log_and_a_cut_one_costs_only_time(project):
+    """The print edition's parts memo is written whole once, then each build appends only what
+    changed; a build killed while appending leaves a cut record, which the next build takes
+    for a damaged memo (it makes the parts again), never for a part."""
+    config = load_config(project / "site.yml")
+    build(config)
+    path = _book_memo(project)[0]
+    whole = path.stat().st_size
+    edit_guide_body(project)
+    build(config)
+    grown = path.stat().st_size
+    assert whole < grown < whole * 1.5  # a record of the few changed parts, not a second copy
+    with open(path, "r+b") as f:
+        f.truncate(grown - 7)
+    _edit(project / GUIDE, "A new sentence in the body.", "Another sentence in the body.")
+    build(config)
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+    assert path.stat().st_size < grown  # written whole again
