@@ -35,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
+import speed  # noqa: E402
 
 VENV = HERE / ".venv-compare"
 # as an installed program runs: Python may keep the bytecode of the modules it compiles
@@ -188,6 +189,7 @@ def main() -> None:
     args = parser.parse_args()
     tools = compare_venv()
     sizes = [int(s) for s in args.sizes.split(",")]
+    before = speed.loop_seconds()
     lines = [f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}, "
              f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB; "
              f"date {dt.date.today().isoformat()}; {versions(tools)}; median of {args.runs} runs after a warm-up.", ""]
@@ -202,6 +204,7 @@ def main() -> None:
             else:
                 lines.append(f"| {n} | {name} | {wall:.2f} | {cpu:.2f} | {cpu / wall:.2f} | {mem} |")
         print("\n".join(lines[-len(rows):]), flush=True)
+    lines[0] += " The " + speed.describe(before, speed.loop_seconds()) + "."
     lines += ["", "| guides | mentorsite cold / MkDocs | mentorsite cold / Hugo |", "| --- | --- | --- |"]
     for n, rows in results.items():
         cold = rows["mentorsite cold build"][0]

@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+import speed  # noqa: E402
 
 from mentorsite.serve import EVENTS, free_port  # noqa: E402
 
@@ -66,6 +67,7 @@ def main() -> None:
     parser.add_argument("--guides", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    before = speed.loop_seconds()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         generate(root, args.guides)
@@ -102,7 +104,7 @@ def main() -> None:
         ("save a template → reload event", template_delays),
     ]
     print(f"mentorsite serve, {args.guides} guides — {platform.node()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
+          f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}; {speed.describe(before, speed.loop_seconds())}")
     print()
     print("| what | median | worst | runs |")
     print("| --- | --- | --- | --- |")
