@@ -52,11 +52,12 @@ class BuildReport:
 def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
+    live = cache.live if cache is not None and cache.files is not None else None  # a preview's memories
     sources = discover(config, cache.files if cache else None)
     report_translations(sources, config, problems)  # a language's view of a multilingual project
     parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
-                       token_memo=cache.tokens if cache else None, jobs=jobs, memo=cache.live if cache else None)
-    site = assemble(config, parsed, problems, cache.live if cache else None)
+                       token_memo=cache.tokens if cache else None, jobs=jobs, memo=live)
+    site = assemble(config, parsed, problems, live)
     problems.check()
     if config.strict and problems.warnings:
         raise SiteErrors([SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in problems.warnings])
@@ -102,7 +103,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     site, warnings = load_site(config, cache, jobs=jobs)
     step("load (discover, parse, assemble)")
     env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)
-    digests = Digests(site, env, extra=chrome_digests(site, env), previous=cache.live.get("key digests") if not save else None)
+    digests = Digests(site, env, extra=chrome_digests(site, env), previous=cache.live.get("key digests", {}) if not save else None)
     skip = _unchanged_pages(site, cache, digests, out)
     step("dependency check")
     deferred: set[str] = set()
@@ -163,7 +164,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip | deferred, digests, out)
     if not save:  # a preview: the next build compares its values with these
-        cache.live["key digests"] = digests.values
+        cache.live["key digests"] = digests.values or {}
     cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
     if save:  # a new process will read the cache: the bodies kept in memory (for a preview) can go now
         cache.tokens = {}

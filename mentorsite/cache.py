@@ -144,7 +144,7 @@ def append_log(path: Path, header, data: dict, changes: dict, sizes: tuple[int, 
     is no file to add to or the changes would outgrow the whole copy. A memo of thousands of
     entries of which a build changes a few is then not written whole at every build. Returns
     the sizes to pass next time."""
-    if sizes is not None and changes:
+    if sizes is not None and changes and len(changes) * 4 < len(data):  # (else: not a few; a template's change)
         record = pickle.dumps(changes, protocol=pickle.HIGHEST_PROTOCOL)
         base, added = sizes
         if added + len(record) < base:

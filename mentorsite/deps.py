@@ -157,15 +157,16 @@ class Digests:
         # one digested then has the same digest (the values are the site's own dataclasses,
         # strings and containers of them, made by the same code)
         self.previous = previous or {}
-        self.values: dict = {}  # this build's, to pass on as the next one's previous
+        self.values: dict | None = {} if previous is not None else None  # this build's, for the next one
 
     def _digest(self, key: Key, value) -> str:
         known = self.previous.get(key)
         if known is not None and _alike(known[0], value):
             self.values[key] = known
-            return known[1]
+            return known[1]  # (known: previous was given, so values is kept)
         result = digest(value)
-        self.values[key] = (value, result)
+        if self.values is not None:
+            self.values[key] = (value, result)
         return result
 
     def __call__(self, key: Key) -> str | None:

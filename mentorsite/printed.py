@@ -187,7 +187,6 @@ class Parts:
         self.mains: dict[str, str] = {}
         self._pdf: dict[str, str] = {}
         self.ready: dict[str, tuple] = {}  # entries made where their pages were rendered (see made)
-        self._markup: dict[str, Markup] = {}  # output -> its part as used by every edition
 
     def main(self, page: Page) -> str:
         """The page's <main>."""
@@ -203,10 +202,7 @@ class Parts:
         """The page's part in a book made of the pages in inside (path -> part id)."""
         entry = self._entry(page)
         if len(inside) == len(self.inside) or entry[4].issubset(inside.values()):
-            html = self._markup.get(page.output)
-            if html is None:  # one copy for all the editions (Markup(str) copies the string)
-                html = self._markup[page.output] = Markup(entry[3])
-            return html
+            return Markup(entry[3])  # (a copy, for this edition's book only: it goes with the page)
         return Markup(_Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page)))
 
     def made(self, page: Page, html: bytes) -> tuple:
@@ -261,7 +257,7 @@ class PartsMemo:
     linked parts). An entry is used only if its page's file is the one the entry was made from,
     or its <main> has the same digest, so a stale memo costs time, never correctness."""
 
-    _HEADER = ("mentorsite-parts-memo", 1)
+    _HEADER = ("mentorsite-parts-memo", 4)
 
     def __init__(self, path: Path | None):
         self.path = path
@@ -362,7 +358,7 @@ def book_pieces(renderer, page: Page, template, context: dict, memo: "PartsMemo"
     if stored is not None and stored[0] is not None and stored[0] == _segments_key(stored[1], shape, digest_of):
         for key in stored[1]:
             renderer.rec.add(key)
-        return _interleave(stored[2], parts)
+        return _interleave(_unpack(stored[2]), parts)
     count = iter(range(len(parts)))
     marked = Book(book.edition, tuple(
         Group(g.id, g.title, tuple(dataclasses.replace(p, html=Markup(f"\x00BOOK-PART-{next(count)}\x01")) for p in g.parts))
@@ -372,8 +368,24 @@ def book_pieces(renderer, page: Page, template, context: dict, memo: "PartsMemo"
     if pieces[1::2] != [str(i) for i in range(len(parts))]:
         return None
     own = frozenset(renderer.rec.keys or ())
-    memo.put(slot, (_segments_key(own, shape, digest_of), own, tuple(segments)))
+    if any("\x00" in segment for segment in segments):  # (a NUL from the data: they could not be packed)
+        return _interleave(segments, parts)
+    memo.put(slot, (_segments_key(own, shape, digest_of), own, _pack(segments)))
     return _interleave(segments, parts)
+
+
+def _pack(segments: list[str]) -> bytes:
+    """Segments, compressed (they are kept for every print page; most of them is markup that
+    repeats), joined by NUL (book_pieces packs none that holds one)."""
+    import zlib
+
+    return zlib.compress("\x00".join(segments).encode("utf-8"), 1)
+
+
+def _unpack(packed: bytes) -> list[str]:
+    import zlib
+
+    return zlib.decompress(packed).decode("utf-8").split("\x00")
 
 
 def _builtin_book(renderer) -> bool:

@@ -127,7 +127,7 @@ def test_a_deferred_build_then_the_next_equal_a_full_build(project, change):
     from mentorsite.cache import BuildCache
 
     config = load_config(project / "site.yml")
-    cache = BuildCache()
+    cache = BuildCache(files={})  # as serve keeps it (files: the sources read)
     build(config, cache=cache, save=False)
     change(project)
     config = load_config(project / "site.yml")
@@ -291,10 +291,13 @@ def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_chan
     config = load_config(project / "site.yml")
     build(config)
     path, header, entries = _book_memo(project)
-    key, own, segments = entries[("book", "print/index.html")]
+    from mentorsite.printed import _pack, _unpack
+
+    key, own, packed = entries[("book", "print/index.html")]
+    segments = _unpack(packed)
     assert len(segments) > 20 and ("book",) in own
     assert "".join(segments).count("<article") == len(segments) - 1  # one part after each segment but the last
-    entries[("book", "print/index.html")] = (key, own, (segments[0].replace("<body", "<body data-joined", 1), *segments[1:]))
+    entries[("book", "print/index.html")] = (key, own, _pack([segments[0].replace("<body", "<body data-joined", 1), *segments[1:]]))
     with open(path, "wb") as f:
         pickle.dump(header, f), pickle.dump(entries, f)
     edit_guide_body(project)
@@ -332,7 +335,7 @@ def test_a_preview_checks_links_again_when_their_target_goes_and_comes_back(proj
     from mentorsite.errors import SiteErrors
 
     config = load_config(project / "site.yml")
-    cache = BuildCache()
+    cache = BuildCache(files={})  # as serve keeps it
     build(config, cache=cache, save=False)
     target = project / "content/guides/growing/measuring-success.md"
     moved = target.with_name("measuring-progress.md")
@@ -409,7 +412,7 @@ def test_a_day_of_changes_in_a_preview_and_in_builds_equals_full_builds(project,
 
     order = list(CHANGES)
     random.Random(seed).shuffle(order)
-    live = BuildCache()
+    live = BuildCache(files={})  # as serve keeps it
     build(load_config(project / "site.yml"), cache=live, save=False)
     build(load_config(project / "site.yml", output=str(project / "_cli")))
     for step, change in enumerate(order):
