@@ -63,18 +63,21 @@ def _use_theme(root) -> None:
         _edit(root / "site.yml", "title:", "theme: mine\ntitle:")
 
 
-def edit_template(root):
-    target = root / "themes/mine/templates/guide.html"
+def _own_template(root, name: str, text: str) -> None:
+    """A template of the site's own theme, 'mine' (which site.yml then uses)."""
+    target = root / "themes/mine/templates" / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("{% extends 'default/guide.html' %}\n{% block main %}<p>Local note</p>{{ super() }}{% endblock %}\n")
+    target.write_text(text)
     _use_theme(root)
+
+
+def edit_template(root):
+    _own_template(root, "guide.html",
+                  "{% extends 'default/guide.html' %}\n{% block main %}<p>Local note</p>{{ super() }}{% endblock %}\n")
 
 
 def edit_partial_template(root):
-    target = root / "themes/mine/templates/partials/type-card.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("<div class=\"type-card\">{{ item.name }}</div>\n")
-    _use_theme(root)
+    _own_template(root, "partials/type-card.html", "<div class=\"type-card\">{{ item.name }}</div>\n")
 
 
 def edit_config(root):
@@ -313,11 +316,9 @@ def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_chan
 def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(project):
     """A theme's own print-book.html may do more with a part than print it: its print pages are
     rendered through the templates every time, and stay the same as a full build's."""
-    target = project / "themes/mine/templates/partials/print-book.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("{% for part in book.parts %}<section>{{ part.title }} ({{ part.html | length }} characters)"
-                      "{{ part.html }}</section>{% endfor %}\n")
-    _edit(project / "site.yml", "title:", "theme: mine\ntitle:")
+    _own_template(project, "partials/print-book.html",
+                  "{% for part in book.parts %}<section>{{ part.title }} ({{ part.html | length }} characters)"
+                  "{{ part.html }}</section>{% endfor %}\n")
     config = load_config(project / "site.yml")
     build(config)
     assert not any(isinstance(k, tuple) for k in _book_memo(project)[2])
@@ -357,11 +358,9 @@ def test_pages_that_list_guides_are_rendered_again_only_when_what_they_can_show_
     theme's own list) sees their front matter, headings, links and directives, never their
     bodies: a reworded sentence re-renders the guide's own page (and the print pages), a new
     heading also re-renders the pages that read the guides."""
-    target = project / "themes/mine/templates/guides.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("{% extends 'default/guides.html' %}{% block main %}{{ super() }}<p id=\"sections\">"
-                      "{% for g in site.guides %}{{ g.headings | length }} {% endfor %}</p>{% endblock %}\n")
-    _edit(project / "site.yml", "title:", "theme: mine\ntitle:")
+    _own_template(project, "guides.html",
+                  "{% extends 'default/guides.html' %}{% block main %}{{ super() }}<p id=\"sections\">"
+                  "{% for g in site.guides %}{{ g.headings | length }} {% endfor %}</p>{% endblock %}\n")
     config = load_config(project / "site.yml")
     build(config)
     index = project / "_site/guides/index.html"
