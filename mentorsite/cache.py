@@ -54,14 +54,12 @@ class BuildCache:
     @classmethod
     def for_output(cls, root: Path, output: Path) -> Path:
         """Where the cache of an output folder is kept."""
-        name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
-        return root / CACHE_DIR / f"build-{name}.pickle"
+        return root / CACHE_DIR / f"build-{_output_name(output)}.pickle"
 
     @classmethod
     def spare_for(cls, root: Path, output: Path) -> Path:
         """Where the site before the last build of an output folder is kept (write.py)."""
-        name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
-        return root / CACHE_DIR / f"site-{name}"
+        return root / CACHE_DIR / f"site-{_output_name(output)}"
 
     @classmethod
     def load(cls, path: Path) -> "BuildCache":
@@ -106,6 +104,11 @@ class BuildCache:
         """The file of another stage's memo beside this cache ('search', 'parts'); None when
         this cache is not kept on disk."""
         return self.path.with_name(f"{kind}-{self.path.name}") if self.path is not None else None
+
+
+def _output_name(output: Path) -> str:
+    """An output folder as one word, for the names of its files in the cache folder."""
+    return output.resolve().as_posix().strip("/").replace("/", "_") or "root"
 
 
 def write_pickles(path: Path, *parts) -> None:
@@ -164,8 +167,7 @@ def build_lock(root: Path, output: Path, *, wait: float = 600.0):
     """Hold the lock of an output folder for a build; a second build waits for the first."""
     folder = root / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    name = output.resolve().as_posix().strip("/").replace("/", "_") or "root"
-    with open(folder / f"lock-{name}", "w") as f:
+    with open(folder / f"lock-{_output_name(output)}", "w") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

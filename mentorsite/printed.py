@@ -275,10 +275,6 @@ class PartsMemo:
             self._entries, self._sizes = (found[0], found[1:]) if found is not None else ({}, None)
         return self._entries
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
     def get(self, output: str):
         return self.entries.get(output)
 
