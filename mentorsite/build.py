@@ -119,10 +119,14 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
 
     if cache.parts is None:
         cache.parts = PartsMemo(cache.memo_path("parts") if use_cache else None)
+    spare = BuildCache.spare_for(config.root, out) if use_cache else None
+    # a new site is made when there is no previous one to bring up to date (write): the pages are
+    # then spooled at their own paths, and the spool folder becomes the site
+    tree = not (out.is_dir() and (not atomic or (spare is not None and spare.is_dir())))
     with spooled(out) as spool:  # the pages, written as they render (write.Spooled)
         rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
                           kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
-                          parts_memo=cache.parts, spool=spool, digest_of=digests)
+                          parts_memo=cache.parts, spool=spool, spool_tree=tree, digest_of=digests)
         step("render")
         files = rendered.files
         for path in skip | deferred:
@@ -158,8 +162,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         step("search index")
         if superseded is not None and superseded():
             raise Superseded()
-        report = write(dict(sorted(files.items())), out, atomic=atomic,
-                       spare=BuildCache.spare_for(config.root, out) if use_cache else None)
+        report = write(dict(sorted(files.items())), out, atomic=atomic, spare=spare, tree=spool if tree else None)
         step("write")
     same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
     _remember(cache, site, rendered.deps, skip | deferred, digests, out)
@@ -204,13 +207,17 @@ class _Steps:
 
     def __init__(self, start: float):
         self.last = start
+        self.cpu = (0.0, 0.0)
 
     def __call__(self, name: str) -> None:
         import resource
 
         now = time.perf_counter()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        log.debug("  %-34s %7.3f s   (peak memory so far %.0f MB)", name, now - self.last, peak)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        user, system = own.ru_utime - self.cpu[0], own.ru_stime - self.cpu[1]
+        self.cpu = (own.ru_utime, own.ru_stime)
+        log.debug("  %-34s %7.3f s   (this process: user %.3f s, system %.3f s; peak memory so far %.0f MB)",
+                  name, now - self.last, user, system, own.ru_maxrss / 1024)
         self.last = now
 
 

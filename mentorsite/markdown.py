@@ -144,6 +144,11 @@ def make_markdown(html: bool = True) -> MarkdownIt:
     """The shared MarkdownIt instance: CommonMark, tables, footnotes, task lists, definition lists,
     admonitions, heading anchors, data directives and link rewriting."""
     md = MarkdownIt("commonmark", {"html": html, "typographer": False})
+    # the options markdown-it's rules look up with .get(): set to their defaults, since a missing
+    # key costs a KeyError caught in Mapping.get at every list, strikethrough and image
+    for option in ("tasklists", "tasklists_editable", "strikethrough_single_tilde", "store_labels",
+                   "inline_definitions", "alerts"):
+        md.options.setdefault(option, False)
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin)
     md.core.ruler.push("task_labels", _task_label_rule)

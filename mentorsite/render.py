@@ -292,11 +292,7 @@ class Renderer:
             pieces = book_pieces(self, page, template, context, memo, digest_of)
         if pieces is None:
             pieces = template.generate(context)
-        try:
-            f = open(path, "wb", buffering=0)  # unbuffered: a full disk fails in _write_spooled, not at close
-        except OSError as e:
-            raise SpoolError(e.errno, e.strerror, str(path)) from None
-        with f:
+        with open(spool_file(path), "wb", buffering=0) as f:  # unbuffered: a full disk fails in _write_spooled
             batch: list[str] = []
             size = 0
             for piece in pieces:
@@ -306,6 +302,22 @@ class Renderer:
                     _write_spooled(f, "".join(batch).encode("utf-8"), path)
                     batch, size = [], 0
             _write_spooled(f, "".join(batch).encode("utf-8"), path)
+
+
+def spool_file(path: Path) -> int:
+    """A new file to spool a page into (its folder made if needed), open for writing."""
+    for attempt in (1, 2):
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError as e:
+            if attempt == 2:
+                raise SpoolError(e.errno, e.strerror, str(path)) from None
+            try:
+                os.makedirs(path.parent, exist_ok=True)
+            except OSError as e2:
+                raise SpoolError(e2.errno, e2.strerror, str(path.parent)) from None
+        except OSError as e:
+            raise SpoolError(e.errno, e.strerror, str(path)) from None
 
 
 def _write_spooled(f, data: bytes, path: Path) -> None:
@@ -343,7 +355,7 @@ class Rendered:
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
            after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None,
-           digest_of=None) -> Rendered:
+           spool_tree: bool = False, digest_of=None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
@@ -357,6 +369,8 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts).
     With spool (a folder), the pages are written there as they render, where they render, and
     their outputs are those files (write.Spooled): a big handbook's pages are never all in memory.
+    With spool_tree, each page is spooled at its own path in the spool folder, which can then
+    become the new site (write.write's tree): the folders of a new site are made by the workers.
     digest_of(key), the build's digest of a dependency key, lets a print page be joined again
     from its parts (Renderer.render_page_to)."""
     from mentorsite.printed import Edition, Parts, book_pages
@@ -415,11 +429,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         result = (html, recorder.stop(), after(page, html) if after else None,
                   parts.made(page, html) if page.output in in_books else None)
         if into is not None:  # the page goes to a file now, where it was rendered, not through memory
-            try:
-                fd = os.open(into, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except OSError as e:
-                raise SpoolError(e.errno, e.strerror, str(into)) from None
-            with open(fd, "wb", buffering=0) as f:
+            with open(spool_file(into), "wb", buffering=0) as f:
                 _write_spooled(f, html, into)
             result = (Spooled(into), *result[1:])
         return result
@@ -433,14 +443,16 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         if part is not None:
             parts.take(page, part)
 
-    def spooled(name: str) -> Path | None:
-        return spool / name if spool is not None else None
+    def spooled(name: str, page: Page) -> Path | None:
+        if spool is None:
+            return None
+        return spool / page.output if spool_tree else spool / name
 
-    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html")), len(todo), jobs,
+    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html", todo[i])), len(todo), jobs,
                                            minimum=64)):
         take(page, result)
     for i, page in enumerate(late):
-        take(page, render_one(page, spooled(f"print-{i}.html")))
+        take(page, render_one(page, spooled(f"print-{i}.html", page)))
         read = set(deps[page.output])
         for _, part, _ in book_pages(site, page.obj):
             read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])

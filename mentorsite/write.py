@@ -67,11 +67,11 @@ class WriteReport:
 
 
 def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True,
-          spare: Path | None = None) -> WriteReport:
+          spare: Path | None = None, tree: Path | None = None) -> WriteReport:
     """Make the output folder hold exactly outputs (see _write); a failure to write (a full
     disk, a read-only folder) is reported as a SiteError and leaves the previous site."""
     try:
-        return _write(outputs, output, atomic=atomic, spare=spare)
+        return _write(outputs, output, atomic=atomic, spare=spare, tree=tree)
     except OSError as e:
         raise write_error(e, output) from None
 
@@ -108,7 +108,7 @@ def _alive(pid: int) -> bool:
 
 
 def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool = True,
-           spare: Path | None = None) -> WriteReport:
+           spare: Path | None = None, tree: Path | None = None) -> WriteReport:
     """Make the output folder hold exactly outputs.
 
     atomic: make the new site in a folder beside the output (unchanged files hard-linked from
@@ -117,7 +117,11 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
     previous site is kept there after the swap (hard links: it costs only the files that
     changed), and the next build brings it up to date with a few links, rather than make a
     whole tree again, and swaps it in. When nothing changed, the folder is left untouched.
-    Otherwise (a live preview) changed files are replaced one by one, each atomically."""
+    Otherwise (a live preview) changed files are replaced one by one, each atomically.
+
+    tree: the spool folder, when the pages were spooled each at its own path in it
+    (render's spool_tree). A new site is then made in it (it already holds the pages and
+    their folders), rather than in a folder of links to them."""
     output = Path(output)
     old = _inodes(output)
     changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old) and not _same(output / rel, content)]
@@ -147,15 +151,20 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
             return report
     if spare is not None:
         shutil.rmtree(spare, ignore_errors=True)
-    tmp = parent / f".{output.name}.new-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
+    if tree is not None and tree.is_dir() and _same_device(tree, parent):
+        tmp = tree
+    else:
+        tmp = parent / f".{output.name}.new-{os.getpid()}"
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
     try:
         def put(rel: str) -> None:
             target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
             content = outputs[rel]
+            if tmp is tree and isinstance(content, Spooled) and content == target:
+                return  # spooled in place
+            target.parent.mkdir(parents=True, exist_ok=True)
             if rel not in changed_set:
                 try:
                     os.link(output / rel, target)

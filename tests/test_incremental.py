@@ -431,3 +431,38 @@ def test_a_day_of_changes_in_a_preview_and_in_builds_equals_full_builds(project,
             assert sorted(got) == sorted(full), (change.__name__, folder)
             assert [rel for rel in got if got[rel] != full[rel]] == [], (change.__name__, folder)
         shutil.rmtree(project / "_full")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_site_is_made_in_the_spool_its_pages_were_written_to(project, jobs):
+    """When there is no previous site to bring up to date, pages are spooled at their own paths
+    and the spool folder becomes the site (write's tree): the same bytes as a build over an
+    existing site, no folder left beside the output, and a stray file of the old site gone."""
+    config = load_config(project / "site.yml")
+    build(config, use_cache=False, jobs=jobs)
+    first = tree(project / "_site")
+    assert not list(project.glob("._site.*"))
+    (project / "_site/stray.html").write_text("from an older build")
+    edit_guide_body(project)
+    build(load_config(project / "site.yml"), use_cache=False, jobs=jobs)  # over a site, without a spare
+    again = tree(project / "_site")
+    assert "stray.html" not in again and sorted(again) == sorted(first)
+    assert not list(project.glob("._site.*"))
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False, jobs=1, atomic=False)
+    assert again == tree(project / "_full")
+
+
+def test_write_makes_the_site_in_the_spool_tree_and_links_what_is_elsewhere(tmp_path):
+    from mentorsite.write import Spooled, write
+
+    spool = tmp_path / "._site.spool-1"
+    (spool / "guides/a").mkdir(parents=True)
+    (spool / "guides/a/index.html").write_text("in place")
+    elsewhere = tmp_path / "other.html"
+    elsewhere.write_text("spooled elsewhere")
+    outputs = {"guides/a/index.html": Spooled(spool / "guides/a/index.html"), "b/index.html": Spooled(elsewhere),
+               "search/index.json": b"{}"}
+    report = write(outputs, tmp_path / "_site", tree=spool)
+    assert tree(tmp_path / "_site") == {"b/index.html": b"spooled elsewhere", "guides/a/index.html": b"in place",
+                                        "search/index.json": b"{}"}
+    assert report.written == 3 and not spool.exists()
