@@ -19,6 +19,7 @@ import json
 import pickle
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
@@ -67,6 +68,13 @@ _TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s
                     r"|</([a-zA-Z][^\s/>]*)\s*>|<([a-zA-Z][^\s/>]*)(" + ATTRS + r")>", re.S | re.I)
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3"))
+_SPACED = frozenset(("p", "li", "td", "th", "dt", "dd", "div", "br", "section", "article", "label", "legend", "figcaption"))
+# the text after a tag's name that may mark it skipped (data-search-ignore, class visually-hidden,
+# or an attribute with a character reference): its attributes are then read in full
+_MAY_SKIP = re.compile(r"search-ignore|visually-hidden|&", re.I).search
+
+
 class _MainText:
     """Collect the text of <main>, split at headings; skip navigation, forms' controls, scripts and
     anything marked data-search-ignore."""
@@ -81,7 +89,9 @@ class _MainText:
         self.buffer: list[str] = []
         self.anchor, self.section = "", ""
 
-    def handle_starttag(self, tag, values: dict):
+    def handle_starttag(self, tag, values: dict | str):
+        """A start tag, with its attributes (a dict, or the text after the tag's name, read only
+        when they matter: a heading's id, or what may mark the element as skipped)."""
         if tag == "main":
             self.depth += 1
             return
@@ -91,14 +101,20 @@ class _MainText:
             if tag not in _VOID:
                 self.skip.append(tag)
             return
+        if isinstance(values, str):
+            if not (tag in _HEADINGS or tag in _SKIP_TAGS or tag == "nav" or _MAY_SKIP(values)):
+                if tag in _SPACED:
+                    self.buffer.append(" ")
+                return
+            values = dict(attributes(values)) if "=" in values or values.strip() else {}
         classes = (values.get("class") or "").split()
         if tag in _SKIP_TAGS or tag == "nav" or "data-search-ignore" in values or "visually-hidden" in classes:
             if tag not in _VOID:
                 self.skip.append(tag)
             return
-        if tag in ("h1", "h2", "h3"):
+        if tag in _HEADINGS:
             self.heading, self.heading_id, self.heading_text = tag, values.get("id") or "", []
-        elif tag in ("p", "li", "td", "th", "dt", "dd", "div", "br", "section", "article", "label", "legend", "figcaption"):
+        elif tag in _SPACED:
             self.buffer.append(" ")
 
     def handle_endtag(self, tag):
@@ -140,20 +156,22 @@ class _MainText:
     def feed(self, text: str) -> None:
         last = 0
         for m in _TOKEN.finditer(text):
-            if m.start() > last:
-                self._data(text[last:m.start()])
+            at = m.start()
+            if at > last:
+                self._data(text[last:at])
             last = m.end()
-            end, start, raw = m.group(4), m.group(5) or m.group(1), m.group(1)
+            raw, raw_attrs, raw_body, end, start, attrs = m.groups()
             if end:
                 self.handle_endtag(end.lower())
+            elif raw is not None:  # <script> or <style>, and its body
+                tag = raw.lower()
+                self.handle_starttag(tag, raw_attrs)
+                self._data(raw_body)
+                self.handle_endtag(tag)
             elif start:
                 tag = start.lower()
-                attrs = m.group(6) if raw is None else m.group(2)
-                self.handle_starttag(tag, dict(attributes(attrs)) if "=" in attrs or attrs.strip() else {})
-                if raw is not None:
-                    self._data(m.group(3))
-                    self.handle_endtag(tag)
-                elif attrs.endswith("/"):  # <br/>: a start and an end, as html.parser gives it
+                self.handle_starttag(tag, attrs)
+                if attrs.endswith("/"):  # <br/>: a start and an end, as html.parser gives it
                     self.handle_endtag(tag)
         if last < len(text):
             self._data(text[last:])
@@ -187,9 +205,9 @@ def _weights(title: str, text: PageText, url: str = "") -> dict[str, int]:
     for heading in text.headings:
         for term in terms(heading):
             weights[term] = weights.get(term, 0) + HEADING
-    for _anchor, _heading, body in text.parts:
-        for term in terms(body):
-            weights[term] = weights.get(term, 0) + 1
+    counts = Counter(terms(" ".join(part[2] for part in text.parts)))
+    for term, count in counts.items():  # (in the order the terms first appear, as a loop would add them)
+        weights[term] = weights.get(term, 0) + count
     slug = url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html")
     for term in terms(slug.replace("-", " ")):
         weights[term] = weights.get(term, 0) + SLUG
