@@ -17,6 +17,7 @@ from mentorsite.search import SearchMemo, index_step, page_entry
 from mentorsite.deps import Digests
 from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
+from mentorsite.i18n import remember_dates
 from mentorsite.model import SiteConfig
 from mentorsite.parse import parse_all
 from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
@@ -100,6 +101,7 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     if cache is None:
         path = BuildCache.for_output(config.root, out)
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
+    remember_dates(cache.extra.setdefault("dates", {}))
     site, warnings = load_site(config, cache, jobs=jobs)
     step("load (discover, parse, assemble)")
     env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)

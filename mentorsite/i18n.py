@@ -13,17 +13,19 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as _babel_date
-
 from mentorsite.errors import Loc, SiteError
 from mentorsite.yamlload import decode, load_yaml
 
 FALLBACK = "en"
+# Dates as written, by (Babel's version, language, ISO date): the first date of a language loads
+# its locale's data (a hundredth of a second), so a build keeps them in its cache (remember_dates).
+_DATES: dict = {}
 
 
-def locale_of(code: str) -> Locale | None:
+def locale_of(code: str):
     """The Babel locale of a language code such as 'en', 'es' or 'pt-BR' (None when unknown)."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
@@ -41,8 +43,21 @@ def language_name(code: str) -> str:
 
 def format_date(d: dt.date, language: str = FALLBACK) -> str:
     """A date as readers of the language expect it: 'Mar 1, 2027' in English, '1 mar 2027' in Spanish."""
-    locale = locale_of(language) or locale_of(FALLBACK)
-    return _babel_date(d, "medium", locale=locale)
+    import babel
+
+    key = (babel.__version__, language, d.isoformat())
+    text = _DATES.get(key)
+    if text is None:
+        from babel.dates import format_date as babel_date
+
+        text = _DATES[key] = babel_date(d, "medium", locale=locale_of(language) or locale_of(FALLBACK))
+    return text
+
+
+def remember_dates(memo: dict) -> None:
+    """Keep the dates written from now on in memo (a build cache's), and use those it holds."""
+    global _DATES
+    _DATES = memo
 
 
 @dataclass(frozen=True, slots=True)

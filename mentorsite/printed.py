@@ -187,6 +187,7 @@ class Parts:
         self.mains: dict[str, str] = {}
         self._pdf: dict[str, str] = {}
         self.ready: dict[str, tuple] = {}  # entries made where their pages were rendered (see made)
+        self._markup: dict[str, tuple] = {}  # page output -> (its entry, the entry's part as Markup)
 
     def main(self, page: Page) -> str:
         """The page's <main>."""
@@ -202,8 +203,16 @@ class Parts:
         """The page's part in a book made of the pages in inside (path -> part id)."""
         entry = self._entry(page)
         if len(inside) == len(self.inside) or entry[4].issubset(inside.values()):
-            return Markup(entry[3])  # (a copy, for this edition's book only: it goes with the page)
+            # the part as Markup (a copy of the memo's string), made once for every edition of this build
+            known = self._markup.get(page.output)
+            if known is None or known[0] is not entry:
+                known = self._markup[page.output] = (entry, Markup(entry[3]))
+            return known[1]
         return Markup(_Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page)))
+
+    def release(self) -> None:
+        """Let the parts made into Markup go (the print pages are made)."""
+        self._markup.clear()
 
     def made(self, page: Page, html: bytes) -> tuple:
         """The entry of a page just rendered (in a worker: the rewriting is spread over the cores)."""

@@ -457,6 +457,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         for _, part, _ in book_pages(site, page.obj):
             read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])
         deps[page.output] = frozenset(read)
+    parts.release()
     count = len(todo) + len(late)
     outputs.update(static_files(env.globals["theme_dirs"]))
     for rel, path in site.assets:
