@@ -150,17 +150,20 @@ def make_book(renderer, edition: Edition, *, pdf: bool = False, files: dict | No
     renderer.rec.add(("book",))  # deps.BOOK_KEYS
     parts = parts or Parts(renderer)
     pages = book_pages(site, edition)
-    inside = {renderer.url(page.url): part_id(page) for _, page, _ in pages}
+    inside = dict(parts.address(page) for _, page, _ in pages)
     t = renderer.t
     titles = {"program": t("print.program"), "guides": t("group.guides"), "types": t("group.types"),
               "milestones": t("group.milestones"), "worksheets": t("print.worksheets")}
     groups: dict[str, list[Part]] = {}
     for group, page, depth in pages:
-        html = parts.pdf_html(page, files or {}) if pdf else parts.html(page, inside)
         title = site.program.name if page.kind == "home" else page.title
-        groups.setdefault(group, []).append(Part(part_id(page), title, page.kind, depth,
-                                                 html if isinstance(html, Markup) else Markup(html),
-                                                 renderer.url(page.url)))
+        if pdf:
+            html = parts.pdf_html(page, files or {})
+            url, ident = parts.address(page)
+            part = Part(ident, title, page.kind, depth, html if isinstance(html, Markup) else Markup(html), url)
+        else:
+            part = parts.part(page, inside, title, depth)
+        groups.setdefault(group, []).append(part)
     return Book(edition, tuple(Group(f"book-{g}", titles[g], tuple(groups[g])) for g in _BOOK_KEYS if g in groups))
 
 
@@ -187,7 +190,8 @@ class Parts:
         self.mains: dict[str, str] = {}
         self._pdf: dict[str, str] = {}
         self.ready: dict[str, tuple] = {}  # entries made where their pages were rendered (see made)
-        self._markup: dict[str, tuple] = {}  # page output -> (its entry, the entry's part as Markup)
+        self._parts: dict[str, tuple] = {}  # page output -> (its entry, its Part, in every edition of this build)
+        self._addresses: dict[str, tuple] = {}  # page output -> (URL, part id)
 
     def main(self, page: Page) -> str:
         """The page's <main>."""
@@ -199,20 +203,29 @@ class Parts:
             main = self.mains[page.url] = _main_of(html)
         return main
 
-    def html(self, page: Page, inside: dict[str, str]) -> Markup:
-        """The page's part in a book made of the pages in inside (path -> part id)."""
+    def address(self, page: Page) -> tuple[str, str]:
+        """(the page's URL under the base path, its part's id)."""
+        known = self._addresses.get(page.output)
+        if known is None:
+            known = self._addresses[page.output] = (self.renderer.url(page.url), part_id(page))
+        return known
+
+    def part(self, page: Page, inside: dict[str, str], title: str, depth: int) -> Part:
+        """The page's Part in a book made of the pages in inside (path -> part id)."""
         entry = self._entry(page)
+        url, ident = self.address(page)
         if len(inside) == len(self.inside) or entry[4].issubset(inside.values()):
-            # the part as Markup (a copy of the memo's string), made once for every edition of this build
-            known = self._markup.get(page.output)
-            if known is None or known[0] is not entry:
-                known = self._markup[page.output] = (entry, Markup(entry[3]))
+            # the same Part for every edition of this build (its html a copy of the memo's string)
+            known = self._parts.get(page.output)
+            if known is None or known[0] is not entry or known[1].title != title or known[1].depth != depth:
+                known = self._parts[page.output] = (entry, Part(ident, title, page.kind, depth, Markup(entry[3]), url))
             return known[1]
-        return Markup(_Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), part_id(page)))
+        html = _Rewriter(self.config, inside, pdf=False, files={}).rewrite(self.main(page), ident)
+        return Part(ident, title, page.kind, depth, Markup(html), url)
 
     def release(self) -> None:
-        """Let the parts made into Markup go (the print pages are made)."""
-        self._markup.clear()
+        """Let the Parts go (the print pages are made)."""
+        self._parts.clear()
 
     def made(self, page: Page, html: bytes) -> tuple:
         """The entry of a page just rendered (in a worker: the rewriting is spread over the cores)."""
