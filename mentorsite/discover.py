@@ -145,8 +145,16 @@ def _read(path: Path | str, memo: dict | None, root: Path, shown: str | None = N
         known = memo.get(str(path))
         if known is not None and known[0] == key:
             return known[1]
-    with open(path, "rb") as f:
-        data = f.read()
+    fd = os.open(path, os.O_RDONLY)  # (os.read: a file object costs more than the read, for a small file)
+    try:
+        data = os.read(fd, st.st_size + 1)
+        if len(data) > st.st_size:  # it grew since the stat: read the rest
+            chunks = [data]
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            data = b"".join(chunks)
+    finally:
+        os.close(fd)
     if memo is not None:
         memo[str(path)] = (key, data)
     return data
