@@ -128,7 +128,9 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
     with spooled(out) as spool:  # the pages, written as they render (write.Spooled)
         rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
                           kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
-                          parts_memo=cache.parts, spool=spool, spool_tree=tree, digest_of=digests)
+                          parts_memo=cache.parts, spool=spool, spool_tree=tree, digest_of=digests,
+                          last=lambda output: (f"{out}{os.sep}{output}", cache.pages[output].stat, cache.pages[output].deps)
+                          if output in cache.pages else None)
         step("render")
         files = rendered.files
         for path in skip | deferred:

@@ -21,6 +21,7 @@ import io
 import dataclasses
 import html as htmllib
 import mimetypes
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -440,11 +441,127 @@ def _segments_key(keys, shape: tuple, digest_of) -> str | None:
     return digest(shape, tuple(values))
 
 
+class _Interleaved:
+    """The strings of a print page: its segments and parts in turn. As they are written, where
+    each part's bytes stand in the page is noted (offsets: (part id, start, end)), so that the
+    next build can put a part in place in the page's file (patch_book)."""
+
+    def __init__(self, segments, parts):
+        self.segments, self.parts = segments, parts
+        self.offsets: list[tuple] = []
+
+    def __iter__(self):
+        segments, offsets = self.segments, self.offsets
+        pos = _size(segments[0])
+        yield segments[0]
+        for part, segment in zip(self.parts, segments[1:]):
+            size = _size(part.html)
+            offsets.append((part.id, pos, pos + size))
+            pos += size + _size(segment)
+            yield part.html  # (a Markup: str() of it would copy it)
+            yield segment
+
+
+def _size(text: str) -> int:
+    """The length of text in UTF-8."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
 def _interleave(segments, parts):
-    yield segments[0]
-    for part, segment in zip(parts, segments[1:]):
-        yield part.html  # (a Markup: str() of it would copy it)
-        yield segment
+    return _Interleaved(segments, parts)
+
+
+def remember_offsets(memo: "PartsMemo", page: Page, pieces, stat: tuple | None) -> None:
+    """After a print page is written from pieces: where its parts stand in its file (of that
+    stat), for patch_book."""
+    if isinstance(pieces, _Interleaved) and stat is not None and len({o[0] for o in pieces.offsets}) == len(pieces.offsets):
+        memo.put(("offsets", page.output), (stat, tuple(pieces.offsets)))
+    elif memo.get(("offsets", page.output)) is not None:
+        memo.put(("offsets", page.output), None)
+
+
+def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, old, book: dict):
+    """A print page made from its file of the last build, when what changed since is only the
+    bodies of some of its pages (keys ("doc", ...) that the page around the book did not read):
+    the parts of those pages, rendered in this build, are put in place of theirs; the rest of
+    the file is copied as it is (in the kernel). old: (the file, the stat and the key digests the
+    last build recorded for the page); book: part id -> (the keys its page read as last rendered,
+    its entry (Parts) if it was rendered in this build, else None), for the pages of the whole book.
+    Returns the stat of the new file, or None when the page is to be made in full (always correct)."""
+    from mentorsite.render import spool_file
+
+    path, stat, deps = old
+    stored = memo.get(("offsets", page.output))
+    segments = memo.get(("book", page.output))
+    if stored is None or stat is None or stored[0] != stat or segments is None or not _builtin_book(renderer):
+        return None
+    changed = {key for key, value in deps.items() if digest_of(key) != value}
+    if not changed or any(key[0] != "doc" for key in changed) or changed & set(segments[1]):
+        return None
+    offsets = stored[1]
+    ids = {ident for ident, _, _ in offsets}
+    new = {}
+    for ident in ids:
+        known = book.get(ident)
+        if known is None:
+            return None  # (the book's shape changed: then a key other than a body's did too)
+        keys, entry = known
+        if entry is None:
+            if any(key in keys for key in changed):
+                return None  # its part changed, but in an earlier build (a preview's deferred print page)
+        elif entry[4].issubset(ids):
+            new[ident] = entry[3].encode("utf-8", "surrogatepass")
+        else:  # it links to a page this book leaves out: rewritten for the book
+            return None
+    fd_in = os.open(path, os.O_RDONLY)
+    try:
+        st = os.fstat(fd_in)
+        if (st.st_size, st.st_mtime_ns) != stored[0]:
+            return None  # not the file the offsets are of
+        fd_out = spool_file(into)
+        try:
+            pos, shift, moved = 0, 0, []
+            for ident, start, end in offsets:
+                data = new.get(ident)
+                if data is None:
+                    moved.append((ident, start + shift, end + shift))
+                    continue
+                _copy_range(fd_in, fd_out, pos, start - pos)
+                _write_all(fd_out, data)
+                moved.append((ident, start + shift, start + shift + len(data)))
+                shift += len(data) - (end - start)
+                pos = end
+            _copy_range(fd_in, fd_out, pos, stat[0] - pos)
+            st = os.fstat(fd_out)
+        finally:
+            os.close(fd_out)
+    finally:
+        os.close(fd_in)
+    memo.put(("offsets", page.output), ((st.st_size, st.st_mtime_ns), tuple(moved)))
+    return st.st_size, st.st_mtime_ns
+
+
+def _copy_range(fd_in: int, fd_out: int, offset: int, count: int) -> None:
+    """count bytes of fd_in from offset, appended to fd_out (copy_file_range where the system has it)."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(fd_in, fd_out, count, offset)
+        except (AttributeError, OSError):
+            done = 0
+        if done <= 0:  # not supported here (or at the end): read and write
+            data = os.pread(fd_in, min(count, 1 << 20), offset)
+            if not data:
+                raise OSError(f"{count} bytes missing at the end of a print page")
+            _write_all(fd_out, data)
+            done = len(data)
+        offset += done
+        count -= done
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def cover(site, edition: Edition, t) -> dict:

@@ -302,6 +302,11 @@ class Renderer:
                     _write_spooled(f, "".join(batch).encode("utf-8"), path)
                     batch, size = [], 0
             _write_spooled(f, "".join(batch).encode("utf-8"), path)
+            st = os.fstat(f.fileno())
+        if page.kind == "print" and memo is not None:
+            from mentorsite.printed import remember_offsets
+
+            remember_offsets(memo, page, pieces, (st.st_size, st.st_mtime_ns))
 
 
 def spool_file(path: Path) -> int:
@@ -355,7 +360,7 @@ class Rendered:
 
 def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
            after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None,
-           spool_tree: bool = False, digest_of=None) -> Rendered:
+           spool_tree: bool = False, digest_of=None, last=None) -> Rendered:
     """Every output file of the site (path relative to the output folder -> bytes or a file to
     copy), except the pages in skip, which the caller knows to be unchanged.
 
@@ -372,8 +377,10 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     With spool_tree, each page is spooled at its own path in the spool folder, which can then
     become the new site (write.write's tree): the folders of a new site are made by the workers.
     digest_of(key), the build's digest of a dependency key, lets a print page be joined again
-    from its parts (Renderer.render_page_to)."""
-    from mentorsite.printed import Edition, Parts, book_pages
+    from its parts (Renderer.render_page_to). last(output), for a page that is not in skip,
+    gives (its file, the stat and the key digests the last build recorded for it), or None: a
+    print page whose pages' bodies alone changed is then patched in its file (printed.patch_book)."""
+    from mentorsite.printed import Edition, Parts, book_pages, patch_book
 
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
@@ -451,8 +458,25 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html", todo[i])), len(todo), jobs,
                                            minimum=64)):
         take(page, result)
+    book: dict | None = None  # part id -> (the keys its page read, its entry if rendered now), for patch_book
     for i, page in enumerate(late):
-        take(page, render_one(page, spooled(f"print-{i}.html", page)))
+        into = spooled(f"print-{i}.html", page)
+        old = last(page.output) if last is not None and into is not None and parts_memo is not None else None
+        if old is not None:
+            if book is None:
+                book = {}
+                for _, p, _ in book_pages(site, Edition()):
+                    record = None if p.output in deps else last(p.output)
+                    book[parts.address(p)[1]] = ((deps[p.output], parts.ready.get(p.output)) if p.output in deps
+                                                 else (record[2] if record else {("unknown", p.output): None}, None))
+            if patch_book(renderer, page, into, parts_memo, digest_of, old, book) is not None:
+                outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
+                read = set(deps[page.output])
+                for _, part, _ in book_pages(site, page.obj):
+                    read.update(deps.get(part.output, ()))
+                deps[page.output] = frozenset(read)
+                continue
+        take(page, render_one(page, into))
         read = set(deps[page.output])
         for _, part, _ in book_pages(site, page.obj):
             read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])

@@ -301,6 +301,7 @@ def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_chan
     assert len(segments) > 20 and ("book",) in own
     assert "".join(segments).count("<article") == len(segments) - 1  # one part after each segment but the last
     entries[("book", "print/index.html")] = (key, own, _pack([segments[0].replace("<body", "<body data-joined", 1), *segments[1:]]))
+    del entries[("offsets", "print/index.html")]  # (else the page is patched in its file: see the next test)
     with open(path, "wb") as f:
         pickle.dump(header, f), pickle.dump(entries, f)
     edit_guide_body(project)
@@ -309,6 +310,79 @@ def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_chan
     # a change to the book's shape (a guide's title is in its contents) renders the page again
     edit_guide_title(project)
     build(config)
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def _spy_on_patches(monkeypatch) -> list:
+    from mentorsite import printed
+
+    calls, real = [], printed.patch_book
+
+    def spy(renderer, page, *args):
+        result = real(renderer, page, *args)
+        calls.append((page.output, result is not None))
+        return result
+
+    monkeypatch.setattr(printed, "patch_book", spy)
+    return calls
+
+
+def test_a_print_page_is_patched_in_its_file_when_only_guide_bodies_changed(project, monkeypatch):
+    """After a guide's body changes, each print page is its last file with that guide's part put
+    in place (where each part stands is kept in the parts memo); not when the file is not the one
+    the last build wrote, nor when something else changed; always the bytes of a full build."""
+    config = load_config(project / "site.yml")
+    build(config)
+    calls = _spy_on_patches(monkeypatch)
+    _edit(project / GUIDE, "problems in disguise", "problems in costume")  # (no line moves: see the end)
+    build(config)
+    # (a role's pack that leaves out a guide this one links to has it rewritten: made in full)
+    assert ("print/index.html", True) in calls and ("print/mentee/index.html", True) in calls
+    assert ("print/mentor/index.html", False) in calls
+    full = project / "_full"
+    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
+    assert tree(project / "_site") == tree(full)
+    # a print page's file changed by hand (its size kept): made in full, the others patched
+    page = project / "_site/print/index.html"
+    data = page.read_bytes()
+    at = data.index(b"<main")
+    page.write_bytes(data[:at] + b"<MAIN" + data[at + 5:])
+    calls.clear()
+    _edit(project / GUIDE, "problems in costume", "problems in a mask")
+    build(config)
+    assert ("print/index.html", False) in calls and ("print/mentee/index.html", True) in calls
+    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
+    assert tree(project / "_site") == tree(full)
+    # lines added: where the guide's headings and links stand (its outline, which pages that list
+    # guides may show) changes, and every print page is made in full; so does a title's change
+    calls.clear()
+    edit_guide_body(project)
+    build(config)
+    assert calls and not any(patched for _, patched in calls)
+    calls.clear()
+    edit_guide_title(project)
+    build(config)
+    assert calls and not any(patched for _, patched in calls)
+    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
+    assert tree(project / "_site") == tree(full)
+
+
+def test_a_preview_makes_in_full_a_deferred_print_page_whose_guide_changed_a_step_before(project, monkeypatch):
+    """A preview writes a saved guide's page at once and the print pages in a second step: there,
+    the guide's part is not among the pages rendered, so the page is not patched (it would keep
+    the old part); it is made in full, as a full build makes it."""
+    from mentorsite.cache import BuildCache
+
+    config = load_config(project / "site.yml")
+    cache = BuildCache(files={})
+    build(config, cache=cache, save=False)
+    calls = _spy_on_patches(monkeypatch)
+    _edit(project / GUIDE, "problems in disguise", "problems in costume")
+    first = build(config, cache=cache, save=False, atomic=False, defer=True)
+    assert "print/index.html" in first.deferred
+    build(config, cache=cache, save=False, atomic=False)
+    assert ("print/index.html", False) in calls
     build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
     assert tree(project / "_site") == tree(project / "_full")
 
