@@ -24,6 +24,7 @@ import mimetypes
 import os
 import posixpath
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -443,20 +444,22 @@ def _segments_key(keys, shape: tuple, digest_of) -> str | None:
 
 class _Interleaved:
     """The strings of a print page: its segments and parts in turn. As they are written, where
-    each part's bytes stand in the page is noted (offsets: (part id, start, end)), so that the
-    next build can put a part in place in the page's file (patch_book)."""
+    each part's bytes stand in the page is noted (ids, and the start and end of each part in
+    positions), so that the next build can put a part in place in the page's file (patch_book)."""
 
     def __init__(self, segments, parts):
         self.segments, self.parts = segments, parts
-        self.offsets: list[tuple] = []
+        self.ids = tuple(part.id for part in parts)
+        self.positions = array("q")
 
     def __iter__(self):
-        segments, offsets = self.segments, self.offsets
+        segments, positions = self.segments, self.positions
         pos = _size(segments[0])
         yield segments[0]
         for part, segment in zip(self.parts, segments[1:]):
             size = _size(part.html)
-            offsets.append((part.id, pos, pos + size))
+            positions.append(pos)
+            positions.append(pos + size)
             pos += size + _size(segment)
             yield part.html  # (a Markup: str() of it would copy it)
             yield segment
@@ -473,9 +476,12 @@ def _interleave(segments, parts):
 
 def remember_offsets(memo: "PartsMemo", page: Page, pieces, stat: tuple | None) -> None:
     """After a print page is written from pieces: where its parts stand in its file (of that
-    stat), for patch_book."""
-    if isinstance(pieces, _Interleaved) and stat is not None and len({o[0] for o in pieces.offsets}) == len(pieces.offsets):
-        memo.put(("offsets", page.output), (stat, tuple(pieces.offsets)))
+    stat), for patch_book. (The parts' ids are kept apart: they change only with the book's
+    shape, and the memo is a log to which each build adds what it changed.)"""
+    if isinstance(pieces, _Interleaved) and stat is not None and len(set(pieces.ids)) == len(pieces.ids):
+        memo.put(("offsets", page.output), (stat, pieces.positions.tobytes()))
+        if memo.get(("offset-ids", page.output)) != pieces.ids:
+            memo.put(("offset-ids", page.output), pieces.ids)
     elif memo.get(("offsets", page.output)) is not None:
         memo.put(("offsets", page.output), None)
 
@@ -492,15 +498,18 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
 
     path, stat, deps = old
     stored = memo.get(("offsets", page.output))
+    ids = memo.get(("offset-ids", page.output))
     segments = memo.get(("book", page.output))
-    if stored is None or stat is None or stored[0] != stat or segments is None or not _builtin_book(renderer):
+    if stored is None or ids is None or stat is None or stored[0] != stat or segments is None or not _builtin_book(renderer):
+        return None
+    positions = array("q")
+    positions.frombytes(stored[1])
+    if len(positions) != 2 * len(ids):
         return None
     changed = {key for key, value in deps.items() if digest_of(key) != value}
     if not changed or any(key[0] != "doc" for key in changed) or changed & set(segments[1]):
         return None
-    offsets = stored[1]
-    ids = {ident for ident, _, _ in offsets}
-    new = {}
+    new, book_ids = {}, set(ids)
     for ident in ids:
         known = book.get(ident)
         if known is None:
@@ -509,7 +518,7 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
         if entry is None:
             if any(key in keys for key in changed):
                 return None  # its part changed, but in an earlier build (a preview's deferred print page)
-        elif entry[4].issubset(ids):
+        elif entry[4].issubset(book_ids):
             new[ident] = entry[3].encode("utf-8", "surrogatepass")
         else:  # it links to a page this book leaves out: rewritten for the book
             return None
@@ -520,15 +529,18 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
             return None  # not the file the offsets are of
         fd_out = spool_file(into)
         try:
-            pos, shift, moved = 0, 0, []
-            for ident, start, end in offsets:
+            pos, shift, moved = 0, 0, array("q")
+            for i, ident in enumerate(ids):
+                start, end = positions[2 * i], positions[2 * i + 1]
                 data = new.get(ident)
                 if data is None:
-                    moved.append((ident, start + shift, end + shift))
+                    moved.append(start + shift)
+                    moved.append(end + shift)
                     continue
                 _copy_range(fd_in, fd_out, pos, start - pos)
                 _write_all(fd_out, data)
-                moved.append((ident, start + shift, start + shift + len(data)))
+                moved.append(start + shift)
+                moved.append(start + shift + len(data))
                 shift += len(data) - (end - start)
                 pos = end
             _copy_range(fd_in, fd_out, pos, stat[0] - pos)
@@ -537,7 +549,7 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
             os.close(fd_out)
     finally:
         os.close(fd_in)
-    memo.put(("offsets", page.output), ((st.st_size, st.st_mtime_ns), tuple(moved)))
+    memo.put(("offsets", page.output), ((st.st_size, st.st_mtime_ns), moved.tobytes()))
     return st.st_size, st.st_mtime_ns
 
 
