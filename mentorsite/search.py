@@ -16,6 +16,7 @@ for why this and not Pagefind or lunr.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import re
 import unicodedata
@@ -229,7 +230,7 @@ def section_of(site, page: Page, t) -> str:
     return label
 
 
-def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, bytes]:
+def search_files(site, pages: dict, t, memo: dict | None = None, sections: dict | None = None) -> dict[str, bytes]:
     """The search index files of a site, from its rendered pages (output path -> HTML, or a
     function returning it). memo keeps each page's text and term weights by a digest of its
     HTML, so that an incremental build reads only the pages it rendered."""
@@ -254,7 +255,7 @@ def search_files(site, pages: dict, t, memo: dict | None = None) -> dict[str, by
             known = memo[page.output] = _entry(key, page, html)
         _, title, text, words, weights = known
         n = len(docs)
-        docs.append([page.url, title or page.title, section_of(site, page, t)])
+        docs.append([page.url, title or page.title, sections[page.output] if sections else section_of(site, page, t)])
         texts.append(text)
         for term, weight in zip(words, weights):
             known = postings.get(term)
@@ -279,17 +280,23 @@ def _json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode("utf-8")
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def page_bytes(files: dict, output: Path, keep, memo: dict | None = None) -> dict:
     """Every page's HTML: bytes from this render; for a page kept from the previous build, the
     digest its text was indexed under (when the memo knows it) or a function that reads it."""
     pages = {}
     memo = memo or {}
+    folder = f"{output}{os.sep}"
     for path, content in files.items():
         if not path.endswith(".html"):
             continue
         if content is keep:
             known = memo.get(path)  # unchanged bytes: the memo's digest still holds
-            pages[path] = (known[0] if known else None, lambda p=output / path: p.read_bytes())
+            pages[path] = (known[0] if known else None, lambda p=folder + path: _read_bytes(p))
         elif isinstance(content, Spooled):  # rendered now, into a file: its memo entry was made from it
             known = memo.get(path)
             pages[path] = (known[0] if known else None, content.read_bytes)
@@ -378,13 +385,14 @@ def index_step(site, files: dict, output: Path, env, keep, memo: SearchMemo | No
     t = translations_for(site.config, env)
     memo = memo or SearchMemo(None)
     indexed = [p for p in site.pages if p.kind in INDEXED_KINDS and p.output in files]
-    summary_key = tuple((p.output, p.url, p.title, section_of(site, p, t)) for p in indexed)
+    sections = {p.output: section_of(site, p, t) for p in indexed}
+    summary_key = tuple((p.output, p.url, p.title, sections[p.output]) for p in indexed)
     if (memo.summary is not None and memo.summary[0] == summary_key and site.config.language == memo.summary[2]
             and all(files[p.output] is keep for p in indexed)
             and all((output / f).is_file() for f in memo.summary[1])):
         return {f: keep for f in memo.summary[1]}
     pages = page_bytes(files, output, keep, memo.pages)
-    result = search_files(site, pages, t, memo.pages)
+    result = search_files(site, pages, t, memo.pages, sections)
     for gone in set(memo.pages) - set(pages):
         del memo.pages[gone]
     memo.summary = (summary_key, tuple(sorted(result)), site.config.language)
