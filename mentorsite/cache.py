@@ -24,7 +24,7 @@ from mentorsite.errors import fast_pickle
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".mentorsite-cache"
-_FORMAT = 3
+_FORMAT = 4  # 4: a print page records what all of its pages read (3 lost what kept pages read)
 
 
 @fast_pickle

@@ -458,6 +458,15 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html", todo[i])), len(todo), jobs,
                                            minimum=64)):
         take(page, result)
+    def part_keys(part: Page):
+        """What a page in a book read: as rendered now, or as its record says (a page kept)."""
+        if part.output in deps:
+            return deps[part.output]
+        if part.output in previous:
+            return previous[part.output][1]
+        record = last(part.output) if last is not None else None
+        return record[2] if record is not None else (("unknown", part.output),)  # (never the same: made again)
+
     book: dict | None = None  # part id -> (the keys its page read, its entry if rendered now), for patch_book
     for i, page in enumerate(late):
         into = spooled(f"print-{i}.html", page)
@@ -473,13 +482,13 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
                 outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
                 read = set(deps[page.output])
                 for _, part, _ in book_pages(site, page.obj):
-                    read.update(deps.get(part.output, ()))
+                    read.update(part_keys(part))
                 deps[page.output] = frozenset(read)
                 continue
         take(page, render_one(page, into))
         read = set(deps[page.output])
         for _, part, _ in book_pages(site, page.obj):
-            read.update(deps[part.output] if part.output in deps else previous.get(part.output, (None, ()))[1])
+            read.update(part_keys(part))
         deps[page.output] = frozenset(read)
     parts.release()
     count = len(todo) + len(late)

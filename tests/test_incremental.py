@@ -314,6 +314,36 @@ def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_chan
     assert tree(project / "_site") == tree(project / "_full")
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
+def test_the_print_pages_follow_edits_of_one_guide_then_of_another(project, preview):
+    """A print page holds every guide: after a build in which it was made again for one guide's
+    edit (the other guides' pages kept), an edit of another guide must reach it too. (Without
+    handbook PDFs, as a preview builds: making them reads every page.)"""
+    from mentorsite.cache import BuildCache
+
+    with open(project / "site.yml", "a", encoding="utf-8") as f:
+        f.write("\nhandbook_pdfs: false\n")
+    config = load_config(project / "site.yml")
+    cache = BuildCache(files={}) if preview else None
+    steps = [dict(defer=True), dict()] if preview else [dict()]
+    options = dict(cache=cache, save=False, atomic=False) if preview else {}
+
+    def build_all():
+        for step in steps:
+            build(config, **options, **step)
+
+    build_all()
+    _edit(project / GUIDE, "problems in disguise", "problems in costume")
+    build_all()
+    other = project / "content/guides/getting-started/starting-well.md"
+    with open(other, "a", encoding="utf-8") as f:
+        f.write("\nA sentence added at the end of another guide.\n")
+    build_all()
+    assert "A sentence added at the end of another guide." in (project / "_site/print/index.html").read_text(encoding="utf-8")
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
 def _spy_on_patches(monkeypatch) -> list:
     from mentorsite import printed
 
