@@ -458,6 +458,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html", todo[i])), len(todo), jobs,
                                            minimum=64)):
         take(page, result)
+
     def part_keys(part: Page):
         """What a page in a book read: as rendered now, or as its record says (a page kept)."""
         if part.output in deps:
@@ -468,24 +469,25 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         return record[2] if record is not None else (("unknown", part.output),)  # (never the same: made again)
 
     book: dict | None = None  # part id -> (the keys its page read, its entry if rendered now), for patch_book
+
+    def patched(page: Page, into: Path | None) -> bool:
+        """Whether a print page was patched in its last file (printed.patch_book)."""
+        nonlocal book
+        old = last(page.output) if last is not None and into is not None and parts_memo is not None else None
+        if old is None:
+            return False
+        if book is None:
+            book = {parts.address(p)[1]: (part_keys(p), parts.ready.get(p.output) if p.output in deps else None)
+                    for _, p, _ in book_pages(site, Edition())}
+        if patch_book(renderer, page, into, parts_memo, digest_of, old, book) is None:
+            return False
+        outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
+        return True
+
     for i, page in enumerate(late):
         into = spooled(f"print-{i}.html", page)
-        old = last(page.output) if last is not None and into is not None and parts_memo is not None else None
-        if old is not None:
-            if book is None:
-                book = {}
-                for _, p, _ in book_pages(site, Edition()):
-                    record = None if p.output in deps else last(p.output)
-                    book[parts.address(p)[1]] = ((deps[p.output], parts.ready.get(p.output)) if p.output in deps
-                                                 else (record[2] if record else {("unknown", p.output): None}, None))
-            if patch_book(renderer, page, into, parts_memo, digest_of, old, book) is not None:
-                outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
-                read = set(deps[page.output])
-                for _, part, _ in book_pages(site, page.obj):
-                    read.update(part_keys(part))
-                deps[page.output] = frozenset(read)
-                continue
-        take(page, render_one(page, into))
+        if not patched(page, into):
+            take(page, render_one(page, into))
         read = set(deps[page.output])
         for _, part, _ in book_pages(site, page.obj):
             read.update(part_keys(part))
