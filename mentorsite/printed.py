@@ -378,7 +378,7 @@ def book_pieces(renderer, page: Page, template, context: dict, memo: "PartsMemo"
     if stored is not None and stored[0] is not None and stored[0] == _segments_key(stored[1], shape, digest_of):
         for key in stored[1]:
             renderer.rec.add(key)
-        return _interleave(_unpack(stored[2]), parts)
+        return _Interleaved(_unpack(stored[2]), parts)
     count = iter(range(len(parts)))
     marked = Book(book.edition, tuple(
         Group(g.id, g.title, tuple(dataclasses.replace(p, html=Markup(f"\x00BOOK-PART-{next(count)}\x01")) for p in g.parts))
@@ -389,9 +389,9 @@ def book_pieces(renderer, page: Page, template, context: dict, memo: "PartsMemo"
         return None
     own = frozenset(renderer.rec.keys or ())
     if any("\x00" in segment for segment in segments):  # (a NUL from the data: they could not be packed)
-        return _interleave(segments, parts)
+        return _Interleaved(segments, parts)
     memo.put(slot, (_segments_key(own, shape, digest_of), own, _pack(segments)))
-    return _interleave(segments, parts)
+    return _Interleaved(segments, parts)
 
 
 def _pack(segments: list[str]) -> bytes:
@@ -470,10 +470,6 @@ def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def _interleave(segments, parts):
-    return _Interleaved(segments, parts)
-
-
 def remember_offsets(memo: "PartsMemo", page: Page, pieces, stat: tuple | None) -> None:
     """After a print page is written from pieces: where its parts stand in its file (of that
     stat), for patch_book. (The parts' ids are kept apart: they change only with the book's
@@ -494,7 +490,7 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
     last build recorded for the page); book: part id -> (the keys its page read as last rendered,
     its entry (Parts) if it was rendered in this build, else None), for the pages of the whole book.
     Returns the stat of the new file, or None when the page is to be made in full (always correct)."""
-    from mentorsite.render import spool_file
+    from mentorsite.render import _write_spooled, spool_file
 
     path, stat, deps = old
     stored = memo.get(("offsets", page.output))
@@ -527,8 +523,7 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
         st = os.fstat(fd_in)
         if (st.st_size, st.st_mtime_ns) != stored[0]:
             return None  # not the file the offsets are of
-        fd_out = spool_file(into)
-        try:
+        with open(spool_file(into), "wb", buffering=0) as out:  # (a full disk: SpoolError, as for any page)
             pos, shift, moved = 0, 0, array("q")
             for i, ident in enumerate(ids):
                 start, end = positions[2 * i], positions[2 * i + 1]
@@ -537,43 +532,38 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
                     moved.append(start + shift)
                     moved.append(end + shift)
                     continue
-                _copy_range(fd_in, fd_out, pos, start - pos)
-                _write_all(fd_out, data)
+                _copy_range(fd_in, out, pos, start - pos, into)
+                _write_spooled(out, data, into)
                 moved.append(start + shift)
                 moved.append(start + shift + len(data))
                 shift += len(data) - (end - start)
                 pos = end
-            _copy_range(fd_in, fd_out, pos, stat[0] - pos)
-            st = os.fstat(fd_out)
-        finally:
-            os.close(fd_out)
+            _copy_range(fd_in, out, pos, stat[0] - pos, into)
+            st = os.fstat(out.fileno())
     finally:
         os.close(fd_in)
     memo.put(("offsets", page.output), ((st.st_size, st.st_mtime_ns), moved.tobytes()))
     return st.st_size, st.st_mtime_ns
 
 
-def _copy_range(fd_in: int, fd_out: int, offset: int, count: int) -> None:
-    """count bytes of fd_in from offset, appended to fd_out (copy_file_range where the system has it)."""
+def _copy_range(fd_in: int, out, offset: int, count: int, path: Path) -> None:
+    """count bytes of fd_in from offset, appended to the file out (copy_file_range where the
+    system has it, else read and written as any spooled page)."""
+    from mentorsite.render import _write_spooled
+
     while count > 0:
         try:
-            done = os.copy_file_range(fd_in, fd_out, count, offset)
+            done = os.copy_file_range(fd_in, out.fileno(), count, offset)
         except (AttributeError, OSError):
             done = 0
         if done <= 0:  # not supported here (or at the end): read and write
             data = os.pread(fd_in, min(count, 1 << 20), offset)
             if not data:
                 raise OSError(f"{count} bytes missing at the end of a print page")
-            _write_all(fd_out, data)
+            _write_spooled(out, data, path)
             done = len(data)
         offset += done
         count -= done
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def cover(site, edition: Edition, t) -> dict:
