@@ -241,12 +241,16 @@ def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path)
     folder = str(out) + os.sep
     records = [(page.output, cache.pages.get(page.output)) for page in site.pages]
     records = [(output, r) for output, r in records if r is not None and file_stat(folder + output) == r.stat]
+    stale: dict = {}  # id of a table of pairs (PageRecord) -> the numbers of its pairs whose digest changed
     keys = set()
     for _, record in records:
-        keys.update(record.deps)
+        if record.pairs is None:
+            keys.update(record.deps)
+        elif id(record.table) not in stale:
+            stale[id(record.table)] = {i for i, (key, value) in enumerate(record.table) if digests(key) != value}
     now = {key: digests(key) for key in keys}.items()  # each key once; then each page's check runs in C
     for output, record in records:
-        if record.deps.items() <= now:
+        if stale[id(record.table)].isdisjoint(record.pairs) if record.pairs is not None else record.deps.items() <= now:
             skip.add(output)
     return skip
 

@@ -14,26 +14,42 @@ import logging
 import os
 import time
 import pickle
+from array import array
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite import __version__
-from mentorsite.errors import fast_pickle
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".mentorsite-cache"
-_FORMAT = 4  # 4: a print page records what all of its pages read (3 lost what kept pages read)
+_FORMAT = 5  # 4: a print page records what all of its pages read (3 lost what kept pages read); 5: a table of pairs
 
 
-@fast_pickle
-@dataclass(slots=True)
 class PageRecord:
-    """What the last build knows of one page: the digests of what it read, and its file."""
+    """What the last build knows of one page: the digests of what it read, and its file.
 
-    deps: dict  # key -> digest
-    stat: tuple  # (size, mtime_ns) of the output file it wrote
+    A record read from disk holds the numbers of its (key, digest) pairs in a table that every
+    page shares (pairs): a thousand pages read the same templates and data with the same
+    digests, and a dict for each page was most of what loading and checking them cost. Its
+    deps (key -> digest) are made when asked for."""
+
+    __slots__ = ("_deps", "stat", "pairs", "table")
+
+    def __init__(self, deps: dict | None = None, stat: tuple | None = None, *, pairs=None, table: list | None = None):
+        self._deps = deps
+        self.stat = stat  # (size, mtime_ns) of the output file it wrote
+        self.pairs = pairs  # numbers in table (None: deps was given)
+        self.table = table
+
+    @property
+    def deps(self) -> dict:
+        """key -> digest of everything the page read."""
+        if self._deps is None:
+            table = self.table
+            self._deps = dict(table[i] for i in self.pairs)
+        return self._deps
 
 
 @dataclass(slots=True)
@@ -73,10 +89,14 @@ class BuildCache:
                 data = pickle.load(f)
             blobs = {rel: (pickle.loads(blob), blob) for rel, blob in data["guides"].items()}
             guides = {rel: known[0] for rel, known in blobs.items()}
-            cache = cls(path=path, guides=guides, pages=data["pages"], extra=data.get("extra", {}), blobs=blobs)
-            if not all(isinstance(r, PageRecord) for r in cache.pages.values()):
-                raise ValueError("bad page record")
-            return cache
+            table, size = data["pairs"], len(data["pairs"])
+            pages = {}
+            for output, (numbers, stat) in data["pages"].items():
+                numbers = array("I", numbers)
+                if numbers and max(numbers) >= size:
+                    raise ValueError("bad page record")
+                pages[output] = PageRecord(stat=stat, pairs=numbers, table=table)
+            return cls(path=path, guides=guides, pages=pages, extra=data.get("extra", {}), blobs=blobs)
         except FileNotFoundError:
             return cls(path=path)
         except Exception as e:  # truncated, corrupted, unpicklable: never trusted
@@ -98,12 +118,30 @@ class BuildCache:
         for rel, g in self.guides.items():
             known = self.blobs.get(rel)
             guides[rel] = known[1] if known is not None and known[0] is g else pickle.dumps(g, protocol=pickle.HIGHEST_PROTOCOL)
-        write_pickles(self.path, _header(), {"guides": guides, "pages": self.pages, "extra": self.extra})
+        write_pickles(self.path, _header(), {"guides": guides, **_pages_table(self.pages), "extra": self.extra})
 
     def memo_path(self, kind: str) -> Path | None:
         """The file of another stage's memo beside this cache ('search', 'parts'); None when
         this cache is not kept on disk."""
         return self.path.with_name(f"{kind}-{self.path.name}") if self.path is not None else None
+
+
+def _pages_table(records: dict) -> dict:
+    """Page records as saved: {"pairs": every (key, digest) pair once, "pages": output -> (the
+    numbers of its pairs, as bytes of an array, its file's stat)} (PageRecord)."""
+    pairs: dict = {}  # (key, digest) -> its number
+    renumbered: dict = {}  # id of a table read from disk -> its pairs' new numbers
+    pages = {}
+    for output, record in records.items():
+        if record.pairs is not None:
+            new = renumbered.get(id(record.table))
+            if new is None:
+                new = renumbered[id(record.table)] = [pairs.setdefault(pair, len(pairs)) for pair in record.table]
+            numbers = array("I", [new[i] for i in record.pairs])
+        else:
+            numbers = array("I", [pairs.setdefault(pair, len(pairs)) for pair in record.deps.items()])
+        pages[output] = (numbers.tobytes(), record.stat)
+    return {"pairs": list(pairs), "pages": pages}
 
 
 def _output_name(output: Path) -> str:
