@@ -54,7 +54,9 @@ def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1
     """Discover, parse and assemble the site; all problems are raised together."""
     problems = Problems()
     live = cache.live if cache is not None and cache.files is not None else None  # a preview's memories
-    sources = discover(config, cache.files if cache else None)
+    # a build from the command line knows unchanged guides by their files' stat (discover)
+    known = cache.extra.setdefault("sources", {}) if cache is not None and cache.files is None and cache.path else None
+    sources = discover(config, cache.files if cache else None, known=known)
     report_translations(sources, config, problems)  # a language's view of a multilingual project
     parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
                        token_memo=cache.tokens if cache else None, jobs=jobs, memo=live)
@@ -72,7 +74,7 @@ def output_dir(config: SiteConfig) -> Path:
 
 def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
           atomic: bool = True, env=None, save: bool = True, jobs: int | None = None,
-          handbooks: bool = True, defer: bool = False, superseded=None) -> BuildReport:
+          handbooks: bool = True, defer: bool = False, superseded=None, loaded=None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     A page is rendered again only if something it read changed since the last build (the
@@ -83,19 +85,22 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     (which `serve` runs at once) brings them up to date.
 
     superseded() (a live preview's): true when newer changes came in while building; then the
-    build stops before it writes anything, raising Superseded, and the caller builds again."""
+    build stops before it writes anything, raising Superseded, and the caller builds again.
+
+    loaded() (the command line's): called once the site is loaded, before its pages render."""
     if config.languages and not config.overlay:  # one site per language, through this same function
-        return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic)
+        return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic, loaded=loaded)
     out = output_dir(config)
     with build_lock(config.root, out):
         clean_leftovers(out)
         return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
                       jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks, defer=defer,
-                      superseded=superseded)
+                      superseded=superseded, loaded=loaded)
 
 
 def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool, jobs: int, handbooks: bool = True, defer: bool = False, superseded=None) -> BuildReport:
+           save: bool, jobs: int, handbooks: bool = True, defer: bool = False, superseded=None,
+           loaded=None) -> BuildReport:
     start = time.perf_counter()
     step = _Steps(start)
     if cache is None:
@@ -103,6 +108,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
     remember_dates(cache.extra.setdefault("dates", {}))
     site, warnings = load_site(config, cache, jobs=jobs)
+    if loaded is not None:
+        loaded()
     step("load (discover, parse, assemble)")
     env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)
     digests = Digests(site, env, extra=chrome_digests(site, env), previous=cache.live.get("key digests", {}) if not save else None)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,16 @@ class Source:
 
     path: Path  # relative to the project root, shown in messages
     rel: str  # posix path relative to the content folder
-    data: bytes
+    data: bytes | None  # None: not read, the file is unchanged since a build read it (see discover)
+    digest: str | None = None  # of data (parse.source_digest), when discover knows it
+    file: str = ""  # where to read data when it is None
+
+    def read(self) -> "Source":
+        """The source with its bytes (read now if discover did not read them)."""
+        if self.data is not None:
+            return self
+        data = _read(self.file, None, Path(self.file[: len(self.file) - len(str(self.path))]), str(self.path))
+        return Source(self.path, self.rel, data, source_digest(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +47,20 @@ class Sources:
     orphans: tuple[Path, ...] = field(default=())  # translations of no source in content/
 
 
-def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
+def source_digest(data: bytes) -> str:
+    """The digest of a source file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = None) -> Sources:
     """Read program.yml, types/, milestones/, worksheets/, guides/ and list assets/.
 
     memo (kept by a long-running preview) maps a path to ((size, mtime_ns), bytes): a file whose
-    size and modification time are unchanged is not read again."""
+    size and modification time are unchanged is not read again.
+
+    known (kept in the build cache) maps a guide's path to (its file's stat, the digest of its
+    bytes): a guide whose stat is the same is not read (its Source has the digest, and no data
+    until read() is called). It is brought up to date here (see _known)."""
     root = config.root
     content = root / config.content
     if not content.is_dir():
@@ -55,6 +75,17 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
     # paths as strings: pathlib costs more than reading the file, a thousand guides over
     content_at = len(str(content)) + 1
     root_at = len(str(root)) + 1
+
+    seen = dict(known) if known is not None else None
+    if known is not None:
+        known.clear()
+
+    def guide(name: str) -> Source:
+        rel = name[content_at:].replace(os.sep, "/")
+        if overlay is not None or seen is None:
+            return source(name)
+        data, digest = _known(name, seen, known, root, name[root_at:])
+        return Source(Path(name[root_at:]), rel, data, digest, name)
 
     def source(p: Path | str) -> Source:
         name = str(p)
@@ -83,7 +114,7 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
     guides_dir = content / "guides"
     guides = ()
     if guides_dir.is_dir():
-        guides = tuple(source(p) for p in _walk_names(guides_dir, root) if p.endswith(".md"))
+        guides = tuple(guide(p) for p in _walk_names(guides_dir, root) if p.endswith(".md"))
     index = content / "index.md"
     assets_dir = content / "assets"
     assets = ()
@@ -102,7 +133,7 @@ def discover(config: SiteConfig, memo: dict | None = None) -> Sources:
         milestones=yaml_files("milestones"),
         worksheets=yaml_files("worksheets"),
         guides=guides,
-        index=source(index) if index.is_file() else None,
+        index=guide(str(index)) if index.is_file() else None,
         assets=assets,
         untranslated=tuple(untranslated),
         orphans=orphans,
@@ -121,8 +152,30 @@ MAX_BYTES = {".md": 5_000_000}  # a guide larger than this is a mistake, not a g
 MAX_OTHER = 2_000_000  # YAML files
 
 
-def _read(path: Path | str, memo: dict | None, root: Path, shown: str | None = None) -> bytes:
-    """A source file's bytes; refuses links out of the project and files too large to be sources."""
+# a file's stat is trusted to tell that it did not change only when the file was last changed
+# this long before it was read: a second change within the file system's time stamp's step
+# (up to 2 s on some) could leave the same size and time (git's "racy clean" files)
+_SETTLED_NS = 3_000_000_000
+
+
+def _known(name: str, seen: dict, known: dict, root: Path, shown: str) -> tuple[bytes | None, str]:
+    """A guide's (bytes, digest): (None, digest) when seen has its file's stat; known gets its
+    entry when the file had settled (_SETTLED_NS) when read."""
+    st = _lstat(name, root, shown)
+    key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    entry = seen.get(name)
+    if entry is not None and entry[0] == key:
+        known[name] = entry
+        return None, entry[1]
+    data = _read(name, None, root, shown)
+    digest = source_digest(data)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS and len(data) == st.st_size:
+        known[name] = (key, digest)
+    return data, digest
+
+
+def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.stat_result:
+    """A source file's stat; refuses links out of the project and files too large to be sources."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):  # (folders that are links are checked by _walk)
         target = Path(path).resolve()
@@ -140,6 +193,12 @@ def _read(path: Path | str, memo: dict | None, root: Path, shown: str | None = N
             f"the file is {st.st_size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a "
             f"{'guide' if suffix == '.md' else 'data file'} may be — split it into several files",
         )
+    return st
+
+
+def _read(path: Path | str, memo: dict | None, root: Path | None, shown: str | None = None) -> bytes:
+    """A source file's bytes; refuses links out of the project and files too large to be sources."""
+    st = _lstat(path, root, shown)
     if memo is not None:
         key = (st.st_size, st.st_mtime_ns, st.st_ino)
         known = memo.get(str(path))

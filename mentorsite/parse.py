@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from mentorsite.discover import Source, Sources
+from mentorsite.discover import Source, Sources, source_digest
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
 from mentorsite.markdown import is_relative, links_in, make_markdown
 from mentorsite.parallel import fork_map
@@ -51,7 +50,8 @@ class LazyTokens:
         return self.memo.get((rel, digest, "body", self.html))
 
     def _key(self, rel: str) -> tuple:
-        return (rel, source_digest(self.sources[rel].data), self.html)
+        src = self.sources[rel]
+        return (rel, src.digest if src.digest is not None else source_digest(src.data), self.html)
 
     def __getitem__(self, rel: str) -> list:
         from mentorsite import parallel
@@ -59,7 +59,12 @@ class LazyTokens:
         key = self._key(rel)
         if key in self.memo:
             return self.memo[key]
-        _guide, tokens = parse_guide(self.sources[rel], html=self.html)
+        src = self.sources[rel].read()  # (discover may have known the guide by its file's stat)
+        if src.digest != key[1]:  # the file changed since discover: tokens of what it holds now
+            key = (rel, src.digest, self.html)
+            if key in self.memo:
+                return self.memo[key]
+        _guide, tokens = parse_guide(src, html=self.html)
         if not parallel.in_worker:  # a worker's memo dies with it: keeping every page's tokens only costs memory
             self.memo[key] = tokens
         return tokens
@@ -107,9 +112,12 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
     for src in docs:
         old = cached.get(src.rel)
         seen = known.get(src.rel)
-        digests[src.rel] = seen if seen is not None and seen[0] is src.data else (src.data, source_digest(src.data))
+        if src.digest is not None:
+            digests[src.rel] = (src.data, src.digest)
+        else:
+            digests[src.rel] = seen if seen is not None and seen[0] is src.data else (src.data, source_digest(src.data))
         if old is None or old.digest != digests[src.rel][1] or old.source != src.path:
-            fresh.append(src)
+            fresh.append(src.read())
     if memo is not None:
         memo["digests"] = digests
     parsed = dict(zip((src.rel for src in fresh), _parse_guides(fresh, html, jobs, out.tokens)))
@@ -199,11 +207,6 @@ def fill(body: tuple, resolve, directive) -> str:
         else directive(*directives[int(m.group(2))]),
         html,
     )
-
-
-def source_digest(data: bytes) -> str:
-    """The digest of a source file's bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _guard(problems: Problems, fn, *args, **kwargs):
@@ -310,7 +313,7 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         folder=folder,
         source=src.path,
         rel=src.rel,
-        digest=source_digest(src.data),
+        digest=src.digest if src.digest is not None else source_digest(src.data),
         body_line=body_line,
         headings=headings,
         directives=directives,

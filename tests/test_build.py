@@ -161,6 +161,19 @@ def test_a_failed_build_keeps_the_previous_site(make_site, run):
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == [".mentorsite-cache"]  # no temporary folders left
 
 
+def test_the_command_line_gives_the_garbage_collector_back_as_it_was(make_site, run):
+    """build turns the collector off while it loads, then freezes what it loaded (cli._keep_loaded):
+    a caller in the same process gets it back on, with nothing frozen, after a build or a failure."""
+    import gc
+
+    root = make_site(FULL)
+    assert run("build").code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (root / "content/types/peer.yml").write_text(TYPE + "cadense: x\n")
+    assert run("build").code == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_unchanged_files_keep_their_inode(make_site, run):
     root = make_site(FULL)
     run("build")

@@ -93,7 +93,13 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(tmp_path, monkeypatch):
+    """The example handbook, copied. Its files count as settled at once (discover._SETTLED_NS),
+    as a writer's files are but for the one just saved: the builds here then know unchanged
+    guides by their stat, as builds from the command line do."""
+    import mentorsite.discover
+
+    monkeypatch.setattr(mentorsite.discover, "_SETTLED_NS", 0)
     root = tmp_path / "project"
     root.mkdir()
     shutil.copy(REPO / "site.yml", root)
@@ -570,3 +576,58 @@ def test_write_makes_the_site_in_the_spool_tree_and_links_what_is_elsewhere(tmp_
     assert tree(tmp_path / "_site") == {"b/index.html": b"spooled elsewhere", "guides/a/index.html": b"in place",
                                         "search/index.json": b"{}"}
     assert report.written == 3 and not spool.exists()
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The source files discover reads from now on (their paths)."""
+    import mentorsite.discover
+
+    seen, real = [], mentorsite.discover._read
+    monkeypatch.setattr(mentorsite.discover, "_read", lambda path, *a, **k: seen.append(str(path)) or real(path, *a, **k))
+    return seen
+
+
+def test_unchanged_guides_are_known_by_their_stat_and_not_read(project, monkeypatch):
+    config = load_config(project / "site.yml")
+    build(config)
+    edit_guide_body(project)
+    build(config)  # (the cache is saved when something changed)
+    reads = _reads(monkeypatch)
+    _edit(project / GUIDE, " the ", " thy ")  # (within a line: no other page shows what changed)
+    build(config)
+    assert [Path(p).relative_to(project).as_posix() for p in reads if p.endswith(".md")] == [GUIDE]
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_a_guide_changed_with_its_size_and_time_kept_is_read_again(project):
+    import os
+
+    config = load_config(project / "site.yml")
+    build(config)
+    path = project / GUIDE
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert " the " in text
+    path.write_text(text.replace(" the ", " thy ", 1), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # (its ctime changes all the same)
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    report = build(config)
+    assert report.rendered >= 1
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+
+
+def test_a_guide_saved_just_before_a_build_is_read_again_by_the_next(project, monkeypatch):
+    """A file changed within the file system's time step of being read could change again with
+    the same stat: discover trusts a stat only for a file that had settled when it was read."""
+    import mentorsite.discover
+
+    monkeypatch.setattr(mentorsite.discover, "_SETTLED_NS", 3_000_000_000)
+    config = load_config(project / "site.yml")
+    build(config)
+    edit_guide_body(project)
+    build(config)
+    reads = _reads(monkeypatch)
+    build(config)
+    assert str(project / GUIDE) in reads
