@@ -100,6 +100,7 @@ def run() -> None:
     sys.exit(code)
 
 
+_settle = False  # set by main: the garbage collector is off while a build loads (_keep_loaded)
 _quick_exit = False  # set by main for the commands that hold no resource beyond their own run
 
 
@@ -115,9 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    collecting = gc.isenabled()
-    if args.command == "build" and collecting:
-        gc.disable()  # while it loads (see _keep_loaded)
+    global _settle
+    # a build turns the garbage collector off while it loads (see _keep_loaded), unless a caller
+    # in this process has set it otherwise
+    _settle = args.command == "build" and gc.isenabled() and gc.get_freeze_count() == 0
+    if _settle:
+        gc.disable()
     try:
         return _run(args)
     except (SiteError, SiteErrors) as e:
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         print("mentorsite: interrupted", file=sys.stderr)
         return 130
     finally:
-        if collecting and not gc.isenabled():  # (a caller in this process, such as a test, goes on)
+        if _settle:  # as it was, for a caller in this process (a test) that goes on
             gc.unfreeze()
             gc.enable()
 
@@ -145,7 +149,7 @@ def _keep_loaded() -> None:
     the process ends. The garbage collector was off while they loaded, and skips them from now
     on: each of its full passes went through all of them again, 10-20% of a one-guide build.
     The pages' objects made from now on are collected as usual."""
-    if not gc.isenabled():
+    if _settle:
         gc.freeze()
         gc.enable()
 
