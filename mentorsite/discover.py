@@ -20,7 +20,7 @@ class Source:
     path: Path  # relative to the project root, shown in messages
     rel: str  # posix path relative to the content folder
     data: bytes | None  # None: not read, the file is unchanged since a build read it (see discover)
-    digest: str | None = None  # of data (parse.source_digest), when discover knows it
+    digest: str | None = None  # of data (source_digest), when discover knows it
     file: str = ""  # where to read data when it is None
 
     def read(self) -> "Source":
