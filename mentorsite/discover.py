@@ -167,7 +167,7 @@ def _known(name: str, seen: dict, known: dict, root: Path, shown: str) -> tuple[
     if entry is not None and entry[0] == key:
         known[name] = entry
         return None, entry[1]
-    data = _read(name, None, root, shown)
+    data = _read(name, None, root, shown, st)
     digest = source_digest(data)
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS and len(data) == st.st_size:
         known[name] = (key, digest)
@@ -196,9 +196,12 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
     return st
 
 
-def _read(path: Path | str, memo: dict | None, root: Path | None, shown: str | None = None) -> bytes:
-    """A source file's bytes; refuses links out of the project and files too large to be sources."""
-    st = _lstat(path, root, shown)
+def _read(path: Path | str, memo: dict | None, root: Path | None, shown: str | None = None,
+          st: os.stat_result | None = None) -> bytes:
+    """A source file's bytes; refuses links out of the project and files too large to be sources
+    (st: its _lstat, when the caller has it)."""
+    if st is None:
+        st = _lstat(path, root, shown)
     if memo is not None:
         key = (st.st_size, st.st_mtime_ns, st.st_ino)
         known = memo.get(str(path))
