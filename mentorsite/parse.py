@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from mentorsite import fastmd
 from mentorsite.discover import Source, Sources, source_digest
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
 from mentorsite.markdown import is_relative, links_in, make_markdown
@@ -46,8 +47,23 @@ class LazyTokens:
         self.memo = {} if memo is None else memo
 
     def body(self, rel: str, digest: str):
-        """The prerendered body of a document, if a worker made one."""
-        return self.memo.get((rel, digest, "body", self.html))
+        """The prerendered body of a document (see prerender): made by a parse worker or by the
+        fast path earlier, or now; None when only tokens will do (then self[rel] gives them)."""
+        key = (rel, digest, "body", self.html)
+        body = self.memo.get(key)
+        if body is not None or (rel, digest, self.html) in self.memo:
+            return body
+        src = self.sources[rel].read()
+        if src.digest != digest:
+            return None
+        from mentorsite import parallel
+
+        _guide, tokens, body = parse_guide(src, html=self.html, fast=True)
+        if body is None:
+            body = prerender(tokens, self.html)
+        if body is not None and not parallel.in_worker:
+            self.memo[key] = body
+        return body
 
     def _key(self, rel: str) -> tuple:
         src = self.sources[rel]
@@ -64,7 +80,7 @@ class LazyTokens:
             key = (rel, src.digest, self.html)
             if key in self.memo:
                 return self.memo[key]
-        _guide, tokens = parse_guide(src, html=self.html)
+        _guide, tokens, _body = parse_guide(src, html=self.html)
         if not parallel.in_worker:  # a worker's memo dies with it: keeping every page's tokens only costs memory
             self.memo[key] = tokens
         return tokens
@@ -146,7 +162,11 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
         out = []
         for src in sources:
             try:
-                guide, tokens[src.rel] = parse_guide(src, html=html)
+                guide, toks, body = parse_guide(src, html=html, fast=True)
+                if body is not None:
+                    tokens.memo[(src.rel, guide.digest, "body", html)] = body
+                else:
+                    tokens[src.rel] = toks
                 out.append(guide)
             except (SiteError, SiteErrors) as e:
                 out.append(e)
@@ -154,10 +174,10 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
 
     def task(i: int):
         try:
-            guide, toks = parse_guide(sources[i], html=html)
+            guide, toks, body = parse_guide(sources[i], html=html, fast=True)
         except (SiteError, SiteErrors) as e:
             return e
-        return guide, prerender(toks, html)
+        return guide, body if body is not None else prerender(toks, html)
 
     results = fork_map(task, len(sources), jobs)
     out = []
@@ -177,14 +197,24 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
 _PLACEHOLDER = re.compile("\x00L(\\d+)\x01|\x00D(\\d+)\x01")
 
 
+class _Placeholders:
+    """What stands for each relative link in a prerendered body: '\\x00L<n>\\x01'."""
+
+    __slots__ = ("links",)
+
+    def __init__(self):
+        self.links: list[str] = []
+
+    def __call__(self, href: str) -> str:
+        self.links.append(href)
+        return f"\x00L{len(self.links) - 1}\x01"
+
+
 def prerender(tokens: list, html: bool) -> tuple | None:
     """A body rendered without the site: (HTML with placeholders, link hrefs, directives)."""
-    links: list[str] = []
+    link = _Placeholders()
+    links = link.links
     directives: list[tuple[str, str]] = []
-
-    def link(href: str) -> str:
-        links.append(href)
-        return f"\x00L{len(links) - 1}\x01"
 
     def directive(name: str, arg: str, line: int = 0) -> str:
         directives.append((name, arg))
@@ -260,8 +290,11 @@ def parse_yaml(cls, src: Source, problems: Problems, **derived):
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
-    """A Markdown guide: front matter read through the schema, body parsed to tokens."""
+def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[Guide, list | None, tuple | None]:
+    """A Markdown guide: front matter read through the schema, body parsed to tokens.
+
+    Gives (guide, tokens, None); with fast, when the body is plain enough for the fast path
+    (mentorsite.fastmd), (guide, None, the body prerendered) without markdown-it."""
     text = decode(src.data, src.path)
     meta_data = None
     body, body_line = text, 1
@@ -276,10 +309,20 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         meta_data = load_yaml(meta_text, src.path, line_offset=1)
         body_line = text.count("\n", 0, end.end()) + 2
         body = text[end.end() + 1:] if end.end() < len(text) else ""
-    md = make_markdown(html)
-    env: dict = {}
-    tokens = md.parse(body, env)
-    headings = tuple(Heading(level=l, text=t, anchor=a) for l, t, a in env.get("headings", ()))
+    placeholders = _Placeholders()
+    rendered = fastmd.render(body, placeholders) if fast else None
+    if rendered is not None:
+        tokens = None
+        html_body, link_lines, heading_list = rendered
+        prebody = (html_body, tuple(placeholders.links), ())
+    else:
+        md = make_markdown(html)
+        env: dict = {}
+        tokens = md.parse(body, env)
+        heading_list = env.get("headings", ())
+        link_lines = links_in(tokens)
+        prebody = None
+    headings = tuple(Heading(level=l, text=t, anchor=a) for l, t, a in heading_list)
     if meta_data is None or (isinstance(meta_data, dict) and "title" not in meta_data):
         first = next((h for h in headings if h.level == 1), None)
         if first is None:
@@ -298,12 +341,13 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
     folder = "/".join(parts[1:-1]) if parts[0] == "guides" else ""
     ident = "/".join(parts[1:]) if parts[0] == "guides" else parts[-1]
     directives = []
-    _check_blocks(tokens, src.path, body_line)
-    for token in tokens:
-        if token.type == "directive":
-            directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
+    if tokens is not None:  # (the fast path takes no admonitions nor directives)
+        _check_blocks(tokens, src.path, body_line)
+        for token in tokens:
+            if token.type == "directive":
+                directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
     lines = text.split("\n")
-    links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in links_in(tokens))
+    links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in link_lines)
     from mentorsite.deps import digest
 
     directives = tuple(directives)
@@ -321,7 +365,7 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, list]:
         targets=link_targets(src.rel, links),
         outline=digest(meta, ident, folder, str(src.path), src.rel, body_line, headings, directives, links),
     )
-    return guide, tokens
+    return guide, tokens, prebody
 
 
 def _check_blocks(tokens: list, path: Path, body_line: int) -> None:
