@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from mentorsite import fastmd
 from mentorsite.discover import Source, Sources, source_digest
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
 from mentorsite.markdown import is_relative, links_in, make_markdown
@@ -310,7 +309,12 @@ def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[
         body_line = text.count("\n", 0, end.end()) + 2
         body = text[end.end() + 1:] if end.end() < len(text) else ""
     placeholders = _Placeholders()
-    rendered = fastmd.render(body, placeholders) if fast else None
+    if fast:
+        from mentorsite import fastmd  # (only a build that parses guides needs pyromark)
+
+        rendered = fastmd.render(body, placeholders)
+    else:
+        rendered = None
     if rendered is not None:
         tokens = None
         html_body, link_lines, heading_list = rendered
