@@ -29,9 +29,13 @@ from mentorsite.markdown import is_relative, make_markdown, slugify
 # What only markdown-it (with our plugins) reads, or where the two parsers may part ways: found
 # with plain substring tests first (a regular expression of many branches was slower than
 # pyromark's whole parse)
-_DECLINE_TEXT = ("::", "[^", "[ ]", "[x]", "[X]", "~", "<", "\\ ", "\t", "\r", "\x00", "\x0b", "\x0c")
+_DECLINE_TEXT = ("::", "[^", "[ ]", "[x]", "[X]", "~", "<", "\\ ")
 # directives and admonitions, footnotes, task list items, strikethrough, raw HTML and autolinks,
-# a backslash before a space, tabs, carriage returns, NUL and form feeds
+# a backslash before a space
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # tabs, carriage returns, NUL, form feeds, ...
+# white space other than the space (markdown-it trims what Python's str.strip trims: a line's
+# no-break spaces, for one; pulldown-cmark keeps them), and the byte order mark
+_UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
 _ENTITY = re.compile(r"&[#A-Za-z0-9]+;")
 _DEFINITION = re.compile(r"^[ >*+\-\d.)]*:", re.MULTILINE)  # definition lists (': definition')
 _REFUSED = re.compile(r"(?:javascript|vbscript|file|data):", re.IGNORECASE)  # links markdown-it refuses
@@ -45,6 +49,8 @@ def _declined(body: str) -> bool:
     for text in _DECLINE_TEXT:
         if text in body:
             return True
+    if _CONTROL.search(body) or (not body.isascii() and _UNICODE_SPACE.search(body)):
+        return True
     if "&" in body and _ENTITY.search(body):
         return True
     return ":" in body and (_DEFINITION.search(body) is not None or _REFUSED.search(body) is not None

@@ -85,6 +85,7 @@ DECLINED = [
     "~~struck~~\n", "<b>raw</b> html\n", "<https://example.com>\n", "&copy; 2026\n", "Term\n: definition\n",
     "a\ttab\n", "[x](javascript:alert(1))\n", "- a\nlazy\n", "> a\nlazy\n", "- k|\n  -|\n", "\\ \nx\n",
     "[f]:c\n3.\n", "[Ref]:f\n\n[ref](\n", "[*x](a.md)\n", "![a *b](i.png)\n", "0) |\n---\n",
+    "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n",
 ]
 
 
@@ -206,6 +207,22 @@ def test_random_documents_match_or_are_declined():
             wrong.append(seed)
     assert wrong == []
     assert taken > 400  # the fast path still takes a good share of them
+
+
+def test_random_characters_match_or_are_declined():
+    """Short strings of the characters that matter to parsers, Unicode spaces and marks among them."""
+    alphabet = [*"abc xyz*_`[]()!#>-+|:.\\\n\n\n  \"'&é😀ß1290=~<", "\u2028", "\xa0", "\ufeff", "\u0301",
+                "𝔘", "\u200b", "\u3000", "\x1c", "\xad", "。", "¡", "—"]
+    r = random.Random(7)
+    taken, wrong = 0, []
+    for _ in range(8000):
+        text = "".join(r.choice(alphabet) for _ in range(r.randint(0, 120)))
+        result = agrees(text)
+        taken += result is True
+        if result is False:
+            wrong.append(text)
+    assert wrong == []
+    assert taken > 300
 
 
 def test_a_build_is_the_same_with_and_without_the_fast_path(tmp_path, monkeypatch):
