@@ -36,6 +36,9 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # tabs, carriage returns, NU
 # white space other than the space (markdown-it trims what Python's str.strip trims: a line's
 # no-break spaces, for one; pulldown-cmark keeps them), and the byte order mark
 _UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
+# a backslash at the end of a line in a link's destination or a definition: markdown-it takes
+# the line break into the link
+_ESCAPED_NEWLINE = re.compile(r"\]\([^)\n]*\\\n|\]:[^\n]*\\\n")
 _ENTITY = re.compile(r"&[#A-Za-z0-9]+;")
 _DEFINITION = re.compile(r"^[ >*+\-\d.)]*:", re.MULTILINE)  # definition lists (': definition')
 _REFUSED = re.compile(r"(?:javascript|vbscript|file|data):", re.IGNORECASE)  # links markdown-it refuses
@@ -50,6 +53,8 @@ def _declined(body: str) -> bool:
         if text in body:
             return True
     if _CONTROL.search(body) or (not body.isascii() and _UNICODE_SPACE.search(body)):
+        return True
+    if "\\\n" in body and _ESCAPED_NEWLINE.search(body):
         return True
     if "&" in body and _ENTITY.search(body):
         return True
@@ -279,6 +284,8 @@ def _render(body: str, link):
     if "<table>" in html:
         html = (_TABLE_LF.sub("\\1\n", html).replace('style="text-align: ', 'style="text-align:')
                 .replace("<tbody>\n</tbody>\n", ""))
+    if "&#39;" in html:  # pulldown-cmark's escape of an apostrophe in an attribute; markdown-it
+        html = html.replace("&#39;", "'")  # keeps it (a text's own '&#39;' was declined: an entity)
     if "<blockquote>\n</blockquote>" in html:
         html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
     if '"' in html:

@@ -72,6 +72,7 @@ PLAIN = [
     "- a\n\n  ```\n  code in a loose item\n  ```\n- b\n",
     "Escapes: \\*not emphasis\\*, \\[not a link\\], 2 \\* 3\n",
     "A [link\nthat wraps](wrap.md) and [another](b.md) on the next line.\n",
+    "A [title with an apostrophe](a.md \"it's & fine\") and ```code's``` too.\n\n```it's\nx\n```\n",
 ]
 
 
@@ -85,7 +86,7 @@ DECLINED = [
     "~~struck~~\n", "<b>raw</b> html\n", "<https://example.com>\n", "&copy; 2026\n", "Term\n: definition\n",
     "a\ttab\n", "[x](javascript:alert(1))\n", "- a\nlazy\n", "> a\nlazy\n", "- k|\n  -|\n", "\\ \nx\n",
     "[f]:c\n3.\n", "[Ref]:f\n\n[ref](\n", "[*x](a.md)\n", "![a *b](i.png)\n", "0) |\n---\n",
-    "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n",
+    "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n", "[a](b\\\nc)\n",
 ]
 
 
@@ -114,7 +115,8 @@ _WORDS = ["trust", "goal", "Plan", "é", "naïve", "mentor's", '"quoted"', "a*b"
           "http://x.y/z", "$", "%", "ß", "Ω", "—*", "*—", "。", "!*", "*!", ".", ","]
 _LINKS = ["a.md", "../b/c.md#sec", "#top", "https://example.com/x?y=1&z=2", "/abs", "c d.md", "a%20b.md",
           "é.md", 'x.md "T"', "x.md 'T t'", "x.md (T)", "", "a(b).md", "a\\)b.md", "mailto:x@y.z",
-          "javascript:alert(1)", "HTTP://Ex.COM", "a.md#é", "file.pdf", 'x.md "a\\"b"']
+          "javascript:alert(1)", "HTTP://Ex.COM", "a.md#é", "file.pdf", 'x.md "a\\"b"', 'x.md "it\'s"',
+          "x.md 'a \"q\" & b'"]
 
 
 def _word(r):
