@@ -36,9 +36,6 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # tabs, carriage returns, NU
 # white space other than the space (markdown-it trims what Python's str.strip trims: a line's
 # no-break spaces, for one; pulldown-cmark keeps them), and the byte order mark
 _UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
-# a backslash at the end of a line in a link's destination or a definition: markdown-it takes
-# the line break into the link
-_ESCAPED_NEWLINE = re.compile(r"\]\([^)\n]*\\\n|\]:[^\n]*\\\n")
 _ENTITY = re.compile(r"&[#A-Za-z0-9]+;")
 _DEFINITION = re.compile(r"^[ >*+\-\d.)]*:", re.MULTILINE)  # definition lists (': definition')
 _REFUSED = re.compile(r"(?:javascript|vbscript|file|data):", re.IGNORECASE)  # links markdown-it refuses
@@ -54,8 +51,9 @@ def _declined(body: str) -> bool:
             return True
     if _CONTROL.search(body) or (not body.isascii() and _UNICODE_SPACE.search(body)):
         return True
-    if "\\\n" in body and _ESCAPED_NEWLINE.search(body):
-        return True
+    if "\\\n" in body and ("](" in body or "]:" in body):
+        return True  # a backslash at a line's end may be in a link's destination: markdown-it
+        # takes the line break into it (a document with both is rare: it goes to markdown-it)
     if "&" in body and _ENTITY.search(body):
         return True
     return ":" in body and (_DEFINITION.search(body) is not None or _REFUSED.search(body) is not None
@@ -91,6 +89,7 @@ _TABLE_LF = re.compile(r"(<table>|<thead>|<tbody>|<tr>|</th>|</td>|</tr>|</thead
 # a line that may be a table's delimiter row (under a line with a pipe, or with one itself)
 _DELIMITER_ROW = re.compile(r"^[ >*+\-\d.)]*(?=[^\n]*\|)(?=[^\n]*-)[|: -]+$"
                             r"|(?<=\|)[^|\n]*\n[ >*+\-\d.)]*[: ]*-[|: -]*$", re.MULTILINE)
+_CLOSING_FENCE = re.compile(rb"[ >]*(?:`{3,}|~{3,}) *")
 _TEXT_QUOTE = re.compile(r'"(?![^<>]*>)')
 
 
@@ -127,7 +126,7 @@ def _render(body: str, link):
     alt: list[str] = []
     code = False          # inside a code block
     depth = 0             # elements open
-    last_code = None      # an indented code block's last text
+    last_code = ""        # a code block's last text
     tables = 0
     lists = 0             # lists open
     for ev, rng in pyromark.events_with_range(body, options=_OPTIONS):
@@ -142,8 +141,7 @@ def _render(body: str, link):
         text = ev.get("Text")
         if text is not None:
             if code:
-                if last_code is not None:
-                    last_code = text
+                last_code = text
                 continue
             if line is None:
                 line, breaks = line_of(rng["start"]), 0
@@ -202,12 +200,15 @@ def _render(body: str, link):
                     raise _Decline  # a setext heading or a table: the two parsers differ
                 heading, level, line = [], int(value["level"][1]), None
             elif tag == "CodeBlock":
-                if value != "Indented" and ("\\" in value["Fenced"] or "&" in value["Fenced"]):
-                    raise _Decline
+                if value != "Indented":
+                    if "\\" in value["Fenced"] or "&" in value["Fenced"]:
+                        raise _Decline
+                    block = data[rng["start"]:rng["end"]].rsplit(b"\n", 1)
+                    if len(block) < 2 or not _CLOSING_FENCE.fullmatch(block[1]):
+                        raise _Decline  # a fence left open: the two parsers part ways in lists
                 if line is not None:
                     raise _Decline  # right after a tight item's text: markdown-it adds no newline
-                code, line = True, None
-                last_code = "" if value == "Indented" else None
+                code, line, last_code = True, None, ""
             elif tag == "BlockQuote":
                 if value is not None:
                     raise _Decline
@@ -256,8 +257,8 @@ def _render(body: str, link):
                 lists -= 1
             elif tag == "CodeBlock":
                 code = False
-                if last_code is not None and not last_code.endswith("\n"):
-                    raise _Decline  # an indented block at the very end: markdown-it ends its line
+                if last_code and not last_code.endswith("\n"):
+                    raise _Decline  # a code block at the very end, without a line end: the two differ
             line = None
             continue
         value = ev.get("Code")

@@ -87,6 +87,7 @@ DECLINED = [
     "a\ttab\n", "[x](javascript:alert(1))\n", "- a\nlazy\n", "> a\nlazy\n", "- k|\n  -|\n", "\\ \nx\n",
     "[f]:c\n3.\n", "[Ref]:f\n\n[ref](\n", "[*x](a.md)\n", "![a *b](i.png)\n", "0) |\n---\n",
     "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n", "[a](b\\\nc)\n",
+    "[](\n\\\n2)\n", "```\n    ", "[](()\\\n2)\n", "1. ```\n\n1. x\n",
 ]
 
 
@@ -225,6 +226,24 @@ def test_random_characters_match_or_are_declined():
             wrong.append(text)
     assert wrong == []
     assert taken > 300
+
+
+def test_random_strings_of_markdown_pieces_match_or_are_declined():
+    """Strings of Markdown's pieces (link brackets, quotes, fences, markers, breaks) in any order."""
+    pieces = ["a", "b", "word", " ", " ", "  ", "\n", "\n", "\n\n", "*", "**", "_", "`", "```", "[", "]", "](",
+              "(", ")", "![", '"', "'", "it's", '"t"', "'t'", "(t)", "#", "## ", "> ", "- ", "1. ", "2) ", "|",
+              " | ", "---", ":--", "\\", "\\\n", "  \n", "x.md", "../a/b.md#c", "é", "—", "!", ".", ",", "?",
+              "[ref]", "[ref]: u.md", "    ", "   "]
+    r = random.Random(11)
+    taken, wrong = 0, []
+    for _ in range(8000):
+        text = "".join(r.choice(pieces) for _ in range(r.randint(0, 60)))
+        result = agrees(text)
+        taken += result is True
+        if result is False:
+            wrong.append(text)
+    assert wrong == []
+    assert taken > 2000
 
 
 def test_a_build_is_the_same_with_and_without_the_fast_path(tmp_path, monkeypatch):
