@@ -81,6 +81,8 @@ def main() -> None:
                               cwd=root, env=env, capture_output=True, text=True)
         cold_seconds = float(cold.stdout.split(" in ")[-1].split(" s")[0])
         port = free_port()
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # run in the background: let the server see Ctrl+C
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(port)], cwd=root, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in proc.stdout:

@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - a dependency; without it every guide g
 
 from markdown_it.common.utils import escapeHtml
 
-from mentorsite.markdown import is_relative, make_markdown, slugify
+from mentorsite.markdown import is_relative, make_markdown, unique_anchor
 
 # What only markdown-it (with our plugins) reads, or where the two parsers may part ways: found
 # with plain substring tests first (a regular expression of many branches was slower than
@@ -245,13 +245,7 @@ def _render(body: str, link):
                 text = "".join(heading)
                 if not text:
                     raise _Decline  # markdown-it would take the anchor from the raw source
-                base = slugify(text) or "section"
-                slug = base
-                if slug in slugs:
-                    slugs[base] += 1
-                    slug = f"{base}-{slugs[base]}"
-                slugs[slug] = slugs.get(slug, 0)
-                headings.append((level, text, slug))
+                headings.append((level, text, unique_anchor(text, slugs)))
                 heading = None
             elif tag == "List":
                 lists -= 1

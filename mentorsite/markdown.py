@@ -91,6 +91,18 @@ def _admonition_plugin(md: MarkdownIt, name: str) -> None:
     container_plugin(md, name, render=render)
 
 
+def unique_anchor(text: str, seen: dict[str, int]) -> str:
+    """A heading's id: the slug of its text, numbered when a heading before it had the same one
+    (seen, by the document, counts them)."""
+    base = slugify(text) or "section"
+    slug = base
+    if slug in seen:
+        seen[base] += 1
+        slug = f"{base}-{seen[base]}"
+    seen[slug] = seen.get(slug, 0)
+    return slug
+
+
 def _anchor_rule(state):
     """Give each heading a unique id from its text, and collect headings in env['headings']."""
     seen: dict[str, int] = state.env.setdefault("_slugs", {})
@@ -101,12 +113,7 @@ def _anchor_rule(state):
             continue
         inline = tokens[i + 1]
         text = "".join(c.content for c in (inline.children or []) if c.type in ("text", "code_inline")) or inline.content
-        base = slugify(text) or "section"
-        slug = base
-        if slug in seen:
-            seen[base] += 1
-            slug = f"{base}-{seen[base]}"
-        seen[slug] = seen.get(slug, 0)
+        slug = unique_anchor(text, seen)
         token.attrSet("id", slug)
         headings.append((int(token.tag[1]), text, slug))
 

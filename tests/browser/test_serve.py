@@ -23,6 +23,10 @@ GUIDE = "content/guides/working-together/communication.md"
 def start(root: Path):
     """Start `mentorsite serve` in root on a free port; wait until it serves."""
     port = free_port()
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # tests run in the background (nohup, `cmd &`) start with Ctrl+C ignored, and a child
+        # keeps an ignored signal: the server would never see the tests' Ctrl+C
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(port)], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
