@@ -122,7 +122,7 @@ def _render(body: str, link):
     line = None           # the first line of the inline content being read (None between blocks)
     breaks = 0            # line breaks since then, outside images (as markdown-it counts lines)
     in_link = 0
-    image = 0             # depth inside an image's text
+    image = 0             # inside an image's text (1), whose text is its alt (an image in it is declined)
     alt: list[str] = []
     code = False          # inside a code block
     depth = 0             # elements open
