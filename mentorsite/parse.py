@@ -41,15 +41,18 @@ class LazyTokens:
     def __init__(self, sources: dict[str, Source], html: bool, memo: dict | None = None):
         self.sources = sources
         self.html = html
-        # (rel, digest, html) -> tokens, and (rel, digest, "body", html) -> a body prerendered by a worker
-        # (see prerender); kept by a long-running preview from one build to the next
+        # (rel, digest, html) -> tokens, and (rel, digest, "body", html) -> a prerendered body (see
+        # prerender and keep_body); kept by a long-running preview from one build to the next
         self.memo = {} if memo is None else memo
+
+    def keep_body(self, rel: str, digest: str, body: tuple) -> None:
+        """Keep a document's prerendered body (from a parse worker or the fast path)."""
+        self.memo[(rel, digest, "body", self.html)] = body
 
     def body(self, rel: str, digest: str):
         """The prerendered body of a document (see prerender): made by a parse worker or by the
         fast path earlier, or now; None when only tokens will do (then self[rel] gives them)."""
-        key = (rel, digest, "body", self.html)
-        body = self.memo.get(key)
+        body = self.memo.get((rel, digest, "body", self.html))
         if body is not None or (rel, digest, self.html) in self.memo:
             return body
         src = self.sources[rel].read()
@@ -61,7 +64,7 @@ class LazyTokens:
         if body is None:
             body = prerender(tokens, self.html)
         if body is not None and not parallel.in_worker:
-            self.memo[key] = body
+            self.keep_body(rel, digest, body)
         return body
 
     def _key(self, rel: str) -> tuple:
@@ -163,7 +166,7 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
             try:
                 guide, toks, body = parse_guide(src, html=html, fast=True)
                 if body is not None:
-                    tokens.memo[(src.rel, guide.digest, "body", html)] = body
+                    tokens.keep_body(src.rel, guide.digest, body)
                 else:
                     tokens[src.rel] = toks
                 out.append(guide)
@@ -184,7 +187,7 @@ def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTok
         if isinstance(result, tuple):
             guide, body = result
             if body is not None:
-                tokens.memo[(src.rel, guide.digest, "body", html)] = body
+                tokens.keep_body(src.rel, guide.digest, body)
             out.append(guide)
         else:
             out.append(result)
