@@ -240,6 +240,18 @@ def test_random_strings_of_markdown_pieces_match_or_are_declined():
     assert taken > 2000
 
 
+def test_delimiter_rows_are_counted_as_the_expression_counts_them():
+    """fastmd counts table delimiter rows by running its expression on stretches of the text only."""
+    pieces = ["a", "b", " ", "\n", "\n", "\n\n", "|", " | ", "---", ":--", "-", ":", "> ", "- ", "1. ", "2) ",
+              "    ", "\u0663", "*", "+", ".", ")", "\u00e9"]
+    r = random.Random(5)
+    texts = ["".join(r.choice(pieces) for _ in range(r.randint(0, 60))) for _ in range(20000)]
+    texts += [random_document(seed) for seed in range(2000)]
+    counts = [(fastmd._delimiter_rows(text), len(fastmd._DELIMITER_ROW.findall(text))) for text in texts]
+    assert [c for c in counts if c[0] != c[1]] == []
+    assert sum(1 for c in counts if c[1] > 1) > 500  # many texts with several rows
+
+
 def test_a_build_is_the_same_with_and_without_the_fast_path(tmp_path, monkeypatch):
     """Whole sites, byte for byte: a generated handbook (serial and in workers) and the example."""
     root = tmp_path / "handbook"
