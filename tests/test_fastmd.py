@@ -252,6 +252,17 @@ def test_delimiter_rows_are_counted_as_the_expression_counts_them():
     assert sum(1 for c in counts if c[1] > 1) > 500  # many texts with several rows
 
 
+def test_the_quick_looks_for_a_definition_or_a_refused_link_agree_with_their_expressions():
+    pieces = ["a", " ", "\n", "\n", ":", "::", "> ", "- ", "1. ", "2) ", "  ", "\u0663", "*", "+", ".", ")", "java",
+              "script", "Script:", "DATA:", "file", "vb", "\u00e9", "\u212a", "\u017f", "x:y", "data"]
+    r = random.Random(3)
+    texts = ["".join(r.choice(pieces) for _ in range(r.randint(0, 40))) for _ in range(30000)]
+    found = [(fastmd._definition(t), fastmd._DEFINITION.search(t) is not None,
+              fastmd._refused(t), fastmd._REFUSED.search(t) is not None) for t in texts]
+    assert [f for f in found if f[0] != f[1] or f[2] != f[3]] == []
+    assert 5000 < sum(f[1] for f in found) < 25000 and 5000 < sum(f[3] for f in found) < 25000
+
+
 def test_a_build_is_the_same_with_and_without_the_fast_path(tmp_path, monkeypatch):
     """Whole sites, byte for byte: a generated handbook (serial and in workers) and the example."""
     root = tmp_path / "handbook"
