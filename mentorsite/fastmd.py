@@ -170,7 +170,7 @@ def _render(body: str, link):
     slugs: dict[str, int] = {}
     heading = None        # the text of the heading being read
     level = 0
-    line = None           # the first line of the inline content being read (None between blocks)
+    inline = None         # where the inline content being read starts (None between blocks)
     breaks = 0            # line breaks since then, outside images (as markdown-it counts lines)
     in_link = 0
     image = 0             # inside an image's text (1), whose text is its alt (an image in it is declined)
@@ -183,7 +183,7 @@ def _render(body: str, link):
     for ev, rng in pyromark.events_with_range(body, options=_OPTIONS):
         if type(ev) is str:
             if ev == "Rule":
-                line = None
+                inline = None
             elif image:
                 alt.append("\n")
             else:
@@ -194,8 +194,8 @@ def _render(body: str, link):
             if code:
                 last_code = text
                 continue
-            if line is None:
-                line, breaks = line_of(rng["start"]), 0
+            if inline is None:
+                inline, breaks = rng["start"], 0
             if image:
                 alt.append(text)
             else:
@@ -211,12 +211,12 @@ def _render(body: str, link):
                 raise _Decline
             if type(start) is str:
                 if start == "Emphasis" or start == "Strong":
-                    if line is None:
-                        line, breaks = line_of(rng["start"]), 0
+                    if inline is None:
+                        inline, breaks = rng["start"], 0
                     continue
                 if start not in _BLOCK_STARTS:
                     raise _Decline
-                line = None
+                inline = None
                 if start == "Item":
                     _check_item(lines(rng), rng["start"] - starts[line_of(rng["start"])])
                 elif start == "TableRow":
@@ -226,8 +226,8 @@ def _render(body: str, link):
                 continue
             tag, value = next(iter(start.items()))
             if tag == "Link" or tag == "Image":
-                if line is None:
-                    line, breaks = line_of(rng["start"]), 0
+                if inline is None:
+                    inline, breaks = rng["start"], 0
                 if image or value["link_type"] not in ("Inline", "Reference", "Collapsed", "Shortcut"):
                     raise _Decline  # a link in an image's text, an autolink
                 if value["link_type"] != "Inline" and data[rng["end"]:rng["end"] + 1] == b"(":
@@ -235,7 +235,7 @@ def _render(body: str, link):
                 href = md.normalizeLink(value["dest_url"])
                 if not md.validateLink(href):
                     raise _Decline
-                links.append((href, line + breaks))
+                links.append((href, line_of(inline) + breaks))  # (its line, found only for links)
                 href = escapeHtml(link(href) if link is not None and is_relative(href) else href)
                 if tag == "Link":
                     written.append(f'<a href="{href}"')
@@ -249,7 +249,7 @@ def _render(body: str, link):
                 source = lines(rng)
                 if len(source) > 1 and any(b"|" in text for text in source[:-1]):
                     raise _Decline  # a setext heading or a table: the two parsers differ
-                heading, level, line = [], int(value["level"][1]), None
+                heading, level, inline = [], int(value["level"][1]), None
             elif tag == "CodeBlock":
                 if value != "Indented":
                     if "\\" in value["Fenced"] or "&" in value["Fenced"]:
@@ -257,22 +257,22 @@ def _render(body: str, link):
                     block = data[rng["start"]:rng["end"]].rsplit(b"\n", 1)
                     if len(block) < 2 or not _CLOSING_FENCE.fullmatch(block[1]):
                         raise _Decline  # a fence left open: the two parsers part ways in lists
-                if line is not None:
+                if inline is not None:
                     raise _Decline  # right after a tight item's text: markdown-it adds no newline
-                code, line, last_code = True, None, ""
+                code, inline, last_code = True, None, ""
             elif tag == "BlockQuote":
                 if value is not None:
                     raise _Decline
                 _check_quote(lines(rng), rng["start"] - starts[line_of(rng["start"])])
-                line = None
+                inline = None
             elif tag == "List":
                 lists += 1
-                line = None
+                inline = None
             elif tag == "Table":
                 if lists:
                     raise _Decline  # markdown-it reads a table's first line before a list item's
                 tables += 1
-                line = None
+                inline = None
             else:
                 raise _Decline
             continue
@@ -304,12 +304,12 @@ def _render(body: str, link):
                 code = False
                 if last_code and not last_code.endswith("\n"):
                     raise _Decline  # a code block at the very end, without a line end: the two differ
-            line = None
+            inline = None
             continue
         value = ev.get("Code")
         if value is not None:
-            if line is None:
-                line, breaks = line_of(rng["start"]), 0
+            if inline is None:
+                inline, breaks = rng["start"], 0
             if line_of(rng["start"]) != line_of(rng["end"] - 1):
                 raise _Decline  # pulldown-cmark keeps a code span's indentation on its next lines
             if image:

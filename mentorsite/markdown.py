@@ -30,12 +30,21 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_ASCII_GAP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
     """A URL- and id-safe slug that keeps letters of every script: 'Trust & respect' -> 'trust-respect'."""
     if _PLAIN_SLUG.fullmatch(text):  # already a slug (most file names): as the loop below would leave it
         return text
+    if text.isascii():  # (most headings) as the loop below: control characters but the tab dropped,
+        # every other run of characters that are not letters or digits made one '-'
+        return _ASCII_GAP.sub("-", _ASCII_CONTROL.sub("", text.lower())).strip("-")
+    return _slug_by_category(text)
+
+
+def _slug_by_category(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     out = []
     for ch in text:

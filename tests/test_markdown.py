@@ -1,7 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.markdown import make_markdown, slugify
+from mentorsite.markdown import _slug_by_category, make_markdown, slugify
 
 
 def render(text: str, env: dict | None = None) -> BeautifulSoup:
@@ -68,3 +68,12 @@ def test_relative_links_are_resolved_and_others_kept():
     html = render("[a](a.md) [b](https://example.org) [c](#top) [d](/abs) ![i](pic.png)\n", env)
     assert [a["href"] for a in html.select("a")] == ["/x/a.md", "https://example.org", "#top", "/abs"]
     assert html.select_one("img")["src"] == "/x/pic.png"
+
+
+def test_slugify_of_ascii_text_is_the_slug_the_unicode_categories_give():
+    import random
+
+    r = random.Random(1)
+    alphabet = [chr(c) for c in range(128)] + list("aeiouAZ09  --")
+    texts = ["".join(r.choice(alphabet) for _ in range(r.randint(0, 30))) for _ in range(20000)]
+    assert [t for t in texts if slugify(t) != _slug_by_category(t)] == []
