@@ -35,7 +35,6 @@ CHUNK = 16  # docs per text file
 TITLE, HEADING, SLUG = 100, 3, 2
 MAX_WEIGHT = 2 * TITLE - 1
 _WORD = re.compile(r"\w+", re.UNICODE)
-_SPACE = re.compile(r"\s+")
 INDEXED_KINDS = ("home", "guide", "folder", "type", "milestone", "worksheet")
 _SKIP_TAGS = {"script", "style", "template", "noscript", "svg", "select", "textarea", "button"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -186,7 +185,9 @@ class _MainText:
 
 
 def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Runs of white space made one space, and none at the ends (as re's \\s and str.split both
+    take white space: str.isspace)."""
+    return " ".join(text.split())
 
 
 def page_text(html: bytes | str) -> PageText:
