@@ -309,8 +309,15 @@ class Renderer:
             remember_offsets(memo, page, pieces, (st.st_size, st.st_mtime_ns))
 
 
-def spool_file(path: Path) -> int:
-    """A new file to spool a page into (its folder made if needed), open for writing."""
+def spool_file(path: Path, new_folder: bool = False) -> int:
+    """A new file to spool a page into (its folder made if needed), open for writing. new_folder:
+    the folder is likely not there yet (a page's own, in a new tree), so it is made first: one
+    call, where a failed open, a look at the parent and the mkdir took three."""
+    if new_folder:
+        try:
+            os.mkdir(path.parent)
+        except OSError:
+            pass  # there already, or its parent is not: the open below tells
     for attempt in (1, 2):
         try:
             return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -436,7 +443,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         result = (html, recorder.stop(), after(page, html) if after else None,
                   parts.made(page, html) if page.output in in_books else None)
         if into is not None:  # the page goes to a file now, where it was rendered, not through memory
-            with open(spool_file(into), "wb", buffering=0) as f:
+            with open(spool_file(into, new_folder=spool_tree), "wb", buffering=0) as f:
                 _write_spooled(f, html, into)
             result = (Spooled(into), *result[1:])
         return result
