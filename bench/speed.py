@@ -17,4 +17,4 @@ def loop_seconds(runs: int = 3) -> float:
 
 def describe(before: float, after: float) -> str:
     return (f"speed check (a Python loop of 10 million additions, best of 3): {before:.2f} s before the runs, "
-            f"{after:.2f} s after (the quietest seen on this VM: 0.66 s; higher means a busier host)")
+            f"{after:.2f} s after (0.47 to 0.77 s seen on this VM; higher means a slower or busier host)")
