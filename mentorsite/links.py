@@ -177,6 +177,7 @@ class _Checker:
         self.edges: dict[str, set[str]] = {}
         self.seen_values: dict[tuple[str, str], int] = {}
         self.checked = 0
+        self._settings = site.config.loc.path if site.config.loc else Path("site.yml")
 
     def run(self) -> None:
         """Scan every page, check every URL, then look for pages nobody links to."""
@@ -262,8 +263,13 @@ class _Checker:
         target = self.target(path if path.startswith(self.base) else self.base)
         if target is None:
             loc = self.locator.locate(self.page(rel), rel, ref)
+            content_yaml = loc.path.suffix in (".yml", ".yaml") and loc.path != self._settings
+            if content_yaml and is_relative(value):  # (a guide's are found by assemble)
+                self._problem("error", loc, rel, f"{_what(ref)} target '{value.partition('#')[0].split('?', 1)[0]}' "
+                                                 f"does not exist — check the path, relative to {loc.path.name}")
+                return
             self._problem("error", loc, rel,
-                          f"{_what(ref)} '{value}' — nothing at '{path}' in the built site; {_fix(ref, loc)}")
+                          f"{_what(ref)} '{value}' — nothing at '{path}' in the built site; {_fix(ref, loc, content_yaml)}")
             return
         if ref.tag in _FOLLOWED and target.endswith(".html"):
             self.edges[rel].add(target)
@@ -342,14 +348,17 @@ def _what(ref: _Ref) -> str:
     return f"<{ref.tag}> {ref.attr}"
 
 
-def _fix(ref: _Ref, loc: Loc) -> str:
+def _fix(ref: _Ref, loc: Loc, content_yaml: bool = False) -> str:
     if ref.tag in ("img", "source", "video", "audio", "track") or ref.attr == "poster":
         return "add the file to content/assets/ or fix the path"
     if ref.tag in ("link", "script"):
         return "add the file to the theme's static/ folder or fix the path"
     if _is_template(loc):
         return "check the path given to url()"
-    if loc.path.suffix in (".yml", ".yaml"):
+    if content_yaml:  # Markdown in a YAML file of content/: its links lead from that file
+        return (f"link to the guide's .md file (or the .yml of a type, template or worksheet), relative to "
+                f"{loc.path.name}")
+    if loc.path.suffix in (".yml", ".yaml"):  # site.yml's menu links: paths of the site
         return "check the path (a page of the site, such as 'guides/finding-a-mentor/')"
     return "link to the guide's .md file (or the .yml of a type, template or worksheet) instead"
 
@@ -378,6 +387,7 @@ class _Locator:
         self._sources: dict[str, tuple[str, Path] | None] = {}
         self._chains: dict[str, list[str]] = {}
         self._cache: dict[tuple, Loc | None] = {}
+        self._texts: dict[Path, str] = {}  # YAML files, read to find a link in a value
 
     def locate(self, page: Page | None, rel: str, ref: _Ref) -> Loc:
         """Where ref was written: the best source location, else the output file's line."""
@@ -452,11 +462,38 @@ class _Locator:
         for obj in objects:
             loc = _markdown_with(obj, value)
             if loc is not None:
-                return loc
+                return self._within(loc, value)
         for link in site.config.nav_links:
             if value in (link.url, self.base + link.url.lstrip("/")):
                 return self._in_config(link.url)
         return None
+
+    def _within(self, loc: Loc, value: str) -> Loc:
+        """Where value is written in the YAML value starting at loc (a block of several lines
+        starts at its '|'), or loc itself when it is not there as written (escaped in quotes)."""
+        path = loc.path if loc.path.is_absolute() else self.root / loc.path
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = ""
+        text = self._texts[path]
+        at = 0
+        for _ in range(loc.line - 1):
+            at = text.find("\n", at) + 1
+            if not at:
+                return loc
+        text = text[at + loc.col - 1:]
+        for before in ("](", "]: ", "](<", '"', "'", ""):  # as a Markdown link's destination first
+            found = text.find(before + value)
+            if found >= 0:
+                found += len(before)
+                break
+        else:
+            return loc
+        line = text.count("\n", 0, found)
+        col = found - (text.rfind("\n", 0, found) + 1) + (loc.col if line == 0 else 1)
+        return Loc(loc.path, loc.line + line, col)
 
     def _in_config(self, url: str) -> Loc:
         shown = self.site.config.loc.path if self.site.config.loc else Path("site.yml")

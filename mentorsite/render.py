@@ -104,11 +104,41 @@ class Renderer:
         return items
 
     def markdown(self, text) -> Markup:
-        """Markdown from a YAML field, rendered (directives work here too)."""
+        """Markdown from a YAML field, rendered (directives work here too). Its relative links
+        lead from the YAML file, as a guide's do from its own file: '../guides/x.md' written in
+        types/peer.yml becomes the guide's page under the base path."""
         if not text:
             return Markup("")
         env = {"directive": self.directive}
+        rel = self._content_rel(getattr(text, "loc", None))
+        if rel is not None:
+            def resolve(href: str) -> str:
+                self.rec.add(("site", "urls"))
+                url, anchor = self.site.link_target(rel, href)
+                if url is None:
+                    return href  # left as written: `check` reports it where it was written
+                return self.url(url) + (f"#{anchor}" if anchor else "")
+
+            env["resolve_link"] = resolve
         return Markup(self.md.render(str(text), env))
+
+    def _content_rel(self, loc) -> str | None:
+        """The content-relative path of the file a YAML value was read from ('types/peer.yml'),
+        as link_target takes it; a translation's file (content/<code>/...) stands for the one
+        it translates. None for a value not read from a file of the project."""
+        if loc is None:
+            return None
+        config = self.site.config
+        path = Path(loc.path)
+        if config.loc is not None and path == config.loc.path:
+            return "site.yml"  # site.yml's footer: its links lead from content/, as program.yml's do
+        try:
+            rel = (path.relative_to(config.root) if path.is_absolute() else path).relative_to(config.content)
+        except ValueError:
+            return None
+        if config.overlay and rel.parts[:1] == (config.overlay,):
+            rel = rel.relative_to(config.overlay)
+        return rel.as_posix()
 
     def due(self, due: Due) -> Markup:
         """A due date for display: the calendar date when known, else its relative form."""

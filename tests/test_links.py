@@ -148,7 +148,7 @@ def test_external_links_are_listed_not_fetched(make_site, run):
     assert lines[:6] == [
         "External links (listed, not fetched): 2",
         "http://example.com/x",
-        "    content/program.yml:16:10",
+        "    content/program.yml:16:22",  # where the URL is written in the value
         "https://example.org/mentoring",
         "    content/guides/alpha.md:5:17",
         "    content/guides/alpha.md:6:14",
@@ -174,3 +174,40 @@ def test_other_schemes_are_ignored(make_site, run, value):
     result = run("check", "--external")
     assert result.code == 0, result.err
     assert "External links (listed, not fetched): 0" in result.out
+
+
+def test_markdown_links_in_yaml_lead_from_their_file(make_site, run):
+    """A Markdown value of a YAML file links to guides and assets as a guide does: by their
+    files, relative to the YAML file; the page gets their URLs under the base path."""
+    make_site({
+        "site.yml": "title: T\nurl: https://org.github.io/handbook/\n"
+                    "theme_options:\n  footer_text: See [the start](guides/alpha.md).\n",
+        "content/types/peer.yml": "name: Peer mentoring\nsummary: Two colleagues learn together.\nhow_it_works: |\n"
+                                  "  Read [the start](../guides/alpha.md#start) first.\n"
+                                  "  ![A logo](../assets/logo.svg)\n",
+        "content/assets/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+        "content/guides/alpha.md": "---\ntitle: Alpha\n---\n\n## Start\n\nSee [peer](../types/peer.yml).\n",
+    })
+    assert run("check").code == 0
+    assert run("build").code == 0
+    page = open("_site/types/peer/index.html", encoding="utf-8").read()
+    assert '<a href="/handbook/guides/alpha/#start">the start</a>' in page
+    assert '<img src="/handbook/assets/logo.svg" alt="A logo" />' in page
+    assert '<a href="/handbook/guides/alpha/">the start</a>' in open("_site/guides/alpha/index.html", encoding="utf-8").read()
+
+
+def test_broken_markdown_links_in_yaml_at_their_line(make_site, run):
+    make_site({
+        "content/types/peer.yml": "name: Peer mentoring\nsummary: Two colleagues learn together.\nhow_it_works: |\n"
+                                  "  Pairs meet every two weeks.\n"
+                                  "  Read [the start](../guides/alpah.md) and [the old page](/guides/old/).\n",
+        "content/guides/alpha.md": "---\ntitle: Alpha\n---\n\nSee [peer](../types/peer.yml).\n",
+    })
+    result = run("check")
+    assert result.code == 1
+    assert result.errors == [
+        "content/types/peer.yml:5:20: link target '../guides/alpah.md' does not exist — check the path, relative "
+        "to peer.yml",
+        "content/types/peer.yml:5:59: link '/guides/old/' — nothing at '/guides/old/' in the built site; link to "
+        "the guide's .md file (or the .yml of a type, template or worksheet), relative to peer.yml",
+    ]
