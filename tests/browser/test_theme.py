@@ -72,3 +72,32 @@ def test_print_is_always_light(browser, served: str):
         assert ink in ("rgb(0, 0, 0)", "rgb(29, 42, 48)"), ink
     finally:
         context.close()
+
+
+def _lightness(rgb: str) -> float:
+    """The relative luminance (WCAG) of a computed 'rgb(r, g, b)' colour."""
+    r, g, b = (int(v) / 255 for v in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_schedule_bands_follow_the_scheme(browser, served: str):
+    """The phases' bands are deep, with light text, in the dark scheme (pale ones glare on a dark
+    page), pale in the light one, and pale again when printed from the dark one."""
+    band = "getComputedStyle(document.querySelector('.tl-band-%d')).backgroundColor"
+    ink = "getComputedStyle(document.querySelector('.tl-band-0 span')).color"
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(served + "schedule/")
+        assert page.evaluate(PAPER) == DARK
+        for i in range(6):
+            assert _lightness(page.evaluate(band % i)) < 0.08, i
+        assert _lightness(page.evaluate(ink)) > 0.7
+        page.emulate_media(media="print")
+        assert all(_lightness(page.evaluate(band % i)) > 0.6 for i in range(6))
+        page.emulate_media(media="screen", color_scheme="light")
+        assert all(_lightness(page.evaluate(band % i)) > 0.6 for i in range(6))
+        assert _lightness(page.evaluate(ink)) < 0.05
+    finally:
+        context.close()
