@@ -248,6 +248,12 @@ def _packs(args, config) -> int:
     where = f" (shard {shard[0]}/{shard[1]})" if shard else ""
     print(f"Wrote {report.pairs} pair{'s' if report.pairs != 1 else ''}{where}, {report.files} files, into "
           f"{args.out}/ in {report.seconds:.1f} s")
+    if report.removed:
+        print(f"Removed {report.removed} file{'s' if report.removed != 1 else ''} of pairs or worksheets no longer "
+              "in the roster")
+    if report.kept_stale:
+        print(f"Kept {report.kept_stale} file{'s' if report.kept_stale != 1 else ''} of pairs or worksheets no longer "
+              "in the roster: they are removed once its bad rows are fixed", file=sys.stderr)
     if report.errors:
         print(f"mentorsite: {len(report.errors)} problem{'s' if len(report.errors) != 1 else ''} in the roster; "
               "those rows were not made", file=sys.stderr)

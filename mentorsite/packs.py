@@ -84,6 +84,8 @@ class PackReport:
     seconds: float
     templates_made: int  # worksheet PDFs rendered (the others came from the PDF store)
     out: Path
+    removed: int = 0  # files of an earlier run that this roster no longer has (see prune)
+    kept_stale: int = 0  # such files, kept because the roster has bad rows
 
 
 # ---------------------------------------------------------------- the roster
@@ -380,7 +382,60 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
         pairs=roster.pairs, extra_columns=roster.extra_columns, worksheets=lambda p: pair_worksheets(site, p),
         shard=shard, errors=len(roster.errors), page=None, item=None)
     _write(out / "index.html", index.encode("utf-8"))
-    return PackReport(len(mine), files + 1, errors, time.perf_counter() - start, made.made, out)
+    # what an earlier run wrote for pairs (or worksheets) this roster no longer has: removed, unless
+    # the roster has bad rows (a typo must not cost a pair its pack)
+    expected = {p.folder: pair_files(site, p) for p in roster.pairs}
+    removed = prune(out, expected, remove=not roster.errors)
+    return PackReport(len(mine), files + 1, errors, time.perf_counter() - start, made.made, out,
+                      removed if not roster.errors else 0, removed if roster.errors else 0)
+
+
+MANIFEST = ".mentorsite-packs.json"  # in the packs folder: what its runs wrote, so that only that is ever removed
+_PACK_FILE = re.compile(r"[^/\\\x00]+\.(?:pdf|ics)")
+
+
+def pair_files(site, pair: Pair) -> list[str]:
+    """The files of a pair's folder (as _write_pair writes them)."""
+    return sorted([f"{w}.pdf" for w in pair_worksheets(site, pair)] + ["calendar.ics"])
+
+
+def prune(out: Path, expected: dict[str, list[str]], *, remove: bool = True) -> int:
+    """Remove the files that the last run's manifest lists and expected (folder -> files, the
+    whole roster's, whichever shard runs) does not, and the folders they leave empty; then
+    record expected as the manifest. Only files a packs run wrote are ever removed: a folder or
+    file of the user's, or one of a run from before the manifest, is left alone. With remove
+    false, only count them (the manifest is kept)."""
+    import json
+
+    try:
+        old = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("folders", {})
+    except (OSError, ValueError, AttributeError):
+        old = {}
+    removed = 0
+    for folder, names in old.items() if isinstance(old, dict) else ():
+        if not isinstance(folder, str) or safe_name(folder) != folder or not isinstance(names, list):
+            continue  # not a folder name a run makes: not ours to touch
+        keep = set(expected.get(folder, ()))
+        for name in names:
+            if isinstance(name, str) and name not in keep and _PACK_FILE.fullmatch(name) and ".." not in name:
+                try:
+                    if remove:
+                        (out / folder / name).unlink()
+                    elif not (out / folder / name).is_file():
+                        continue
+                    removed += 1
+                except FileNotFoundError:
+                    pass
+        if folder not in expected and remove:
+            try:
+                (out / folder).rmdir()  # only when empty: a file of the user's keeps it
+            except OSError:
+                pass
+    if not remove:
+        return removed
+    _write(out / MANIFEST, json.dumps({"v": 1, "folders": expected}, ensure_ascii=False, indent=0,
+                                      sort_keys=True).encode("utf-8"))
+    return removed
 
 
 def _uses_template(ws) -> bool:

@@ -75,7 +75,8 @@ def test_each_pair_gets_its_worksheets_filled_with_names_and_dates(project, run)
     assert result.code == 0, result.err
     assert result.err == ""  # no progress bar when stderr is not a terminal
     out = project / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["Ana López + Ben Okoro", "Dana Reed + Eli Park", "index.html", "张伟 + Chloé Durand"]
+    assert sorted(p.name for p in out.iterdir()) == [".mentorsite-packs.json", "Ana López + Ben Okoro", "Dana Reed + Eli Park",
+                                                    "index.html", "张伟 + Chloé Durand"]
     ana = out / "Ana López + Ben Okoro"
     # the type's worksheets; a type that suggests none gets them all
     assert sorted(p.name for p in ana.iterdir()) == ["agreement.pdf", "calendar.ics", "tracker.pdf"]
@@ -105,6 +106,34 @@ def test_each_pair_gets_its_worksheets_filled_with_names_and_dates(project, run)
     assert reader.metadata.title == "Agreement · Test Program"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Finance" in index and 'href="Ana%20L%C3%B3pez%20%2B%20Ben%20Okoro/tracker.pdf"' in index
+
+
+def test_a_new_roster_removes_what_the_last_run_made_for_pairs_it_no_longer_has(project, run):
+    """Packs of pairs that left the roster, and worksheets a pair no longer gets, are removed;
+    a file or folder of the user's is not, nor is anything while the roster has bad rows."""
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    assert run("packs", "roster.csv", "--out", "out").code == 0
+    out = project / "out"
+    (out / "张伟 + Chloé Durand" / "notes.txt").write_text("the pair's own notes")
+    (out / "mine").mkdir()
+    (out / "mine" / "agreement.pdf").write_bytes(b"%PDF-1.7 mine")
+    # Zhang and Chloé leave; Dana and Eli change to peer mentoring (no more 'other' worksheet)
+    lines = ROSTER.splitlines()
+    smaller = "\n".join([lines[0], lines[1], lines[3].replace(",open,", ",peer,")]) + "\n"
+    (project / "roster.csv").write_text(smaller + "Bad,,peer,,,\n", encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 1
+    assert "Kept 4 files of pairs or worksheets no longer in the roster: they are removed once its bad rows are fixed" in result.err
+    assert (out / "Dana Reed + Eli Park" / "other.pdf").is_file() and (out / "张伟 + Chloé Durand" / "tracker.pdf").is_file()
+    (project / "roster.csv").write_text(smaller, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 0, result.err
+    assert "Removed 4 files of pairs or worksheets no longer in the roster" in result.out
+    assert sorted(p.name for p in (out / "Dana Reed + Eli Park").iterdir()) == ["agreement.pdf", "calendar.ics", "tracker.pdf"]
+    assert [p.name for p in (out / "张伟 + Chloé Durand").iterdir()] == ["notes.txt"]  # the folder stays for it
+    assert (out / "mine" / "agreement.pdf").read_bytes() == b"%PDF-1.7 mine"
+    assert (out / "Ana López + Ben Okoro" / "tracker.pdf").is_file()
+    assert "Removed" not in run("packs", "roster.csv", "--out", "out").out  # nothing left to remove
 
 
 def test_a_pairs_calendar_has_its_own_dates_and_uids(project, run):
