@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite.assemble import Site, assemble
-from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat
+from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat, prune_other_outputs
 from mentorsite.chrome import chrome_digests
 from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
 from mentorsite.parallel import default_jobs
@@ -190,6 +190,8 @@ def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache 
         cache.save()
         cache.search.save()
         cache.parts.save()
+    if use_cache and save:
+        prune_other_outputs(config.root, out)  # other output folders' caches, unused for a month
     step("cache saved")
     return BuildReport(
         pages=len(site.pages),

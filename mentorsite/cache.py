@@ -149,6 +149,56 @@ def _output_name(output: Path) -> str:
     return output.resolve().as_posix().strip("/").replace("/", "_") or "root"
 
 
+STALE_SECONDS = 30 * 24 * 3600  # another output folder's cache not written for this long is removed
+_PER_OUTPUT = ("build-", "parts-build-", "search-build-", "lock-", "site-")  # (then the output's name)
+
+
+def prune_other_outputs(root: Path, output: Path, *, now: float | None = None, age: float = STALE_SECONDS) -> int:
+    """Remove, from the cache folder, what belongs to other output folders (an old --output, a
+    project that was moved, a preview's) and was not written for `age` seconds: its page cache,
+    memos, lock and spare site; and files left half-written by a build that was stopped, after
+    a day. This output's own files are kept whatever their age. Returns how many were removed."""
+    import shutil
+
+    folder = root / CACHE_DIR
+    mine = _output_name(output)
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):  # .gitignore; a write's temporary file (".<name>.<pid>")
+            if name == ".gitignore" or not name.rsplit(".", 1)[-1].isdigit():
+                continue
+            limit = 24 * 3600
+        elif name.startswith(_PER_OUTPUT):
+            owner = name.split("-", 2)[-1] if name.startswith(("parts-build-", "search-build-")) else name.split("-", 1)[1]
+            owner = owner.removesuffix(".pickle").removesuffix("-summary")
+            if owner == mine:
+                continue
+            limit = age
+        else:  # pdf/, templates/: shared by every output, and pruned by their own rules
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime < limit:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            elif name.startswith("lock-"):
+                with open(entry.path, "a") as f:  # only when no build of that output holds it
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    os.unlink(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def write_pickles(path: Path, *parts) -> None:
     """Pickle parts one after the other into path, atomically (a reader sees the old file or the new)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}")

@@ -287,3 +287,40 @@ def test_handbook_pdfs_can_be_left_out(make_site, run):
     home = soup(out / "index.html")
     assert not [a for a in home.select("a[href]") if a["href"].endswith(".pdf") and "handbook" in a["href"]]
     assert run("check").code == 0
+
+
+def test_caches_of_other_output_folders_go_after_a_month_unused(make_site, run):
+    """The cache folder keeps, per output folder, a page cache, memos, a lock and the previous
+    site. Those of another output (an old --output, a project that was moved) go once unused for
+    a month; this output's stay whatever their age, as do the shared templates."""
+    import os
+    import time
+
+    from mentorsite.cache import BuildCache
+
+    root = make_site({"content/guides/alpha.md": "---\ntitle: Alpha\n---\n\nHello.\n"})
+    assert run("build").code == 0
+    cache = root / ".mentorsite-cache"
+    mine = sorted(p.name for p in cache.iterdir())
+    gone = ["build-old_place__site.pickle", "parts-build-old_place__site.pickle", "search-build-old_place__site.pickle",
+            "search-build-old_place__site-summary.pickle", "lock-old_place__site", "site-old_place__site",
+            ".build-x.pickle.12345"]
+    kept = ["build-recent__site.pickle", "site-recent__site", ".build-y.pickle.23456"]
+    month = time.time() - 31 * 24 * 3600
+    for name in gone + kept:
+        path = cache / name
+        if name.startswith("site-"):
+            path.mkdir()
+            (path / "index.html").write_text("old")
+        else:
+            path.write_bytes(b"old")
+    for name in gone:
+        os.utime(cache / name, (month, month))
+    for name in mine:
+        os.utime(cache / name, (month, month))  # this output's own: kept however old
+    (root / "content/guides/alpha.md").write_text("---\ntitle: Alpha\n---\n\nHello again.\n")
+    assert run("build").code == 0
+    left = {p.name for p in cache.iterdir()}
+    assert not left & set(gone)
+    assert set(kept) <= left and set(mine) <= left and "templates" in left
+    assert BuildCache.load(BuildCache.for_output(root, root / "_site")).pages  # still this output's cache
