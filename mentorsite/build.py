@@ -287,6 +287,8 @@ class CheckReport:
     errors: tuple[SiteError, ...]
     warnings: tuple[SiteError, ...]
     external: tuple = ()
+    pages: int = 0  # pages checked (every language's, for a multilingual handbook)
+    languages: int = 1
 
 
 def check(config: SiteConfig) -> CheckReport:
@@ -312,4 +314,4 @@ def check(config: SiteConfig) -> CheckReport:
     if config.strict:
         errors += [SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in link_warnings]
         link_warnings = []
-    return CheckReport(site, tuple(errors), tuple(warnings) + tuple(link_warnings), links.external)
+    return CheckReport(site, tuple(errors), tuple(warnings) + tuple(link_warnings), links.external, len(site.pages))

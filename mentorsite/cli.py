@@ -186,7 +186,9 @@ def _run(args) -> int:
             _external(report.external)
         if report.errors:
             raise SiteErrors(list(report.errors))
-        print(f"Checked {len(report.site.pages)} pages: no errors" + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
+        where = f" in {report.languages} languages" if report.languages > 1 else ""
+        print(f"Checked {report.pages} pages{where}: no errors"
+              + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
     if args.command == "deploy":
         return _deploy(args, config)

@@ -1,7 +1,9 @@
 """Multilingual handbooks: one site per language under /<code>/, content/<code>/ over content/."""
 
 import json
+import re
 import shutil
+from pathlib import Path
 
 from bs4 import BeautifulSoup
 
@@ -122,3 +124,9 @@ def test_check_follows_links_between_languages(make_site, run):
     assert result.code == 0, result.err
     assert not [line for line in result.err.splitlines() if "outside the site's base path" in line]
     assert "not translated into Spanish" in result.err
+    # the count is every language's pages, as build's
+    checked = re.fullmatch(r"Checked (\d+) pages in 2 languages: no errors, \d+ warnings?\n", result.out)
+    assert checked, result.out
+    built = re.match(r"Built (\d+) pages", run("build").out)
+    assert built and checked.group(1) == built.group(1)
+    assert int(checked.group(1)) > len(list((Path.cwd() / "_site/en").rglob("*.html")))
