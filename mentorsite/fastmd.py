@@ -27,18 +27,19 @@ from markdown_it.common.utils import escapeHtml
 from mentorsite.markdown import is_relative, make_markdown, unique_anchor
 
 # What only markdown-it (with our plugins) reads, or where the two parsers may part ways: directives
-# and admonitions ('::'), footnotes ('[^'), task list items, strikethrough ('~'), raw HTML and
-# autolinks ('<'), a backslash before a space. Each is looked for by its rarest character first
-# (a search for one character is many times faster than for two that start with a common one).
-_DECLINE_CHARS = ("~", "<")
-_DECLINE_PAIRS = ((":", "::"), ("\\", "\\ "))
+# and admonitions ('::'), footnotes ('[^'), task list items, strikethrough ('~~'; a lone '~', as in
+# '~30 minutes', is text to both), raw HTML and autolinks ('<'), a backslash before a space. Each
+# is looked for by its rarest character first (a search for one character is many times faster
+# than for two that start with a common one).
+_DECLINE_CHARS = ("<",)
+_DECLINE_PAIRS = (("~", "~~"), (":", "::"), ("\\", "\\ "))
 _DECLINE_BRACKET = re.compile(r"\[[\^ xX]")  # '[^', '[ ]', '[x]', '[X]'
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # tabs, carriage returns, NUL, form feeds, ...
 # white space other than the space (markdown-it trims what Python's str.strip trims: a line's
 # no-break spaces, for one; pulldown-cmark keeps them), and the byte order mark
 _UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
 _ENTITY = re.compile(r"&[#A-Za-z0-9]+;")
-_DEFINITION = re.compile(r"^[ >*+\-\d.)]*:", re.MULTILINE)  # definition lists (': definition')
+_DEFINITION = re.compile(r"^[ >*+\-\d.)]*[:~]", re.MULTILINE)  # definition lists (': definition', '~ definition')
 _REFUSED = re.compile(r"(?:javascript|vbscript|file|data):", re.IGNORECASE)  # links markdown-it refuses
 # a link reference definition in a list item or quote, with its destination on the next line, or
 # with a line other than a definition or a blank line right after it
@@ -62,22 +63,24 @@ def _declined(body: str) -> bool:
         # takes the line break into it (a document with both is rare: it goes to markdown-it)
     if "&" in body and _ENTITY.search(body):
         return True
-    return ":" in body and (_definition(body) or _refused(body)
-                            or ("]:" in body and _DEFINITION_EDGE.search(body) is not None))
+    if (":" in body or "~" in body) and _definition(body):
+        return True
+    return ":" in body and (_refused(body) or ("]:" in body and _DEFINITION_EDGE.search(body) is not None))
 
 
 _LINE_START = " >*+-0123456789.)"  # what may stand before a definition's ':' on its line (_DEFINITION)
 
 
 def _definition(body: str) -> bool:
-    """_DEFINITION.search(body), found faster in ASCII text by looking back from each ':'."""
+    """_DEFINITION.search(body), found faster in ASCII text by looking back from each ':' and '~'."""
     if not body.isascii():
         return _DEFINITION.search(body) is not None  # (its \d is any digit)
-    at = body.find(":")
-    while at >= 0:
-        if not body[body.rfind("\n", 0, at) + 1:at].strip(_LINE_START):
-            return True
-        at = body.find(":", at + 1)
+    for mark in ":~":
+        at = body.find(mark)
+        while at >= 0:
+            if not body[body.rfind("\n", 0, at) + 1:at].strip(_LINE_START):
+                return True
+            at = body.find(mark, at + 1)
     return False
 
 

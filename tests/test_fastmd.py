@@ -73,6 +73,7 @@ PLAIN = [
     "Escapes: \\*not emphasis\\*, \\[not a link\\], 2 \\* 3\n",
     "A [link\nthat wraps](wrap.md) and [another](b.md) on the next line.\n",
     "A [title with an apostrophe](a.md \"it's & fine\") and ```code's``` too.\n\n```it's\nx\n```\n",
+    "Meet for ~30 minutes, every ~2 weeks; see [notes](https://example.com/~me/) and `a~b`.\n",
 ]
 
 
@@ -83,7 +84,7 @@ def test_plain_markdown_takes_the_fast_path_and_matches(body):
 
 DECLINED = [
     ":::tip Careful\nText.\n:::\n", "::type peer\n", "Note[^1].\n\n[^1]: A footnote.\n", "- [ ] a task\n",
-    "~~struck~~\n", "<b>raw</b> html\n", "<https://example.com>\n", "&copy; 2026\n", "Term\n: definition\n",
+    "~~struck~~\n", "Term\n~ definition\n", "<b>raw</b> html\n", "<https://example.com>\n", "&copy; 2026\n", "Term\n: definition\n",
     "a\ttab\n", "[x](javascript:alert(1))\n", "- a\nlazy\n", "> a\nlazy\n", "- k|\n  -|\n", "\\ \nx\n",
     "[f]:c\n3.\n", "[Ref]:f\n\n[ref](\n", "[*x](a.md)\n", "![a *b](i.png)\n", "0) |\n---\n",
     "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n", "[a](b\\\nc)\n",
@@ -113,8 +114,8 @@ def test_generated_and_example_guides_match(tmp_path):
 _WORDS = ["trust", "goal", "Plan", "é", "naïve", "mentor's", '"quoted"', "a*b", "_x_", "*", "**", "_", "__",
           "`", "\\*", "\\", "[", "]", "(", ")", "!", "#", "=", "-", "+", "1.", ">", "|", "\\|", "&", "'",
           "“q”", "—", "…", "x_y_z", "**bold**", "*em*", "_em_", "__strong__", "`code`", "``co`de``", "` `",
-          "http://x.y/z", "$", "%", "ß", "Ω", "—*", "*—", "。", "!*", "*!", ".", ","]
-_LINKS = ["a.md", "../b/c.md#sec", "#top", "https://example.com/x?y=1&z=2", "/abs", "c d.md", "a%20b.md",
+          "http://x.y/z", "$", "%", "ß", "Ω", "—*", "*—", "。", "!*", "*!", ".", ",", "~", "~30", "a~b", "~~"]
+_LINKS = ["a.md", "~user/a.md", "../b/c.md#sec", "#top", "https://example.com/x?y=1&z=2", "/abs", "c d.md", "a%20b.md",
           "é.md", 'x.md "T"', "x.md 'T t'", "x.md (T)", "", "a(b).md", "a\\)b.md", "mailto:x@y.z",
           "javascript:alert(1)", "HTTP://Ex.COM", "a.md#é", "file.pdf", 'x.md "a\\"b"', 'x.md "it\'s"',
           "x.md 'a \"q\" & b'"]
@@ -233,7 +234,7 @@ def test_random_strings_of_markdown_pieces_match_or_are_declined():
     pieces = ["a", "b", "word", " ", " ", "  ", "\n", "\n", "\n\n", "*", "**", "_", "`", "```", "[", "]", "](",
               "(", ")", "![", '"', "'", "it's", '"t"', "'t'", "(t)", "#", "## ", "> ", "- ", "1. ", "2) ", "|",
               " | ", "---", ":--", "\\", "\\\n", "  \n", "x.md", "../a/b.md#c", "é", "—", "!", ".", ",", "?",
-              "[ref]", "[ref]: u.md", "    ", "   "]
+              "[ref]", "[ref]: u.md", "    ", "   ", "~", "~~"]
     r = random.Random(11)
     wrong, taken = sort_out("".join(r.choice(pieces) for _ in range(r.randint(0, 60))) for _ in range(8000))
     assert wrong == []
@@ -253,7 +254,7 @@ def test_delimiter_rows_are_counted_as_the_expression_counts_them():
 
 
 def test_the_quick_looks_for_a_definition_or_a_refused_link_agree_with_their_expressions():
-    pieces = ["a", " ", "\n", "\n", ":", "::", "> ", "- ", "1. ", "2) ", "  ", "\u0663", "*", "+", ".", ")", "java",
+    pieces = ["a", " ", "\n", "\n", ":", "::", "~", "> ", "- ", "1. ", "2) ", "  ", "\u0663", "*", "+", ".", ")", "java",
               "script", "Script:", "DATA:", "file", "vb", "\u00e9", "\u212a", "\u017f", "x:y", "data"]
     r = random.Random(3)
     texts = ["".join(r.choice(pieces) for _ in range(r.randint(0, 40))) for _ in range(30000)]
