@@ -74,6 +74,7 @@ PLAIN = [
     "A [link\nthat wraps](wrap.md) and [another](b.md) on the next line.\n",
     "A [title with an apostrophe](a.md \"it's & fine\") and ```code's``` too.\n\n```it's\nx\n```\n",
     "Meet for ~30 minutes, every ~2 weeks; see [notes](https://example.com/~me/) and `a~b`.\n",
+    "&copy; 2027 Q&amp;A&nbsp;team, [caf&eacute;](https://example.com/caf&eacute; \"&quot;t&quot;\") `&amp;`\n\n## Caf&eacute;\n",
 ]
 
 
@@ -84,7 +85,7 @@ def test_plain_markdown_takes_the_fast_path_and_matches(body):
 
 DECLINED = [
     ":::tip Careful\nText.\n:::\n", "::type peer\n", "Note[^1].\n\n[^1]: A footnote.\n", "- [ ] a task\n",
-    "~~struck~~\n", "Term\n~ definition\n", "<b>raw</b> html\n", "<https://example.com>\n", "&copy; 2026\n", "Term\n: definition\n",
+    "~~struck~~\n", "Term\n~ definition\n", "<b>raw</b> html\n", "<https://example.com>\n", "&#169; 2026\n", "[a](&#0;x.md)\n", "Term\n: definition\n",
     "a\ttab\n", "[x](javascript:alert(1))\n", "- a\nlazy\n", "> a\nlazy\n", "- k|\n  -|\n", "\\ \nx\n",
     "[f]:c\n3.\n", "[Ref]:f\n\n[ref](\n", "[*x](a.md)\n", "![a *b](i.png)\n", "0) |\n---\n",
     "\xa0x\n", "a\u2028b\n", "\ufeffText\n", "a\x1cb\n", "[a](b\\\nc)\n",
@@ -234,7 +235,7 @@ def test_random_strings_of_markdown_pieces_match_or_are_declined():
     pieces = ["a", "b", "word", " ", " ", "  ", "\n", "\n", "\n\n", "*", "**", "_", "`", "```", "[", "]", "](",
               "(", ")", "![", '"', "'", "it's", '"t"', "'t'", "(t)", "#", "## ", "> ", "- ", "1. ", "2) ", "|",
               " | ", "---", ":--", "\\", "\\\n", "  \n", "x.md", "../a/b.md#c", "é", "—", "!", ".", ",", "?",
-              "[ref]", "[ref]: u.md", "    ", "   ", "~", "~~"]
+              "[ref]", "[ref]: u.md", "    ", "   ", "~", "~~", "&amp;", "&nbsp;", "&copy;", "&bogus;"]
     r = random.Random(11)
     wrong, taken = sort_out("".join(r.choice(pieces) for _ in range(r.randint(0, 60))) for _ in range(8000))
     assert wrong == []
