@@ -35,9 +35,14 @@ _DECLINE_CHARS = ("<",)
 _DECLINE_PAIRS = (("~", "~~"), (":", "::"), ("\\", "\\ "))
 _DECLINE_BRACKET = re.compile(r"\[[\^ xX]")  # '[^', '[ ]', '[x]', '[X]'
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # tabs, carriage returns, NUL, form feeds, ...
-# white space other than the space (markdown-it trims what Python's str.strip trims: a line's
-# no-break spaces, for one; pulldown-cmark keeps them), and the byte order mark
-_UNICODE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
+# white space other than the space: markdown-it trims what Python's str.strip trims (a paragraph's,
+# a heading's or a cell's no-break spaces, for one; pulldown-cmark keeps them)
+_SPACES = "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_UNICODE_SPACE = re.compile(f"[\x85\u2028\u2029\ufeff]"  # line separators and the byte order mark: anywhere
+                            # other spaces at the edge of a line, a heading, a table cell or an item (within
+                            # a line, such as a French '« mot »' or Japanese text, the two read them alike)
+                            f"|(?:^|\n)[ >*+\\-\\d.)#|:]*[{_SPACES}]|[{_SPACES}][ #|]*(?:\n|$)|\\|[ ]*[{_SPACES}]|[{_SPACES}][ ]*\\|")
+_ANY_SPACE = re.compile(f"[{_SPACES}]")
 _DEFINITION = re.compile(r"^[ >*+\-\d.)]*[:~]", re.MULTILINE)  # definition lists (': definition', '~ definition')
 _REFUSED = re.compile(r"(?:javascript|vbscript|file|data):", re.IGNORECASE)  # links markdown-it refuses
 # a link reference definition in a list item or quote, with its destination on the next line, or
@@ -255,8 +260,9 @@ def _render(body: str, link):
                 heading, level, inline = [], int(value["level"][1]), None
             elif tag == "CodeBlock":
                 if value != "Indented":
-                    if "\\" in value["Fenced"] or "&" in value["Fenced"]:
-                        raise _Decline
+                    info = value["Fenced"]
+                    if "\\" in info or "&" in info or (not info.isascii() and _ANY_SPACE.search(info)):
+                        raise _Decline  # (markdown-it splits the language from the rest at any space)
                     block = data[rng["start"]:rng["end"]].rsplit(b"\n", 1)
                     if len(block) < 2 or not _CLOSING_FENCE.fullmatch(block[1]):
                         raise _Decline  # a fence left open: the two parsers part ways in lists
