@@ -297,17 +297,18 @@ def check(config: SiteConfig) -> CheckReport:
 
     if config.languages and not config.overlay:
         return merge_reports([check(c) for c in language_configs(config)])
-    site, warnings = load_site(config)
+    jobs = default_jobs()
+    site, warnings = load_site(config, jobs=jobs)
     env = theme_env(config)
-    rendered = render(site, env)
+    rendered = render(site, env, jobs=jobs)
     outputs = rendered.files
     # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
     outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
     if config.handbook_pdfs:
         outputs.update(dict.fromkeys(book_jobs(site, env, main_of=rendered.html_of).plans, b"%PDF-"))  # the print edition's
     outputs.update(calendar_files(site, env))
-    outputs, print_problems = for_link_check(outputs, config)  # the print pages repeat the others (printed.py)
-    links = check_links(site, outputs, env)
+    outputs, print_problems = for_link_check(outputs, config, jobs)  # the print pages repeat the others (printed.py)
+    links = check_links(site, outputs, env, jobs)
     seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
     link_warnings = [w for w in links.warnings if w.loc not in seen]
     errors = list(links.errors) + print_problems

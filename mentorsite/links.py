@@ -13,7 +13,7 @@ import difflib
 import re
 from collections import deque
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from typing import NamedTuple
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -22,6 +22,7 @@ from jinja2 import meta
 
 from mentorsite.assemble import Site
 from mentorsite.errors import Loc, SiteError
+from mentorsite.htmlscan import ATTRS, attributes
 from mentorsite.markdown import is_relative
 from mentorsite.model import Page
 from mentorsite.schema import Markdown
@@ -64,9 +65,9 @@ class LinkReport:
     checked: int  # internal URLs checked
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    """One URL in an output file: the element and attribute, the value, where it stands."""
+class _Ref(NamedTuple):
+    """One URL in an output file: the element and attribute, the value, where it stands (a
+    tuple: the scans of a thousand pages come back from the workers as such)."""
 
     tag: str
     attr: str
@@ -85,9 +86,10 @@ class _Scan:
     refs: tuple[_Ref, ...]
 
 
-def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment) -> LinkReport:
-    """Check every URL in the rendered outputs; problems point at their source where possible."""
-    checker = _Checker(site, outputs, env)
+def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment, jobs: int = 1) -> LinkReport:
+    """Check every URL in the rendered outputs; problems point at their source where possible.
+    With jobs > 1, the pages are read over that many processes."""
+    checker = _Checker(site, outputs, env, jobs)
     checker.run()
     return checker.report()
 
@@ -95,50 +97,78 @@ def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Enviro
 # ---------------------------------------------------------------- scanning HTML
 
 
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.refs: list[_Ref] = []
+# A document's tags (see htmlscan.py): comments and declarations are skipped, and so is the body
+# of a <script> or <style> (its start tag is read: a script's src), as a browser reads them.
+_TOKEN = re.compile(r"(?:[^<]+|<(?!script|style)[a-zA-Z][a-zA-Z0-9]*>|</[a-zA-Z][^\s/>]*\s*>)+"  # text, and tags
+                    # without attributes (no id, no URL): passed over in runs
+                    r"|<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s/>])(" + ATTRS + r")>.*?(?:</\1\s*>|\Z)"
+                    r"|</[a-zA-Z][^\s/>]*\s*>|<([a-zA-Z][^\s/>]*)(" + ATTRS + r")>", re.S | re.I)
 
-    def handle_starttag(self, tag, attrs):
-        self._tag(tag, attrs)
 
-    def handle_startendtag(self, tag, attrs):
-        self._tag(tag, attrs)
+_MAY_HAVE_ID = re.compile("id", re.I).search
 
-    def _tag(self, tag, attrs):
-        values = {k: v for k, v in attrs if v is not None}
-        if "id" in values:
-            self.ids.add(values["id"])
-        if tag == "a" and "name" in values:
-            self.ids.add(values["name"])
+
+def scan_html(html: str) -> _Scan:
+    """The ids and the URLs of an HTML document (or fragment), with 1-based lines and columns,
+    as html.parser reads them (tests/test_links.py holds the two to the same scans)."""
+    ids: set[str] = set()
+    refs: list[_Ref] = []
+    line, counted = 1, 0  # the line at offset counted
+    for m in _TOKEN.finditer(html):
+        last = m.lastindex
+        if last is None:
+            continue  # text and bare tags, a comment, a declaration, an end tag
+        if last == 4:
+            tag, text = m.group(3, 4)
+        else:
+            tag, text = m.group(1, 2)  # <script> or <style>
+        tag = tag.lower()
         names = URL_ATTRS.get(tag)
+        if names is None and not _MAY_HAVE_ID(text):
+            continue  # (most tags: neither an id nor a URL)
+        values = {k: v for k, v in attributes(text) if v is not None}
+        if "id" in values:
+            ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            ids.add(values["name"])
         if not names:
-            return
-        line, offset = self.getpos()
-        raw = self.get_starttag_text() or ""
+            continue
+        at = m.start()
+        line += html.count("\n", counted, at)
+        counted = at
+        raw = m.group(0)
         for attr in names:
             value = values.get(attr)
             if value is None:
                 continue
-            vline, vcol = _value_pos(raw, attr, line, offset)
+            vline, vcol = _value_pos(raw, attr, line, at - (html.rfind("\n", 0, at) + 1))
             urls = _srcset(value) if attr == "srcset" else [value.strip()]
             for url in urls:
-                self.refs.append(_Ref(tag, attr, url, vline, vcol, values.get("rel", "")))
+                refs.append(_Ref(tag, attr, url, vline, vcol, values.get("rel", "")))
+    return _Scan(frozenset(ids), tuple(refs))
 
 
-def scan_html(html: str) -> _Scan:
-    """The ids and the URLs of an HTML document (or fragment), with 1-based lines and columns."""
-    parser = _PageParser()
-    parser.feed(html)
-    parser.close()
-    return _Scan(frozenset(parser.ids), tuple(parser.refs))
+def scan_all(contents: list, jobs: int = 1, minimum: int = 48, chunk: int | None = None) -> list[_Scan]:
+    """scan_html of each page (bytes, or a file), over jobs forked processes when worth it."""
+    from mentorsite.parallel import fork_map
+
+    def task(i: int) -> tuple:  # (plain tuples: a tenth of the time to send back that objects take)
+        scan = scan_html(_text(contents[i]))
+        return scan.ids, [tuple(ref) for ref in scan.refs]
+
+    return [_Scan(ids, tuple(map(_Ref._make, refs)))
+            for ids, refs in fork_map(task, len(contents), jobs, minimum=minimum, chunk=chunk)]
+
+
+_VALUE_AT: dict[str, re.Pattern] = {}  # an attribute's name -> where its value starts in a tag
 
 
 def _value_pos(raw: str, attr: str, line: int, offset: int) -> tuple[int, int]:
     """Line and column (1-based) of attr's value inside a start tag that begins at (line, offset)."""
-    m = re.search(rf"""(?i)[\s"']{re.escape(attr)}\s*=\s*["']?""", raw)
+    pattern = _VALUE_AT.get(attr)
+    if pattern is None:
+        pattern = _VALUE_AT[attr] = re.compile(rf"""(?i)[\s"']{re.escape(attr)}\s*=\s*["']?""")
+    m = pattern.search(raw)
     at = m.end() if m else 0
     nl = raw.rfind("\n", 0, at)
     if nl < 0:
@@ -159,8 +189,9 @@ def _srcset(value: str) -> list[str]:
 
 
 class _Checker:
-    def __init__(self, site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment):
+    def __init__(self, site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment, jobs: int = 1):
         self.site = site
+        self.jobs = jobs
         self.config = site.config
         self.base = site.config.base_path
         # the other languages of a multilingual handbook: their own checks cover their pages
@@ -176,14 +207,14 @@ class _Checker:
         self.external: dict[str, set[Loc]] = {}
         self.edges: dict[str, set[str]] = {}
         self.seen_values: dict[tuple[str, str], int] = {}
+        self.joined: dict = {}  # (page, URL) or a root-relative URL -> the URL it stands for, split
         self.checked = 0
         self._settings = site.config.loc.path if site.config.loc else Path("site.yml")
 
     def run(self) -> None:
         """Scan every page, check every URL, then look for pages nobody links to."""
-        for rel, content in self.outputs.items():
-            if rel.endswith(".html"):
-                self.scans[rel] = scan_html(_text(content))
+        pages = [rel for rel in self.outputs if rel.endswith(".html")]
+        self.scans = dict(zip(pages, scan_all([self.outputs[rel] for rel in pages], self.jobs)))
         for rel, scan in self.scans.items():
             self.edges[rel] = set()
             for ref in scan.refs:
@@ -234,14 +265,19 @@ class _Checker:
         if not value:
             return
         key = (rel, value)
-        ref = dataclasses.replace(ref, nth=self.seen_values.get(key, 0))
-        self.seen_values[key] = ref.nth + 1
+        nth = self.seen_values.get(key, 0)
+        self.seen_values[key] = nth + 1
+        if nth:
+            ref = ref._replace(nth=nth)
         if value.startswith("#"):
             self.checked += 1
             self._anchor(rel, ref, rel, unquote(value[1:]), "")
             return
-        full = urljoin(self.origin, self.page_path(rel))
-        parts = urlsplit(urljoin(full, value))
+        if value[0] == "/" and value[:2] != "//":
+            key = value  # a path from the site's root: the same URL from every page
+        parts = self.joined.get(key)
+        if parts is None:
+            parts = self.joined[key] = urlsplit(urljoin(urljoin(self.origin, self.page_path(rel)), value))
         origin = f"{parts.scheme}://{parts.netloc}"
         if parts.scheme not in ("http", "https"):
             return  # mailto:, tel:, data:, javascript: ... are neither pages nor fetched

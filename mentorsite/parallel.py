@@ -26,8 +26,9 @@ def _run(chunk: range):
     return [_TASK(i) for i in chunk]
 
 
-def fork_map(task, count: int, jobs: int, *, minimum: int = 48) -> list:
-    """[task(0), ..., task(count - 1)], in order, over jobs forked processes when worth it."""
+def fork_map(task, count: int, jobs: int, *, minimum: int = 48, chunk: int | None = None) -> list:
+    """[task(0), ..., task(count - 1)], in order, over jobs forked processes when worth it; chunk:
+    how many tasks a worker takes at a time (by default, small tasks in batches)."""
     global _TASK
     if jobs <= 1 or count < minimum or not hasattr(os, "fork"):
         return [task(i) for i in range(count)]
@@ -35,7 +36,7 @@ def fork_map(task, count: int, jobs: int, *, minimum: int = 48) -> list:
 
     _TASK = task
     try:
-        size = max(8, count // (jobs * 16))  # small enough that the workers end together
+        size = chunk or max(8, count // (jobs * 16))  # small enough that the workers end together
         chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_run, chunks, chunksize=1)

@@ -1036,7 +1036,7 @@ def _start_tag(tag: str, attrs: list, self_closing: bool) -> str:
     return "<" + " ".join(parts) + (" />" if self_closing else ">")
 
 
-def for_link_check(outputs: dict, config) -> tuple[dict, list]:
+def for_link_check(outputs: dict, config, jobs: int = 1) -> tuple[dict, list]:
     """The outputs as the link check should see them, and the problems of the print pages.
 
     Everything in a print page comes from the other pages, where each link is checked and its
@@ -1044,13 +1044,12 @@ def for_link_check(outputs: dict, config) -> tuple[dict, list]:
     that links to them resolve and they count as reached), and only what the print edition
     adds is checked here: that every link inside a print page finds its target on the page."""
     from mentorsite.errors import SiteError
-    from mentorsite.links import scan_html
+    from mentorsite.links import scan_all
 
     seen, problems = dict(outputs), []
-    for rel, content in outputs.items():
-        if not (rel.startswith(PRINT_URL) and rel.endswith("index.html")) or not isinstance(content, bytes):
-            continue
-        scan = scan_html(content.decode("utf-8", errors="replace"))
+    books = [rel for rel, content in outputs.items()
+             if rel.startswith(PRINT_URL) and rel.endswith("index.html") and isinstance(content, bytes)]
+    for rel, scan in zip(books, scan_all([outputs[rel] for rel in books], jobs, minimum=2, chunk=1)):  # (big pages)
         for ref in scan.refs:
             target = unquote(ref.value[1:])
             # a heading missing in a part is the part's own problem, reported where it is written

@@ -211,3 +211,82 @@ def test_broken_markdown_links_in_yaml_at_their_line(make_site, run):
         "content/types/peer.yml:5:59: link '/guides/old/' — nothing at '/guides/old/' in the built site; link to "
         "the guide's .md file (or the .yml of a type, template or worksheet), relative to peer.yml",
     ]
+
+
+# ---------------------------------------------------------------- the scanner against html.parser
+
+from html.parser import HTMLParser  # noqa: E402
+
+from mentorsite.links import URL_ATTRS, _Ref, _Scan, _srcset, _value_pos, scan_html  # noqa: E402
+
+
+class _Reference(HTMLParser):
+    """How pages were scanned before: html.parser (the scan must find the same ids and URLs, at
+    the same lines and columns)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids, self.refs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        values = {k: v for k, v in attrs if v is not None}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+        line, offset = self.getpos()
+        raw = self.get_starttag_text() or ""
+        for attr in URL_ATTRS.get(tag, ()):
+            value = values.get(attr)
+            if value is not None:
+                vline, vcol = _value_pos(raw, attr, line, offset)
+                for url in _srcset(value) if attr == "srcset" else [value.strip()]:
+                    self.refs.append(_Ref(tag, attr, url, vline, vcol, values.get("rel", "")))
+
+    handle_startendtag = handle_starttag
+
+
+def reference_scan(html: str) -> _Scan:
+    parser = _Reference()
+    parser.feed(html)
+    parser.close()
+    return _Scan(frozenset(parser.ids), tuple(parser.refs))
+
+
+TRICKY = [
+    '<!-- <a href="in-a-comment"> -->\n<a href="x/" id=top>x</a>',
+    '<script src="s.js">document.write("<a href=\'no\'>")</script><style>a{}</style><img src=i.png alt="">',
+    '<A HREF="UP.html" ID="Up">up</A>\n<p\n  id="multi"\n  class="c">\n<img\n   srcset="a.png 1x, b.png 2x"\n src = "c.png">',
+    '<a name="old-anchor"></a><a href="?q=1&amp;r=2#f">q</a><a href=unquoted/path>u</a><br/><a href=\'single\'>s</a>',
+    '<!DOCTYPE html><html><head><link rel="stylesheet icon" href="s.css"></head><body>'
+    '<a href="one" href="two">dup</a><iframe src="f.html"></iframe><video src=v.mp4 poster="p.png"></video>'
+    '<object data="o.svg"></object><area href="a/"><source srcset="s1.webp, s2.webp 2x"><track src=t.vtt></body></html>',
+    '<div data-id="not-an-id" idx="nope" aria-hidden="true"><a id="" href="">empty</a></div>',
+    '<p>text &lt;a href="not"&gt; and <a href="&#x2F;enc&#47;">e</a></p>\n\n\n<a href="last">',
+]
+
+
+def test_the_scan_reads_pages_as_html_parser_does(tmp_path):
+    """The scanner (regular expressions, as the build's own readers) finds the ids and URLs that
+    html.parser finds, with their lines and columns, on tricky pieces and on whole built sites."""
+    import shutil
+
+    from bench.generate import generate
+    from mentorsite.build import build
+    from mentorsite.config import load_config
+
+    for html in TRICKY:
+        assert scan_html(html) == reference_scan(html), html
+    pages = []
+    for name, make in (("example", lambda root: (shutil.copy(REPO / "site.yml", root),
+                                                 shutil.copytree(REPO / "content", root / "content"))),
+                       ("generated", lambda root: generate(root, 60))):
+        root = tmp_path / name
+        root.mkdir()
+        make(root)
+        build(load_config(root / "site.yml"), use_cache=False, handbooks=False)
+        pages += sorted((root / "_site").rglob("*.html"))
+    assert len(pages) > 150
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert scan_html(html) == reference_scan(html), page
