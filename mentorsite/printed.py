@@ -241,6 +241,15 @@ class Parts:
         if known is None or known[:1] + known[2:] != entry[:1] + entry[2:]:
             self.memo.put(page.output, entry)
         self.ready[page.output] = self.memo.get(page.output)
+        self.memo.fresh.add(page.output)  # made from the page's file of this build
+
+    def kept_entry(self, page: Page) -> tuple | None:
+        """The entry of a page this build keeps as it is, when the memo's is known to be of its
+        file (made where an earlier build rendered it: a preview's step before its print pages)."""
+        entry = self.memo.get(page.output)
+        if entry is not None and entry[0] == self.key and entry[1] is not None and entry[1] == self._kept_stat(page):
+            return entry
+        return None
 
     def _entry(self, page: Page) -> tuple:
         """(key, stat, digest of the <main>, the part, the parts it links to) of a page."""
@@ -482,14 +491,16 @@ def remember_offsets(memo: "PartsMemo", page: Page, pieces, stat: tuple | None) 
         memo.put(("offsets", page.output), None)
 
 
-def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, old, book: dict):
+def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, old, book: dict, kept=None):
     """A print page made from its file of the last build, when what changed since is only the
     bodies of some of its pages (keys ("doc", ...) that the page around the book did not read):
     the parts of those pages, rendered in this build, are put in place of theirs; the rest of
     the file is copied as it is (in the kernel). old: (the file, the stat and the key digests the
     last build recorded for the page); book: part id -> (the keys its page read as last rendered,
-    its entry (Parts) if it was rendered in this build, else None), for the pages of the whole book.
-    Returns the stat of the new file, or None when the page is to be made in full (always correct)."""
+    its entry (Parts) if it was rendered in this build, else None, the page), for the pages of the
+    whole book. kept(page): the entry of a page not rendered in this build whose part changed
+    since the print page was made (Parts.kept_entry), or None. Returns the stat of the new file,
+    or None when the page is to be made in full (always correct)."""
     from mentorsite.render import _write_spooled, spool_file
 
     path, stat, deps = old
@@ -510,14 +521,17 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
         known = book.get(ident)
         if known is None:
             return None  # (the book's shape changed: then a key other than a body's did too)
-        keys, entry = known
+        keys, entry, part = known
+        if entry is None and any(key in keys for key in changed):
+            # its part changed, but in an earlier build (a preview's deferred print page)
+            entry = kept(part) if kept is not None else None
+            if entry is None:
+                return None
         if entry is None:
-            if any(key in keys for key in changed):
-                return None  # its part changed, but in an earlier build (a preview's deferred print page)
-        elif entry[4].issubset(book_ids):
-            new[ident] = entry[3].encode("utf-8", "surrogatepass")
-        else:  # it links to a page this book leaves out: rewritten for the book
-            return None
+            continue  # unchanged: copied from the file as it is
+        if not entry[4].issubset(book_ids):
+            return None  # it links to a page this book leaves out: rewritten for the book
+        new[ident] = entry[3].encode("utf-8", "surrogatepass")
     fd_in = os.open(path, os.O_RDONLY)
     try:
         st = os.fstat(fd_in)

@@ -450,7 +450,10 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
 
     parts = Parts(renderer, html_of, parts_memo, kept_stat=kept_stat)
     renderer.parts = parts
-    in_books = {page.output for _, page, _ in book_pages(site, Edition())} if late else set()
+    # a page's part is made where it renders (in a worker), also when the print pages are left for
+    # a later step (a preview's): that step then patches them with it (printed.patch_book)
+    in_books = ({page.output for _, page, _ in book_pages(site, Edition())}
+                if late or any(page.kind == "print" for page in site.pages) else set())
 
     def render_one(page: Page, into: Path | None = None):
         recorder.start()
@@ -514,9 +517,9 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
         if old is None:
             return False
         if book is None:
-            book = {parts.address(p)[1]: (part_keys(p), parts.ready.get(p.output) if p.output in deps else None)
+            book = {parts.address(p)[1]: (part_keys(p), parts.ready.get(p.output) if p.output in deps else None, p)
                     for _, p, _ in book_pages(site, Edition())}
-        if patch_book(renderer, page, into, parts_memo, digest_of, old, book) is None:
+        if patch_book(renderer, page, into, parts_memo, digest_of, old, book, kept=parts.kept_entry) is None:
             return False
         outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
         return True

@@ -355,8 +355,8 @@ def _spy_on_patches(monkeypatch) -> list:
 
     calls, real = [], printed.patch_book
 
-    def spy(renderer, page, *args):
-        result = real(renderer, page, *args)
+    def spy(renderer, page, *args, **kwargs):
+        result = real(renderer, page, *args, **kwargs)
         calls.append((page.output, result is not None))
         return result
 
@@ -404,10 +404,12 @@ def test_a_print_page_is_patched_in_its_file_when_only_guide_bodies_changed(proj
     assert tree(project / "_site") == tree(full)
 
 
-def test_a_preview_makes_in_full_a_deferred_print_page_whose_guide_changed_a_step_before(project, monkeypatch):
+def test_a_preview_patches_a_deferred_print_page_whose_guide_changed_a_step_before(project, monkeypatch):
     """A preview writes a saved guide's page at once and the print pages in a second step: there,
-    the guide's part is not among the pages rendered, so the page is not patched (it would keep
-    the old part); it is made in full, as a full build makes it."""
+    the guide's part is not among the pages rendered, but the parts memo holds the part made
+    from the page the first step wrote, so the print page is patched with it, and is what a full
+    build makes. When that page's file is no longer the one the part was made from, the page is
+    rendered again in the second step, and the print pages are patched with its new part."""
     from mentorsite.cache import BuildCache
 
     config = load_config(project / "site.yml")
@@ -418,9 +420,20 @@ def test_a_preview_makes_in_full_a_deferred_print_page_whose_guide_changed_a_ste
     first = build(config, cache=cache, save=False, atomic=False, defer=True)
     assert "print/index.html" in first.deferred
     build(config, cache=cache, save=False, atomic=False)
-    assert ("print/index.html", False) in calls
+    assert ("print/index.html", True) in calls and ("print/mentee/index.html", True) in calls
     build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
     assert tree(project / "_site") == tree(project / "_full")
+    # the guide's page changed by hand between the two steps: made again, and its new part used
+    calls.clear()
+    _edit(project / GUIDE, "problems in costume", "problems in a mask")
+    build(config, cache=cache, save=False, atomic=False, defer=True)
+    page = project / "_site/guides/working-together/communication/index.html"
+    page.write_bytes(page.read_bytes().replace(b"problems in a mask", b"problems in a MASK"))
+    late = build(config, cache=cache, save=False, atomic=False)
+    assert late.rendered == 5 and ("print/index.html", True) in calls
+    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    assert tree(project / "_site") == tree(project / "_full")
+    assert b"problems in a MASK" not in page.read_bytes()
 
 
 def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(project):
