@@ -77,6 +77,39 @@ def test_escape_closes_the_panel(open_page, served: str):
     assert page.locator(".search-panel").is_hidden()
 
 
+def _search_page(page, served: str, query: str) -> list[str]:
+    from urllib.parse import quote
+
+    page.goto(served + "search/?q=" + quote(query))
+    page.wait_for_function("q => document.querySelector('.search-status').textContent.includes(q)", arg=query)
+    return results(page)
+
+
+def test_a_mistyped_word_finds_the_words_it_is_one_edit_from(open_page, served: str):
+    """A word that no page has is taken for the words one edit away (two for long words): a
+    letter dropped, added, changed, or two swapped; the excerpt marks the word found."""
+    page = open_page(served + "search/")
+    assert "guides/getting-started/finding-a-mentor/" in _search_page(page, served, "mentro")[:3]  # swapped
+    assert page.locator(".search-result-excerpt mark").first.inner_text().lower().startswith("mentor")
+    assert _search_page(page, served, "sandwhich")[:1] == ["worksheets/feedback-sandwich/"]  # a letter added
+    assert _search_page(page, served, "confidentialty")  # long: two edits allowed
+    assert _search_page(page, served, "zqxv") == []  # short and far from everything: nothing
+    assert not page.errors
+
+
+def test_a_quoted_phrase_must_stand_as_written(open_page, served: str):
+    """Words in quotes match only where they stand together, in that order (each still matching
+    the words it starts); unquoted, the same words match anywhere on a page."""
+    page = open_page(served + "search/")
+    loose = _search_page(page, served, "feedback sandwich")
+    exact = _search_page(page, served, '"feedback sandwich"')
+    assert exact[:1] == ["worksheets/feedback-sandwich/"] and set(exact) <= set(loose)
+    assert _search_page(page, served, '"sandwich feedback"') == []
+    assert "No results" in page.locator(".search-status").inner_text()
+    assert _search_page(page, served, '"active listen"')  # a phrase's last word as typed so far
+    assert not page.errors
+
+
 def test_no_results_says_so(open_page, served: str):
     page = open_page(served + "search/?q=xylophone")
     page.wait_for_function("document.querySelector('.search-status').textContent.includes('xylophone')")

@@ -107,13 +107,55 @@
     });
     return found;
   }
-  function search(q) {
-    var words_ = queryTerms(q);
+  /* Words a reader may have mistyped: the terms at most one edit away (two for a long word), an
+     edit being a letter added, dropped, changed, or two side by side swapped ("mentro"). */
+  function distance(a, b, most) {
+    if (Math.abs(a.length - b.length) > most) return most + 1;
+    var rows = [[], [], []];
+    for (var j = 0; j <= b.length; j++) rows[0][j] = j;
+    for (var i = 1; i <= a.length; i++) {
+      var row = rows[i % 3], prev = rows[(i + 2) % 3], prev2 = rows[(i + 1) % 3], least = row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+        row[j] = d;
+        if (d < least) least = d;
+      }
+      if (least > most) return most + 1;
+    }
+    return rows[a.length % 3][b.length];
+  }
+  function near(word) {
+    var found = {}, most = word.length >= 8 ? 2 : 1;
+    if (word.length < 4 || /\d/.test(word)) return found;
+    index.keys.forEach(function (term) {
+      var d = distance(word, term, most);
+      if (d <= most) found[term] = d === 1 ? 0.45 : 0.3;
+    });
+    return found;
+  }
+  /* A query: its words, and its "quoted phrases" (each the words that must stand together). */
+  function parseQuery(q) {
+    var phrases = [];
+    var rest = q.replace(/"([^"]*)"?/g, function (_, inside) {
+      var t = queryTerms(inside);
+      if (t.length > 1) phrases.push(t);
+      return " " + inside + " ";
+    });
+    return { words: queryTerms(rest), phrases: phrases };
+  }
+  function search(query) {
+    var words_ = query.words, marked = words_.slice();
     if (!words_.length) return [];
     var n = index.docs.length;
     var perWord = words_.map(function (w) {
       var scores = {};
       var terms = expand(w);
+      if (!Object.keys(terms).length) {  // a word no page has: the words it may be a typo of
+        terms = near(w);
+        Object.keys(terms).forEach(function (term) { if (marked.indexOf(term) < 0) marked.push(term); });
+      }
       Object.keys(terms).forEach(function (term) {
         var postings = index.terms[term];
         var idf = Math.log(1 + n / (postings.length / 2));
@@ -133,7 +175,27 @@
     var all = docs.filter(function (d) { return perWord.every(function (s) { return d in s; }); });
     if (all.length) docs = all; // every word when possible, else any
     docs.sort(function (a, b) { return total[b] - total[a] || a - b; });
-    return docs.map(function (d) { return { id: +d, score: total[d], words: words_ }; });
+    return docs.map(function (d) { return { id: +d, score: total[d], words: marked, phrases: query.phrases }; });
+  }
+  /* Where a phrase stands in a folded text (its words in order, apart only by spaces or
+     punctuation, each word matching words it starts), or -1. */
+  function phraseAt(folded, phrase) {
+    var source = phrase.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "[\\p{L}\\p{N}_]*"; })
+      .join("[^\\p{L}\\p{N}_]+");
+    var m = new RegExp("(^|[^\\p{L}\\p{N}_])" + source, "u").exec(folded);
+    return m ? m.index + m[1].length : -1;
+  }
+  /* The results whose title or text holds every phrase (their texts are loaded to see). */
+  function withPhrases(found) {
+    return Promise.all(found.map(function (r) {
+      return loadChunk(Math.floor(r.id / index.chunk)).then(function (chunk) {
+        var texts = [fold(index.docs[r.id][1])];
+        (chunk[r.id % index.chunk] || []).forEach(function (part) { texts.push(fold(part[1]), fold(part[2])); });
+        return r.phrases.every(function (phrase) {
+          return texts.some(function (t) { return phraseAt(t, phrase) >= 0; });
+        }) ? r : null;
+      });
+    })).then(function (kept) { return kept.filter(Boolean); });
   }
   function escapeHtml(s) {
     return s.replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
@@ -145,9 +207,13 @@
     var m = re.exec(folded);
     return m ? m.index + m[1].length : -1;
   }
-  function excerpt(parts, words_) {
+  function excerpt(parts, words_, phrases) {
     var best = null, bestCount = 0;
-    for (var p = 0; p < parts.length; p++) {
+    for (var p = 0; p < parts.length && phrases && phrases.length; p++) {  // the part with the phrase
+      var at = phraseAt(fold(parts[p][2]), phrases[0]);
+      if (at >= 0) { best = { part: parts[p], at: at }; bestCount = words_.length; break; }
+    }
+    for (p = 0; p < parts.length && !best; p++) {
       var folded = fold(parts[p][2]), count = 0, first = -1;
       for (var w = 0; w < words_.length; w++) {
         var at = wordAt(folded, words_[w]);
@@ -183,12 +249,14 @@
   /* The first `limit` results with their excerpts: [{url, title, section, heading, html}]. */
   function results(q, limit) {
     return loadIndex().then(function () {
-      var found = search(q);
+      var query = parseQuery(q), found = search(query);
+      return query.phrases.length ? withPhrases(found) : found;
+    }).then(function (found) {
       var shown = found.slice(0, limit);
       return Promise.all(shown.map(function (r) {
         return loadChunk(Math.floor(r.id / index.chunk)).then(function (chunk) {
           var doc = index.docs[r.id];
-          var ex = excerpt(chunk[r.id % index.chunk] || [], r.words);
+          var ex = excerpt(chunk[r.id % index.chunk] || [], r.words, r.phrases);
           return {
             url: siteUrl(doc[0]) + (ex.anchor ? "#" + ex.anchor : ""),
             title: doc[1], section: doc[2], heading: ex.heading && ex.heading !== doc[1] ? ex.heading : "",
