@@ -462,10 +462,14 @@ class _Locator:
                 if url is not None:
                     written = self.base + url + (f"#{anchor}" if anchor else "")
             out.append((written, loc))
-        try:
-            tokens = self.site.tokens[doc.rel]
-        except KeyError:
-            tokens = []
+        sources = getattr(self.site.tokens, "sources", None)
+        source = sources.get(doc.rel) if isinstance(sources, dict) else None
+        tokens = []
+        if source is None or b"<" in source.read().data:  # (raw HTML: the tokens say where it stands)
+            try:
+                tokens = self.site.tokens[doc.rel]
+            except KeyError:
+                tokens = []
         for token in tokens:
             if token.type == "html_block" and token.map:
                 first = doc.body_line + token.map[0]

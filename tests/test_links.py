@@ -290,3 +290,21 @@ def test_the_scan_reads_pages_as_html_parser_does(tmp_path):
     for page in pages:
         html = page.read_text(encoding="utf-8")
         assert scan_html(html) == reference_scan(html), page
+
+
+def test_locating_links_reads_markdown_tokens_only_of_guides_with_raw_html(make_site, run, monkeypatch):
+    """Where a link was written is found from the guide's own record of its links; the Markdown
+    tokens (a second parse) are read only for a guide with raw HTML, whose links they place."""
+    from mentorsite import parse
+
+    seen = []
+    real = parse.LazyTokens.__getitem__
+    monkeypatch.setattr(parse.LazyTokens, "__getitem__", lambda self, rel: seen.append(rel) or real(self, rel))
+    make_site({
+        "content/guides/plain.md": "---\ntitle: Plain\n---\n\nSee [the site](https://example.org/a) and [raw](raw.md).\n",
+        "content/guides/raw.md": "---\ntitle: Raw\n---\n\nA <a href=\"https://example.org/b\">raw link</a>, [plain](plain.md).\n",
+    })
+    result = run("check", "--external")
+    assert result.code == 0, result.err
+    assert "    content/guides/plain.md:5:16" in result.out and "    content/guides/raw.md:5:12" in result.out
+    assert "guides/raw.md" in seen and "guides/plain.md" not in seen
