@@ -53,6 +53,12 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
                 "write it like 'https://org.github.io/handbook/'",
             )
         base = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
+    if config.edit_url:
+        edit = urlsplit(config.edit_url)
+        if edit.scheme not in ("http", "https") or not edit.netloc or "{path}" not in config.edit_url:
+            problems.error(data.value_locs.get("edit_url", loc),
+                           f"edit_url '{config.edit_url}' is not an address with {{path}} in it — write it like "
+                           "'https://github.com/org/handbook/edit/main/{path}'")
     problems.check()
     changes = {"base_path": base, "home_path": base, "root": root}
     if output is not None:

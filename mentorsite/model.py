@@ -132,6 +132,11 @@ class SiteConfig:
         None,
     )
     nav_links: tuple[NavLink, ...] = key("Extra links added after the groups in the top menu.", factory=tuple)
+    edit_url: str = key(
+        "Where a reader can edit a page's source, with {path} for the file's path in the project, e.g. "
+        "'https://github.com/org/handbook/edit/main/{path}': each page written in a file gets an 'Edit this page' link.",
+        "",
+    )
     search: bool = key("Offline full-text search (true or false).", True)
     handbook_pdfs: bool = key(
         "Make the print edition's PDFs (handbook.pdf and one per role). On a big handbook they take most of the "

@@ -251,9 +251,30 @@ class Renderer:
             "folder": folder,
             "sidebar": self.sidebar(page, folder),
             "page_href": self.url(page.url),
+            "edit_link": self.edit_link(page),
         }
         context.update(_page_context(self, page))
         return context
+
+    def edit_link(self, page: Page) -> str:
+        """Where the page's source file can be edited (site.yml's edit_url), or '' for a page not
+        written in a file of its own (the indexes, the schedule, the print pages)."""
+        template = self.site.config.edit_url
+        if not template or page.kind in ("print", "404", "search"):
+            return ""
+        obj = page.obj.index if page.kind == "folder" else page.obj
+        source = getattr(obj, "source", None)
+        if not isinstance(source, Path) or source == Path("."):
+            return ""
+        root = self.site.config.root
+        if source.is_absolute():
+            try:
+                source = source.relative_to(root)
+            except ValueError:
+                return ""
+        from urllib.parse import quote
+
+        return template.replace("{path}", quote(source.as_posix()))
 
     def sidebar(self, page: Page, folder) -> list[dict]:
         """The current group's pages: for guides, the folders with the current one open."""

@@ -324,3 +324,35 @@ def test_caches_of_other_output_folders_go_after_a_month_unused(make_site, run):
     assert not left & set(gone)
     assert set(kept) <= left and set(mine) <= left and "templates" in left
     assert BuildCache.load(BuildCache.for_output(root, root / "_site")).pages  # still this output's cache
+
+
+def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
+    """site.yml's edit_url, with {path} for a page's file in the project, gives each page written
+    in a file an 'Edit this page' link; pages made by mentorsite (indexes, the schedule, the
+    print edition) have none, and the link is not in the search text."""
+    import json
+    import re
+
+    make_site({
+        "site.yml": "title: T\nedit_url: https://github.com/org/handbook/edit/main/{path}\n",
+        "content/index.md": "---\ntitle: Welcome\n---\n\nHello.\n",
+        "content/guides/start/first steps.md": "---\ntitle: First steps\n---\n\nBegin.\n",
+        "content/types/peer.yml": "name: Peer mentoring\nsummary: Two colleagues learn together.\n",
+    })
+    assert run("build").code == 0
+
+    def edit_link(path):
+        found = re.findall(r'<p class="edit-link"[^>]*><a href="([^"]+)">Edit this page</a>',
+                           open(f"_site/{path}", encoding="utf-8").read())
+        return found[0] if found else None
+
+    base = "https://github.com/org/handbook/edit/main/content/"
+    assert edit_link("guides/start/first-steps/index.html") == base + "guides/start/first%20steps.md"
+    assert edit_link("types/peer/index.html") == base + "types/peer.yml"
+    assert edit_link("index.html") == base + "index.md"
+    for made in ("guides/index.html", "types/index.html", "search/index.html", "schedule/index.html"):
+        assert edit_link(made) is None, made
+    # (the print edition's parts keep their pages' links, hidden on paper as the pager is)
+    assert ".book .edit-link" in open("_site/static/book.css").read() and ".edit-link" in open("_site/static/print.css").read()
+    texts = "".join(open(p, encoding="utf-8").read() for p in __import__("glob").glob("_site/search/text/*.json"))
+    assert "Edit this page" not in texts and json.loads(open("_site/search/index.json").read())["docs"]

@@ -37,6 +37,11 @@ CASES = {
         {"site.yml": "title: T\nurl: org.github.io/handbook\n"},
         ["site.yml:2:6: url 'org.github.io/handbook' is not a full address — write it like 'https://org.github.io/handbook/'"],
     ),
+    "site_bad_edit_url": (
+        {"site.yml": "title: T\nedit_url: https://github.com/org/handbook/edit/main/\n"},
+        ["site.yml:2:11: edit_url 'https://github.com/org/handbook/edit/main/' is not an address with {path} in it — "
+         "write it like 'https://github.com/org/handbook/edit/main/{path}'"],
+    ),
     "malformed_yaml": (
         {"content/types/peer.yml": "name: Peer\nsummary: [unclosed\n"},
         ["content/types/peer.yml:3:1: invalid YAML: did not find expected ',' or ']' — check the indentation and quoting on this line"],
