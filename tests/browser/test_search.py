@@ -91,6 +91,7 @@ def test_a_mistyped_word_finds_the_words_it_is_one_edit_from(open_page, served: 
     page = open_page(served + "search/")
     assert "guides/getting-started/finding-a-mentor/" in _search_page(page, served, "mentro")[:3]  # swapped
     assert page.locator(".search-result-excerpt mark").first.inner_text().lower().startswith("mentor")
+    assert "No page has “mentro”: showing “mentor”." in page.locator(".search-status").inner_text()
     assert _search_page(page, served, "sandwhich")[:1] == ["worksheets/feedback-sandwich/"]  # a letter added
     assert _search_page(page, served, "confidentialty")  # long: two edits allowed
     assert _search_page(page, served, "zqxv") == []  # short and far from everything: nothing

@@ -146,7 +146,7 @@
     return { words: queryTerms(rest), phrases: phrases };
   }
   function search(query) {
-    var words_ = query.words, marked = words_.slice();
+    var words_ = query.words, marked = words_.slice(), guessed = [];
     if (!words_.length) return [];
     var n = index.docs.length;
     var perWord = words_.map(function (w) {
@@ -154,7 +154,9 @@
       var terms = expand(w);
       if (!Object.keys(terms).length) {  // a word no page has: the words it may be a typo of
         terms = near(w);
-        Object.keys(terms).forEach(function (term) { if (marked.indexOf(term) < 0) marked.push(term); });
+        var close = Object.keys(terms).sort(function (a, b) { return terms[b] - terms[a] || (index.terms[b].length - index.terms[a].length); });
+        close.forEach(function (term) { if (marked.indexOf(term) < 0) marked.push(term); });
+        if (close.length) guessed.push({ word: w, near: close[0] });
       }
       Object.keys(terms).forEach(function (term) {
         var postings = index.terms[term];
@@ -175,7 +177,9 @@
     var all = docs.filter(function (d) { return perWord.every(function (s) { return d in s; }); });
     if (all.length) docs = all; // every word when possible, else any
     docs.sort(function (a, b) { return total[b] - total[a] || a - b; });
-    return docs.map(function (d) { return { id: +d, score: total[d], words: marked, phrases: query.phrases }; });
+    var found = docs.map(function (d) { return { id: +d, score: total[d], words: marked, phrases: query.phrases }; });
+    found.guessed = guessed;  // [{word, near}]: the words taken for typos, and what they were taken for
+    return found;
   }
   /* Where a phrase stands in a folded text (its words in order, apart only by spaces or
      punctuation, each word matching words it starts), or -1. */
@@ -248,8 +252,10 @@
   }
   /* The first `limit` results with their excerpts: [{url, title, section, heading, html}]. */
   function results(q, limit) {
+    var guessed = [];
     return loadIndex().then(function () {
       var query = parseQuery(q), found = search(query);
+      guessed = found.guessed || [];
       return query.phrases.length ? withPhrases(found) : found;
     }).then(function (found) {
       var shown = found.slice(0, limit);
@@ -263,7 +269,7 @@
             html: ex.html
           };
         });
-      })).then(function (items) { return { total: found.length, items: items }; });
+      })).then(function (items) { return { total: found.length, items: items, guessed: found.length ? guessed : [] }; });
     });
   }
   function resultHtml(r) {
@@ -273,9 +279,11 @@
       (where ? '<span class="search-result-section">' + escapeHtml(where) + "</span>" : "") +
       '<span class="search-result-excerpt">' + r.html + "</span></a>";
   }
-  function countText(total, q) {
+  function countText(total, q, guessed) {
     if (!total) return fill(words.none, { query: q });
-    return total === 1 ? fill(words.one, { query: q }) : fill(words.results, { query: q, count: total });
+    var text = total === 1 ? fill(words.one, { query: q }) : fill(words.results, { query: q, count: total });
+    (guessed || []).forEach(function (g) { text += " " + fill(words.near, { word: g.word, near: g.near }); });
+    return text;
   }
   /* Arrow keys move between links of a list; Home/End jump; Escape goes back to the input. */
   function keyNav(list, input, onEscape) {
@@ -319,7 +327,7 @@
     status.textContent = words.loading || "";
     results(q, 6).then(function (res) {
       if (mine !== generation) return;
-      status.textContent = countText(res.total, q);
+      status.textContent = countText(res.total, q, res.guessed);
       list.innerHTML = res.items.map(function (r) { return "<li>" + resultHtml(r) + "</li>"; }).join("");
       more.href = base + "?q=" + encodeURIComponent(q);
       more.textContent = words.all || "";
@@ -357,7 +365,7 @@
     if (!q.trim()) { pageStatus.textContent = ""; pageList.innerHTML = ""; return; }
     pageStatus.textContent = words.loading || "";
     results(q, 50).then(function (res) {
-      pageStatus.textContent = countText(res.total, q.trim());
+      pageStatus.textContent = countText(res.total, q.trim(), res.guessed);
       pageList.innerHTML = res.items.map(function (r) { return '<li class="search-result">' + resultHtml(r) + "</li>"; }).join("");
     });
   }
