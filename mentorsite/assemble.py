@@ -63,6 +63,7 @@ class Site:
     assets: tuple = ()
     docs: dict[str, Guide] = field(default_factory=dict)  # every Markdown file by source path
     position: dict[str, tuple[str, int]] = field(default_factory=dict)  # url -> (group, index)
+    updated: dict = field(default_factory=dict, compare=False)  # source path -> the date it last changed (history.py)
 
     def neighbours(self, url: str) -> tuple:
         """(previous page, next page) of a page in its group's reading order, as (url, title)."""

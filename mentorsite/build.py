@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -61,6 +62,10 @@ def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1
     parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
                        token_memo=cache.tokens if cache else None, jobs=jobs, memo=live)
     site = assemble(config, parsed, problems, live)
+    if site is not None and config.last_updated:
+        from mentorsite.history import page_dates
+
+        site = dataclasses.replace(site, updated=page_dates(config, problems))
     problems.check()
     if config.strict and problems.warnings:
         raise SiteErrors([SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in problems.warnings])

@@ -211,6 +211,8 @@ class Digests:
             return digest(tuple((p.url, p.title) for p in site.groups.get(key[1], ())))
         if kind == "pager":
             return self._digest(key, site.neighbours(key[1]))
+        if kind == "updated":  # the date a page's file last changed (history.py)
+            return digest(site.updated.get(key[1]))
         if kind == "book":
             return digest(*(self(k) for k in BOOK_KEYS))
         if kind in self.extra:

@@ -132,6 +132,11 @@ class SiteConfig:
         None,
     )
     nav_links: tuple[NavLink, ...] = key("Extra links added after the groups in the top menu.", factory=tuple)
+    last_updated: bool = key(
+        "Show under each page written in a file the date its file last changed, from git (the project must be a "
+        "git repository with its whole history: in GitHub Actions, 'fetch-depth: 0').",
+        False,
+    )
     edit_url: str = key(
         "Where a reader can edit a page's source, with {path} for the file's path in the project, e.g. "
         "'https://github.com/org/handbook/edit/main/{path}': each page written in a file gets an 'Edit this page' link.",

@@ -252,6 +252,7 @@ class Renderer:
             "sidebar": self.sidebar(page, folder),
             "page_href": self.url(page.url),
             "edit_link": self.edit_link(page),
+            "updated": self.updated(page),
         }
         context.update(_page_context(self, page))
         return context
@@ -260,21 +261,39 @@ class Renderer:
         """Where the page's source file can be edited (site.yml's edit_url), or '' for a page not
         written in a file of its own (the indexes, the schedule, the print pages)."""
         template = self.site.config.edit_url
-        if not template or page.kind in ("print", "404", "search"):
+        source = self._source(page) if template else None
+        if source is None:
             return ""
+        from urllib.parse import quote
+
+        return template.replace("{path}", quote(source))
+
+    def updated(self, page: Page) -> dict | None:
+        """When the page's source file last changed (site.yml's last_updated: git): {iso, text}."""
+        source = self._source(page) if self.site.config.last_updated else None
+        if source is None:
+            return None
+        self.rec.add(("updated", source))
+        when = self.site.updated.get(source)
+        if when is None:
+            return None
+        return {"iso": when.isoformat(), "text": format_date(when, self.site.config.language)}
+
+    def _source(self, page: Page) -> str | None:
+        """The path of the file a page is written in, from the project's root ('content/types/peer.yml'),
+        or None for a page mentorsite makes (the indexes, the schedule, search, the print pages)."""
+        if page.kind in ("print", "404", "search"):
+            return None
         obj = page.obj.index if page.kind == "folder" else page.obj
         source = getattr(obj, "source", None)
         if not isinstance(source, Path) or source == Path("."):
-            return ""
-        root = self.site.config.root
+            return None
         if source.is_absolute():
             try:
-                source = source.relative_to(root)
+                source = source.relative_to(self.site.config.root)
             except ValueError:
-                return ""
-        from urllib.parse import quote
-
-        return template.replace("{path}", quote(source.as_posix()))
+                return None
+        return source.as_posix()
 
     def sidebar(self, page: Page, folder) -> list[dict]:
         """The current group's pages: for guides, the folders with the current one open."""

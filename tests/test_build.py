@@ -342,7 +342,7 @@ def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
     assert run("build").code == 0
 
     def edit_link(path):
-        found = re.findall(r'<p class="edit-link"[^>]*><a href="([^"]+)">Edit this page</a>',
+        found = re.findall(r'<a class="edit-link" href="([^"]+)">Edit this page</a>',
                            open(f"_site/{path}", encoding="utf-8").read())
         return found[0] if found else None
 
@@ -353,6 +353,6 @@ def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
     for made in ("guides/index.html", "types/index.html", "search/index.html", "schedule/index.html"):
         assert edit_link(made) is None, made
     # (the print edition's parts keep their pages' links, hidden on paper as the pager is)
-    assert ".book .edit-link" in open("_site/static/book.css").read() and ".edit-link" in open("_site/static/print.css").read()
+    assert ".book .page-meta" in open("_site/static/book.css").read() and ".page-meta" in open("_site/static/print.css").read()
     texts = "".join(open(p, encoding="utf-8").read() for p in __import__("glob").glob("_site/search/text/*.json"))
     assert "Edit this page" not in texts and json.loads(open("_site/search/index.json").read())["docs"]

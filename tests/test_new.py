@@ -65,7 +65,7 @@ def test_the_scaffold_yaml_is_commented(workdir, run):
     run("new", "handbook")
     text = (workdir / "handbook/site.yml").read_text()
     keys = [line.split(":")[0] for line in text.splitlines() if line and not line.startswith((" ", "#"))]
-    assert keys == ["title", "description", "url", "cname", "edit_url", "language", "paper", "cohort", "nav", "search", "strict"]
+    assert keys == ["title", "description", "url", "cname", "edit_url", "last_updated", "language", "paper", "cohort", "nav", "search", "strict"]
     lines = text.splitlines()
     for key in keys:  # every key has a comment line just above it
         i = next(i for i, line in enumerate(lines) if line.startswith(key + ":"))
