@@ -210,6 +210,7 @@ class _Checker:
         self.joined: dict = {}  # (page, URL) or a root-relative URL -> the URL it stands for, split
         self.checked = 0
         self._settings = site.config.loc.path if site.config.loc else Path("site.yml")
+        self.edit_links = site.config.edit_url.partition("{path}")[0]  # every page's 'Edit this page'
 
     def run(self) -> None:
         """Scan every page, check every URL, then look for pages nobody links to."""
@@ -282,7 +283,8 @@ class _Checker:
         if parts.scheme not in ("http", "https"):
             return  # mailto:, tel:, data:, javascript: ... are neither pages nor fetched
         if origin != self.origin:
-            self.external.setdefault(value, set()).add(self.locator.locate(self.page(rel), rel, ref))
+            if not (self.edit_links and value.startswith(self.edit_links)):  # (site.yml's edit_url: not content)
+                self.external.setdefault(value, set()).add(self.locator.locate(self.page(rel), rel, ref))
             return
         self.checked += 1
         path = unquote(parts.path)

@@ -354,5 +354,7 @@ def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
         assert edit_link(made) is None, made
     # (the print edition's parts keep their pages' links, hidden on paper as the pager is)
     assert ".book .page-meta" in open("_site/static/book.css").read() and ".page-meta" in open("_site/static/print.css").read()
+    external = run("check", "--external")
+    assert external.code == 0 and "External links (listed, not fetched): 0" in external.out  # (not content's)
     texts = "".join(open(p, encoding="utf-8").read() for p in __import__("glob").glob("_site/search/text/*.json"))
     assert "Edit this page" not in texts and json.loads(open("_site/search/index.json").read())["docs"]
