@@ -13,6 +13,7 @@ from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.model import (
     MILESTONE_COLUMNS,
+    PROGRAM_ROWS,
     Guide,
     MentoringType,
     MilestoneTemplate,
@@ -298,19 +299,44 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
                 problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'"
                                f"{suggest(tpl, parsed.milestones) or f' — add content/milestones/{tpl}.yml or name an existing template'}")
             ids = set()
+            keys, what = (PROGRAM_ROWS[f.rows_program], f"an item of program/{f.rows_program}") if f.rows_program \
+                else (MILESTONE_COLUMNS, "a milestone")
             for c in f.columns:
                 cid = c.id or slugify(c.label)
                 if cid in ids:
                     problems.error(f.loc, f"table '{f.id}' has two columns with id '{cid}' — give them different ids")
                 ids.add(cid)
+                if c.source and c.source != "none" and c.source not in keys and (f.rows_template or f.rows_program):
+                    problems.error(f.key_locs.get("columns", f.loc),
+                                   f"column '{c.label}' of table '{f.id}' shows '{c.source}', which {what} does not "
+                                   f"have — use one of {', '.join(keys)}, or 'none'")
 
 
-def column_source(column) -> str:
-    """Which milestone key fills a table column whose rows come from a template ('' for none)."""
+def column_source(column, field=None) -> str:
+    """Which key of each row's milestone (or, for field's rows from a list of program.yml, of
+    each item) fills a table column ('' for none)."""
     if column.source:
         return "" if column.source == "none" else column.source
     cid = column.id or slugify(column.label)
-    return cid if cid in MILESTONE_COLUMNS else ""
+    keys = PROGRAM_ROWS.get(field.rows_program, ()) if field is not None and field.rows_program else MILESTONE_COLUMNS
+    return cid if cid in keys else ""
+
+
+def program_items(program, name: str) -> list:
+    """The items of a list of program.yml, for `rows: from program/<name>`."""
+    if name == "requirements":
+        return list(program.closure.requirements)
+    return list(getattr(program, name, ()))
+
+
+def item_value(item, key: str):
+    """What a table cell shows of a program list's item: a text, a Due, or items joined."""
+    if isinstance(item, str):
+        return item if key == "text" else ""
+    value = getattr(item, key, "")
+    if isinstance(value, tuple):
+        return "; ".join(str(v) for v in value)
+    return value if value is not None else ""
 
 
 def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:

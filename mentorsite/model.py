@@ -19,6 +19,17 @@ from mentorsite.schema import Invalid, Markdown, Ref, derived, key
 FIELD_KINDS = ("line", "text", "date", "choice", "checklist", "scale", "table", "signature")
 COLUMN_KINDS = ("line", "text", "date", "check", "choice")
 MILESTONE_COLUMNS = ("title", "description", "due", "owner", "evidence")
+# rows: from program/<list> -> what a column of such a table can show of each item ('text': the item itself)
+PROGRAM_ROWS = {
+    "phases": ("name", "start", "end", "summary", "activities"),
+    "roles": ("title", "summary", "responsibilities", "time_commitment"),
+    "benefits": ("title", "description"),
+    "policies": ("title", "text"),
+    "contacts": ("name", "role", "email", "phone", "about"),
+    "expectations": ("text",),
+    "boundaries": ("text",),
+    "requirements": ("text",),  # the closure's
+}
 PAPER_SIZES = {"letter": ("8.5in", "11in"), "a4": ("210mm", "297mm")}
 _HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
@@ -331,9 +342,11 @@ class Column:
     id: str = key("The column's id (default: from the label).", "")
     kind: Literal["line", "text", "date", "check", "choice"] = key("What a cell holds: line, text, date, check or choice.", "line")
     options: tuple[str, ...] = key("The choices, for kind 'choice'.", factory=tuple)
-    source: Literal["", "none", "title", "description", "due", "owner", "evidence"] = key(
-        "For rows from a milestone template: which milestone key fills this column (default: the column id when it is "
-        "one of title, description, due, owner, evidence; 'none' leaves the column blank).",
+    source: Literal["", "none", "title", "description", "due", "owner", "evidence", "name", "start", "end", "summary",
+                    "activities", "responsibilities", "time_commitment", "text", "role", "email", "phone", "about"] = key(
+        "For rows from a milestone template or a list of program.yml: which key of each milestone (title, description, "
+        "due, owner, evidence) or item (e.g. a phase's name, start, end; 'text' for a list of texts) fills this column. "
+        "Default: the column id when it is one of those; 'none' leaves the column blank.",
         "",
         )
     width: int = key("Relative width (1-5).", 1)
@@ -357,7 +370,9 @@ class Field:
     lines: int = key("How many lines to leave for 'text'.", 4)
     columns: tuple[Column, ...] = key("The columns, for 'table'.", factory=tuple)
     rows: int | str = key(
-        "For 'table': a number of blank rows, or 'from milestones/<id>' to fill the rows from a milestone template.",
+        "For 'table': a number of blank rows, 'from milestones/<id>' to fill the rows from a milestone template, or "
+        "'from program/<list>' for one row per item of a list of program.yml (phases, roles, benefits, policies, "
+        "contacts, expectations, boundaries, requirements).",
         5,
     )
     loc: Loc | None = derived()
@@ -371,8 +386,14 @@ class Field:
         if self.kind == "table":
             if not self.columns:
                 raise Invalid(f"table field '{self.id}' has no columns — add 'columns: [First, Second]'", key="kind")
-            if isinstance(self.rows, str) and not self.rows.startswith("from milestones/"):
-                raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number or 'from milestones/<id>'", key="rows")
+            if isinstance(self.rows, str) and not self.rows.startswith(("from milestones/", "from program/")):
+                raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number, 'from milestones/<id>' or "
+                              "'from program/<list>'", key="rows")
+            if self.rows_program and self.rows_program not in PROGRAM_ROWS:
+                from mentorsite.errors import suggest
+
+                raise Invalid(f"field '{self.id}': rows from unknown list 'program/{self.rows_program}'"
+                              f"{suggest(self.rows_program, PROGRAM_ROWS)}", key="rows")
             if isinstance(self.rows, int) and not 0 < self.rows <= 100:
                 raise Invalid(f"field '{self.id}': rows must be between 1 and 100", key="rows")
         if self.kind == "text" and not 1 <= self.lines <= 40:
@@ -381,7 +402,16 @@ class Field:
     @property
     def rows_template(self) -> str:
         """The milestone template id named by `rows: from milestones/<id>`, or ''."""
-        return self.rows.removeprefix("from milestones/").strip() if isinstance(self.rows, str) else ""
+        if isinstance(self.rows, str) and self.rows.startswith("from milestones/"):
+            return self.rows.removeprefix("from milestones/").strip()
+        return ""
+
+    @property
+    def rows_program(self) -> str:
+        """The program.yml list named by `rows: from program/<list>`, or ''."""
+        if isinstance(self.rows, str) and self.rows.startswith("from program/"):
+            return self.rows.removeprefix("from program/").strip()
+        return ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -273,7 +273,8 @@ def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
         values[f"extra-{slugify(name)}"] = value
     phase_starts = {p.id: p.start for p in site.program.phases}
     roles = {r.id: r.title for r in site.program.roles}
-    from mentorsite.assemble import column_source
+    from mentorsite.assemble import column_source, item_value, program_items
+    from mentorsite.dates import Due
 
     for f in worksheet.all_fields():
         if f.kind == "line" and f.id in NAME_FIELDS:
@@ -298,6 +299,17 @@ def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
                     else:
                         value = getattr(m, src) or ""
                     values[f"{f.id}-{r}-{cid}"] = value
+        if f.kind == "table" and f.rows_program:  # one row per item; a phase's dates from the pair's start
+            for r, item in enumerate(program_items(site.program, f.rows_program), 1):
+                for c in f.columns:
+                    src = column_source(c, f)
+                    if not src:
+                        continue
+                    value = item_value(item, src)
+                    if isinstance(value, Due):
+                        when = resolve(value, pair.start, phase_starts)
+                        value = format_date(when, language) if when else value.relative_label()
+                    values[f"{f.id}-{r}-{c.id or slugify(c.label)}"] = str(value)
     return values
 
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from mentorsite import __version__
 from dataclasses import dataclass, field
 
-from mentorsite.assemble import Site, column_source
+from mentorsite.assemble import Site, column_source, item_value, program_items
 from mentorsite.deps import Recorder, SiteView
 from mentorsite.config import NAV_GROUPS
 from mentorsite.dates import Due
@@ -153,8 +153,24 @@ class Renderer:
         when = self.site.date_of(due)
         return when.isoformat() if when else relative_due(due, self.t)
 
-    def table_rows(self, field) -> list[dict]:
-        """The pre-filled rows of a table field: one per milestone of its template, else blank."""
+    def table_rows(self, field, display: bool = False) -> list[dict]:
+        """The pre-filled rows of a table field: one per milestone of its template, or per item
+        of a list of program.yml, else blank. Dates are YYYY-MM-DD (form values), or with display
+        as a reader sees them (a PDF's given cells)."""
+        if field.rows_program:
+            self.rec.add(("program",))
+            rows = []
+            for item in program_items(self.site.program, field.rows_program):
+                row = {}
+                for col in field.columns:
+                    src = column_source(col, field)
+                    if src:
+                        value = item_value(item, src)
+                        if isinstance(value, Due):
+                            value = self.due(value) if display else self.due_iso(value)
+                        row[col.id or _slug(col.label)] = value
+                rows.append(row)
+            return rows
         if field.rows_template:
             self.rec.add(("data", "milestones", field.rows_template))
         template = self.site.milestones.get(field.rows_template) if field.rows_template else None
@@ -167,7 +183,7 @@ class Renderer:
                 src = column_source(col)
                 cid = col.id or _slug(col.label)
                 if src == "due":
-                    row[cid] = self.due_iso(m.due)
+                    row[cid] = self.due(m.due) if display else self.due_iso(m.due)
                 elif src == "owner":
                     row[cid] = self.role_title(m.owner)
                 elif src:

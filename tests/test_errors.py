@@ -107,6 +107,16 @@ CASES = {
         ["content/worksheets/goals.yml:9:15: rows from unknown milestone template 'nope' — add "
          "content/milestones/nope.yml or name an existing template"],
     ),
+    "rows_from_unknown_program_list": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        columns: [A]\n        rows: from program/phasess")},
+        ["content/worksheets/goals.yml:9:15: field 'a': rows from unknown list 'program/phasess' — did you mean 'phases'?"],
+    ),
+    "column_source_the_rows_do_not_have": (
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        rows: from program/roles\n"
+                                                   "        columns:\n          - {label: When, source: due}")},
+        ["content/worksheets/goals.yml:10:11: column 'When' of table 'a' shows 'due', which an item of program/roles does "
+         "not have — use one of title, summary, responsibilities, time_commitment, or 'none'"],
+    ),
     "choice_without_options": (
         {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: choice")},
         ["content/worksheets/goals.yml:7:15: field 'a' of kind 'choice' needs 'options' — add a list of choices"],

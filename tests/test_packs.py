@@ -4,6 +4,7 @@ its calendar (icalendar), index.html; bad rows located; shards that split the pa
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import icalendar
 import pypdf
@@ -252,3 +253,36 @@ def test_safe_folder_names(text, expected):
 def test_long_names_are_cut_in_bytes():
     name = safe_name("é" * 200)
     assert len(name.encode("utf-8")) <= 120 and name == "é" * 60
+
+
+def test_a_table_of_the_programs_phases_has_each_pairs_own_dates(make_site, run):
+    """A worksheet table with `rows: from program/phases`: in a pair's pack, each phase's dates
+    count from the pair's start (fields, filled per pair), as a milestone plan's do."""
+    make_site({
+        **FILES,
+        "content/types/checkin.yml": "name: Check-in mentoring\nsummary: Phase by phase.\nworksheets: [phase-check]\n",
+        "content/worksheets/phase-check.yml": """\
+            title: Phase check-in
+            purpose: Each phase.
+            sections:
+              - title: Phases
+                fields:
+                  - id: phases
+                    kind: table
+                    label: Each phase
+                    rows: from program/phases
+                    columns:
+                      - {label: Phase, id: name}
+                      - {label: Starts, id: start}
+                      - {label: Notes, kind: text}
+            """,
+    })
+    (Path.cwd() / "roster.csv").write_text("mentor,mentee,type,milestones,start\nAna,Ben,checkin,,2027-02-01\n"
+                                           "Cy,Di,checkin,,2027-01-11\n", encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out", "--jobs", "1")
+    assert result.code == 0, result.err
+    ana, cy = _fields("out/Ana + Ben/phase-check.pdf"), _fields("out/Cy + Di/phase-check.pdf")
+    assert [ana["phases-1-name"], ana["phases-2-name"]] == ["Start", "Closure"]
+    assert [ana["phases-1-start"], ana["phases-2-start"]] == ["Feb 1, 2027", "Apr 12, 2027"]
+    assert [cy["phases-1-start"], cy["phases-2-start"]] == ["Jan 11, 2027", "Mar 22, 2027"]
+    assert ana.get("phases-1-notes") in (None, "")

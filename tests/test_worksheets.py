@@ -128,3 +128,61 @@ def test_pages_print_at_the_paper_size(make_site, run, paper):
     styles = [s.get_text() for s in page.select("style[media=print]")]
     assert f"@page {{ size: {paper}; }}" in styles
     assert page.select_one("link[rel=stylesheet][media=print]")["href"] == "/handbook/static/print.css"
+
+
+PROGRAM_ROWS_SHEET = """\
+title: Phase check-in
+purpose: Where you stand in each phase.
+sections:
+  - title: The phases
+    fields:
+      - id: phases
+        kind: table
+        label: Each phase
+        rows: from program/phases
+        columns:
+          - {label: Phase, id: name}
+          - {label: Starts, id: start, kind: date}
+          - {label: Ends, source: end}
+          - {label: How it went, kind: text}
+      - id: agreed
+        kind: table
+        label: What we agreed
+        rows: from program/expectations
+        columns:
+          - {label: Expectation, source: text}
+          - {label: Kept, kind: check}
+"""
+
+
+def test_table_rows_from_a_list_of_program_yml(make_site, run):
+    """`rows: from program/<list>`: one row per item (a phase, an expectation), the columns that
+    name a key of the items filled in (a phase's dates real with a cohort start), the others blank;
+    in the PDF as given text, dates as a reader writes them."""
+    import pypdf
+
+    from tests.conftest import MINIMAL
+
+    root = make_site({
+        "site.yml": SITE.format(paper="a4"),
+        "content/program.yml": MINIMAL["content/program.yml"] + "expectations:\n  - Both come prepared\n  - Feedback goes both ways\n",
+        "content/worksheets/check-in.yml": PROGRAM_ROWS_SHEET,
+    })
+    result = run("build")
+    assert result.code == 0, result.err
+    page = soup(root / "_site/worksheets/check-in/index.html")
+
+    def value(name):
+        control = page.select_one(f'[name="f-check-in-{name}"]')
+        return control.get("value") if control.name == "input" else control.get_text()
+
+    assert [value(f"phases-{r}-name") for r in (1, 2)] == ["Start", "Closure"]
+    assert [value(f"phases-{r}-start") for r in (1, 2)] == ["2027-01-11", "2027-03-22"]
+    assert value("phases-2-ends") == "2027-04-05"
+    assert value("phases-1-how-it-went") in ("", None) and page.select_one('[name="f-check-in-phases-3-name"]') is None
+    assert [value(f"agreed-{r}-expectation") for r in (1, 2)] == ["Both come prepared", "Feedback goes both ways"]
+    text = pypdf.PdfReader(root / "_site/worksheets/check-in.pdf").pages[0].extract_text()
+    for given in ("Start", "Jan 11, 2027", "Jan 25, 2027", "Closure", "Mar 22, 2027", "Both come prepared"):
+        assert given in text, given
+    fields = pypdf.PdfReader(root / "_site/worksheets/check-in.pdf").get_fields()
+    assert "phases-1-how-it-went" in fields and "phases-1-name" not in fields  # given cells are text, not fields
