@@ -360,7 +360,7 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
                 continue
             if not arg:
                 problems.error(loc, f"'::{name}' needs an id — {DIRECTIVES[name]}")
-            elif arg not in data[target]:
+            elif arg not in data[target] and (target, arg) not in parsed.failed:  # (a file with errors of its own)
                 problems.error(loc, f"unknown {target[:-1]} '{arg}' in '::{name}'{suggest(arg, data[target])}")
         for href, loc, scheme, target, anchor in doc.targets or link_targets(rel, doc.links):
             if scheme is not None:

@@ -111,6 +111,11 @@ CASES = {
         {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        columns: [A]\n        rows: from program/phasess")},
         ["content/worksheets/goals.yml:9:15: field 'a': rows from unknown list 'program/phasess' — did you mean 'phases'?"],
     ),
+    "a_broken_worksheet_is_reported_once": (  # (not again where a guide embeds it)
+        {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        columns: [A]\n        rows: from program/phasess"),
+         "content/guides/alpha.md": "---\ntitle: Alpha\n---\n\n::worksheet goals\n\n::worksheet-card goals\n"},
+        ["content/worksheets/goals.yml:9:15: field 'a': rows from unknown list 'program/phasess' — did you mean 'phases'?"],
+    ),
     "column_source_the_rows_do_not_have": (
         {"content/worksheets/goals.yml": WS.replace("kind: line", "kind: table\n        rows: from program/roles\n"
                                                    "        columns:\n          - {label: When, source: due}")},
