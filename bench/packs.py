@@ -50,7 +50,7 @@ def run(project: Path, n: int, store: Path, jobs: int | None) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     code = (
         "import resource, sys, time\n"
-        "from mentorsite.cli import main\n"
+        "from mentorsite.commands.cli import main\n"
         "t = time.perf_counter()\n"
         f"code = main(['packs', 'roster-{n}.csv', '--out', 'packs-{n}'" + (f", '--jobs', '{jobs}'" if jobs else "") + "])\n"
         "print('SECONDS', time.perf_counter() - t)\n"

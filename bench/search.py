@@ -47,16 +47,16 @@ QUERIES = [
 def build_site(config: Path, out: Path) -> float:
     """Build with mentorsite (search on); returns the seconds of the search step alone."""
     from mentorsite.build import build
-    from mentorsite.config import load_config
-    from mentorsite.search import page_text
+    from mentorsite.sources.config import load_config
+    from mentorsite.steps.search import page_text
 
     cfg = load_config(config, output=str(out))
-    build(cfg, use_cache=False)
+    build(cfg, cache=False)
     # time the index step on its own, from the written pages
     from mentorsite.build import load_site
-    from mentorsite.chrome import translations_for
-    from mentorsite.search import search_files
-    from mentorsite.theme import theme_env
+    from mentorsite.steps.chrome import translations_for
+    from mentorsite.steps.search import search_files
+    from mentorsite.sources.theme import theme_env
 
     site, _ = load_site(cfg)
     pages = {p.output: (out / p.output).read_bytes() for p in site.pages if (out / p.output).is_file()}
@@ -77,7 +77,7 @@ def lunr_index(out: Path) -> tuple[float, int, int, object]:
     """lunr.py over the same title + text; returns seconds, raw size, gzip size, the index."""
     from lunr import lunr
 
-    from mentorsite.search import page_text
+    from mentorsite.steps.search import page_text
 
     index = json.loads((out / "search/index.json").read_text(encoding="utf-8"))
     docs = []

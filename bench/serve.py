@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 import speed  # noqa: E402
 
-from mentorsite.serve import EVENTS, free_port  # noqa: E402
+from mentorsite.commands.serve import EVENTS, free_port  # noqa: E402
 
 
 def listen(port: int, events: queue.Queue) -> None:

@@ -31,10 +31,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from mentorsite.build import build, load_site  # noqa: E402
-from mentorsite.config import load_config  # noqa: E402
-from mentorsite.pdf import _render, cpu_count, pdf_jobs, weasyprint_version  # noqa: E402
-from mentorsite.theme import theme_env  # noqa: E402
+from mentorsite.build import build, load  # noqa: E402
+from mentorsite.sources.config import load_config  # noqa: E402
+from mentorsite.sources.theme import theme_env  # noqa: E402
+from mentorsite.steps.pdf import cpu_count, render_pdf, weasyprint_version  # noqa: E402
+from mentorsite.steps.worksheet_pdf import worksheet_jobs  # noqa: E402
 
 
 def project(tmp: Path, paper: str) -> Path:
@@ -62,12 +63,12 @@ def one_run(root: Path, store: Path) -> dict:
 def serial(root: Path) -> dict[str, float]:
     """Each worksheet's PDF rendered alone in this process: output -> seconds."""
     config = load_config(root / "site.yml")
-    site, _ = load_site(config)
-    jobs = pdf_jobs(site, theme_env(config))
-    _render(jobs[0].html)  # import WeasyPrint and load the fonts once, as a worker does
+    site, _ = load(config)
+    jobs = [job for job, _deps in worksheet_jobs(site, theme_env(config), list(site.worksheets.values()))]
+    render_pdf(jobs[0].html)  # import WeasyPrint and load the fonts once, as a worker does
     times = {}
     for job in jobs:
-        data, seconds, error = _render(job.html)
+        data, seconds, error = render_pdf(job.html)
         assert not error, error
         times[job.output] = seconds
     return times

@@ -1,5 +1,5 @@
 """`python -m mentorsite` runs the command line."""
 
-from mentorsite.cli import run
+from mentorsite.commands.cli import run
 
 run()

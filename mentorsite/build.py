@@ -1,34 +1,52 @@
-"""The build pipeline, top to bottom: config -> discover -> parse -> assemble -> render -> write."""
+"""The build, top to bottom:
+
+    state = BuildState.open(...)          everything the last build of this output remembers
+    site  = load(config, state)           discover -> parse -> assemble: the site model
+    files = run_steps(run, STEPS)         the output steps, each one job (runner.py decides
+                                          which outputs are current and makes the rest)
+    write(files, output)                  the new site swapped in whole; the state saved
+
+The steps (steps/): the pages, the print pages, the calendar, the search index, the files
+around them, then the worksheet and handbook PDFs. See ARCHITECTURE.md.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import gc
 import logging
-import os
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mentorsite.assemble import Site, assemble
-from mentorsite.cache import BuildCache, PageRecord, build_lock, file_stat, prune_other_outputs
-from mentorsite.chrome import chrome_digests
-from mentorsite.languages import build_languages, language_configs, merge_reports, report_translations
-from mentorsite.parallel import default_jobs
-from mentorsite.search import SearchMemo, index_step, page_entry
-from mentorsite.deps import Digests
-from mentorsite.discover import discover
+from mentorsite.deps import Digests, digest
 from mentorsite.errors import Problems, SiteError, SiteErrors
-from mentorsite.i18n import remember_dates
-from mentorsite.model import SiteConfig
-from mentorsite.parse import parse_all
-from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
-from mentorsite.render import render
-from mentorsite.printed import PART_DIR, PartsMemo, book_jobs, for_link_check
-from mentorsite.schedule import calendar_files
-from mentorsite.theme import theme_env
-from mentorsite.write import KEEP, clean_leftovers, spooled, write
+from mentorsite.languages import build_languages, report_translations
+from mentorsite.parallel import default_jobs
+from mentorsite.runner import Run, StepReport, remember, run_steps
+from mentorsite.site.assemble import Site, assemble
+from mentorsite.site.model import SiteConfig
+from mentorsite.sources.discover import discover
+from mentorsite.sources.history import page_dates
+from mentorsite.sources.parse import parse_all
+from mentorsite.sources.theme import theme_env
+from mentorsite.state import BuildState, build_lock, prune_other_outputs
+from mentorsite.steps.book import BookMap
+from mentorsite.steps.calendar import CalendarStep
+from mentorsite.steps.chrome import chrome_digests
+from mentorsite.steps.handbook_pdf import HandbookPdfStep
+from mentorsite.steps.pages import PagesStep, SiteFilesStep
+from mentorsite.steps.print_pages import PrintStep
+from mentorsite.steps.search import SearchStep
+from mentorsite.steps.worksheet_pdf import WorksheetPdfStep
+from mentorsite.write import clean_leftovers, spooled, write
 
 log = logging.getLogger(__name__)
+
+STEPS = (PagesStep(), PrintStep(), CalendarStep(), SearchStep(), SiteFilesStep(), WorksheetPdfStep(), HandbookPdfStep())
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,40 +54,57 @@ class BuildReport:
     """What a build made, and the warnings it found."""
 
     pages: int  # pages in the site
-    rendered: int  # pages rendered in this build (the others were unchanged)
     files: int
     written: int
     removed: int
     seconds: float
-    warnings: tuple[SiteError, ...] = field(default=())
-    pdfs: int = 0  # worksheet PDFs rendered in this build
-    pdfs_cached: int = 0  # worksheet PDFs whose inputs were unchanged (taken from the cache)
-    pdf_seconds: float = 0.0  # time spent on PDFs
-    pdf_timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
-    books: int = 0  # handbook PDFs (the print edition's) rendered in this build; not counted in pdfs
-    books_cached: int = 0
-    deferred: tuple[str, ...] = ()  # outputs left as they were, to be brought up to date by the next build
+    warnings: tuple[SiteError, ...] = ()
+    steps: dict[str, StepReport] = field(default_factory=dict)
 
+    @property
+    def rendered(self) -> int:
+        """Pages rendered in this build (the others were unchanged)."""
+        return sum(self.steps[name].made for name in ("pages", "print") if name in self.steps)
 
-def load_site(config: SiteConfig, cache: BuildCache | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
-    """Discover, parse and assemble the site; all problems are raised together."""
-    problems = Problems()
-    live = cache.live if cache is not None and cache.files is not None else None  # a preview's memories
-    # a build from the command line knows unchanged guides by their files' stat (discover)
-    known = cache.extra.setdefault("sources", {}) if cache is not None and cache.files is None and cache.path else None
-    sources = discover(config, cache.files if cache else None, known=known)
-    report_translations(sources, config, problems)  # a language's view of a multilingual project
-    parsed = parse_all(sources, problems, html=config.markdown.html, cached=cache.guides if cache else None,
-                       token_memo=cache.tokens if cache else None, jobs=jobs, memo=live)
-    site = assemble(config, parsed, problems, live)
-    if site is not None and config.last_updated:
-        from mentorsite.history import page_dates
+    @property
+    def pdfs(self) -> int:
+        """Worksheet PDFs made by WeasyPrint in this build."""
+        step = self.steps.get("worksheet PDFs")
+        return step.made - step.stored if step else 0
 
-        site = dataclasses.replace(site, updated=page_dates(config, problems))
-    problems.check()
-    if config.strict and problems.warnings:
-        raise SiteErrors([SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in problems.warnings])
-    return site, problems.warnings
+    @property
+    def pdfs_cached(self) -> int:
+        """Worksheet PDFs unchanged, or taken from the PDF store."""
+        step = self.steps.get("worksheet PDFs")
+        return step.kept + step.stored if step else 0
+
+    @property
+    def books(self) -> int:
+        """Handbook PDFs put together in this build."""
+        step = self.steps.get("handbook PDFs")
+        return step.made - step.stored if step else 0
+
+    @property
+    def books_cached(self) -> int:
+        """Handbook PDFs unchanged, or taken from the PDF store."""
+        step = self.steps.get("handbook PDFs")
+        return step.kept + step.stored if step else 0
+
+    @property
+    def pdf_seconds(self) -> float:
+        """The time the PDF steps took."""
+        return sum(self.steps[name].seconds for name in ("worksheet PDFs", "handbook PDFs") if name in self.steps)
+
+    @property
+    def pdf_timings(self) -> tuple[tuple[str, float], ...]:
+        """(output, seconds) of each worksheet PDF made by WeasyPrint."""
+        step = self.steps.get("worksheet PDFs")
+        return tuple(step.timings) if step else ()
+
+    @property
+    def deferred(self) -> tuple[str, ...]:
+        """Outputs left as they were, for a later run to bring up to date (a preview's)."""
+        return tuple(sorted(out for step in self.steps.values() for out in step.deferred))
 
 
 def output_dir(config: SiteConfig) -> Path:
@@ -77,159 +112,127 @@ def output_dir(config: SiteConfig) -> Path:
     return config.root / config.output
 
 
-def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | None = None,
-          atomic: bool = True, env=None, save: bool = True, jobs: int | None = None,
-          handbooks: bool = True, defer: bool = False, superseded=None, loaded=None) -> BuildReport:
+def build(config: SiteConfig, *, jobs: int | None = None, cache: bool = True, preview=None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
-    A page is rendered again only if something it read changed since the last build (the
-    cache, on disk beside the output, or given by a long-running caller such as `serve`).
+    cache: start from what the last build remembers (state.py), else make everything.
+    preview: a live preview's session (serve.py): its state and theme, kept from one build to the
+    next, and its policies (which steps wait, when a newer save stops the build)."""
+    if config.languages and not config.overlay:  # one site per language, each through build_site
+        return build_languages(config, functools.partial(build_site, jobs=jobs, cache=cache), load)
+    return build_site(config, jobs=jobs, cache=cache, preview=preview)
 
-    defer (a live preview's first step): the print pages and the search index, which hold every
-    page, are left as they were when they exist; the report names them, and the next build
-    (which `serve` runs at once) brings them up to date.
 
-    superseded() (a live preview's): true when newer changes came in while building; then the
-    build stops before it writes anything, raising Superseded, and the caller builds again.
-
-    loaded() (the command line's): called once the site is loaded, before its pages render."""
-    if config.languages and not config.overlay:  # one site per language, through this same function
-        return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic, loaded=loaded)
+def build_site(config: SiteConfig, *, jobs: int | None = None, cache: bool = True, preview=None,
+               env=None) -> BuildReport:
+    """build() of one site (one language's, with env: the theme with every language's URLs)."""
+    jobs = default_jobs() if jobs is None else jobs
     out = output_dir(config)
-    with build_lock(config.root, out):
-        clean_leftovers(out)
-        return _build(config, out, use_cache=use_cache, cache=cache, atomic=atomic, env=env, save=save,
-                      jobs=default_jobs() if jobs is None else jobs, handbooks=handbooks, defer=defer,
-                      superseded=superseded, loaded=loaded)
-
-
-def _build(config: SiteConfig, out: Path, *, use_cache: bool, cache: BuildCache | None, atomic: bool, env,
-           save: bool, jobs: int, handbooks: bool = True, defer: bool = False, superseded=None,
-           loaded=None) -> BuildReport:
     start = time.perf_counter()
-    step = _Steps(start)
-    if cache is None:
-        path = BuildCache.for_output(config.root, out)
-        cache = BuildCache.load(path) if use_cache else BuildCache(path=path)
-    remember_dates(cache.extra.setdefault("dates", {}))
-    site, warnings = load_site(config, cache, jobs=jobs)
-    if loaded is not None:
+    steps = _Timer(start)
+    with build_lock(config.root, out), _collector_for_loading() as loaded:
+        clean_leftovers(out)
+        state = preview.state if preview is not None else BuildState.open(config.root, out, enabled=cache)
+        site, warnings = load(config, state, jobs)
         loaded()
-    step("load (discover, parse, assemble)")
-    env = env or theme_env(config, bytecode=cache.path.parent / "templates" if use_cache and cache.path else None)
-    digests = Digests(site, env, extra=chrome_digests(site, env), previous=cache.live.get("key digests", {}) if not save else None)
-    skip = _unchanged_pages(site, cache, digests, out)
-    step("dependency check")
-    deferred: set[str] = set()
-    if defer and cache.pages:
-        deferred = {p.output for p in site.pages if p.kind == "print" and p.output not in skip
-                    and p.output in cache.pages and (out / p.output).is_file()}
-
-    def kept(output: str) -> tuple:  # a page in skip, as the last build wrote it (for the print pages)
-        try:
-            return (out / output).read_text(encoding="utf-8"), tuple(cache.pages[output].deps)
-        except (OSError, UnicodeDecodeError, KeyError):
-            return None, ()
-
-    if cache.parts is None:
-        cache.parts = PartsMemo(cache.memo_path("parts") if use_cache else None)
-    spare = BuildCache.spare_for(config.root, out) if use_cache else None
-    # a new site is made when there is no previous one to bring up to date (write): the pages are
-    # then spooled at their own paths, and the spool folder becomes the site
-    tree = not (out.is_dir() and (not atomic or (spare is not None and spare.is_dir())))
-    with spooled(out) as spool:  # the pages, written as they render (write.Spooled)
-        rendered = render(site, env, skip=skip | deferred, jobs=jobs, after=page_entry if config.search else None, kept=kept,
-                          kept_stat=lambda page: cache.pages[page.output].stat if page.output in skip else None,
-                          parts_memo=cache.parts, spool=spool, spool_tree=tree, digest_of=digests,
-                          last=lambda output: (f"{out}{os.sep}{output}", cache.pages[output].stat, cache.pages[output].deps)
-                          if output in cache.pages else None)
-        step("render")
-        files = rendered.files
-        for path in skip | deferred:
-            files[path] = KEEP
-        # Worksheets -> fillable PDFs (WeasyPrint, in parallel; a PDF whose inputs are unchanged comes
-        # from the PDF store), before write: a PDF that fails leaves the previous site as it was.
-        store = PdfStore.for_project(config.root)
-        # the print edition's PDFs (printed.py): their parts render with the worksheets, then they are joined
-        if handbooks and config.handbook_pdfs:
-            books = book_jobs(site, env, memo=cache.extra.setdefault("books", {}), store=store, main_of=rendered.html_of,
-                              page_deps=lambda out: (
-                cache.pages[out].deps if out in skip else {k: digests(k) for k in rendered.deps.get(out, ())}))
-        else:  # a live preview keeps the handbook PDFs of the last build rather than make them at every save
-            books = _NoBooks()
-            if config.handbook_pdfs:
-                files.update({p.name: KEEP for p in sorted(out.glob("handbook*.pdf"))})
-        pdfs = make_pdfs(pdf_jobs(site, env) + books.jobs, store)
-        files.update(books.finish(pdfs.files, store, cache.extra.setdefault("books", {})))  # takes the parts out of pdfs.files
-        files.update(pdfs.files)
-        step("PDFs")
-        files.update(calendar_files(site, env, cache.extra.setdefault("calendar", {})))  # schedule.ics (schedule.py)
-        step("calendar")
-        if cache.search is None:
-            cache.search = SearchMemo(cache.memo_path("search") if use_cache else None)
-        cache.search.pages.update(rendered.extras)
-        if (defer and config.search and cache.search.summary is not None and rendered.pages
-                and all((out / f).is_file() for f in cache.search.summary[1])):
-            deferred.update(cache.search.summary[1])
-            files.update(dict.fromkeys(cache.search.summary[1], KEEP))
-            cache.search.summary = None  # the next build makes the index again
-        else:
-            files.update(index_step(site, files, out, env, KEEP, cache.search))  # the search index, from the pages' HTML
-        step("search index")
-        if superseded is not None and superseded():
-            raise Superseded()
-        report = write(dict(sorted(files.items())), out, atomic=atomic, spare=spare, tree=spool if tree else None)
-        step("write")
-    same_sources = {rel: g.digest for rel, g in cache.guides.items()} == {g.rel: g.digest for g in site.docs.values()}
-    _remember(cache, site, rendered.deps, skip | deferred, digests, out)
-    if not save:  # a preview: the next build compares its values with these
-        cache.live["key digests"] = digests.values or {}
-    cache.parts.settle({o: r.stat for o, r in cache.pages.items()}, {p.output for p in site.pages})
-    if save:  # a new process will read the cache: the bodies kept in memory (for a preview) can go now
-        cache.tokens = {}
-    else:
-        live = {(g.rel, g.digest) for g in site.docs.values()}
-        cache.tokens = {k: v for k, v in cache.tokens.items() if k[:2] in live}
-    if use_cache and save and (rendered.pages or report.written or report.removed or not same_sources
-                               or not cache.path.is_file()):
-        cache.save()
-        cache.search.save()
-        cache.parts.save()
-    if use_cache and save:
-        prune_other_outputs(config.root, out)  # other output folders' caches, unused for a month
-    step("cache saved")
-    return BuildReport(
-        pages=len(site.pages),
-        rendered=rendered.pages,
-        files=report.total,
-        written=report.written,
-        removed=report.removed,
-        seconds=time.perf_counter() - start,
-        warnings=tuple(warnings),
-        pdfs=pdfs.made - books.parts_made,
-        pdfs_cached=pdfs.cached - books.parts_cached,
-        books=books.made,
-        books_cached=books.cached,
-        pdf_seconds=pdfs.seconds,
-        pdf_timings=tuple(t for t in pdfs.timings if not t[0].startswith(PART_DIR)),  # worksheets only
-        deferred=tuple(sorted(deferred)),
-    )
+        steps("load (discover, parse, assemble)")
+        if env is None:
+            env = preview.env if preview is not None else theme_env(config, bytecode=state.templates)
+        first = not (out.is_dir() and state.records)  # a new site: the spool becomes the site
+        with spooled(out) as spool:
+            run = Run(site, env, state, jobs=jobs, spool=spool, preview=preview,
+                      progress=getattr(preview, "progress", None))
+            run.digests = digests_for(site, env, state)
+            files = run_steps(run, STEPS)
+            steps("steps (" + ", ".join(f"{r.name} {r.seconds:.3f} s" for r in run.reports.values()) + ")")
+            atomic = preview is None or first
+            report = write(dict(sorted(files.items())), out, atomic=atomic, spare=state.spare if atomic else None,
+                           tree=spool.path if first and atomic else None)
+            steps("write")
+        remember(run, out)
+        if preview is None:
+            state.save()
+            if cache:
+                prune_other_outputs(config.root, out)  # other output folders' states, unused for a month
+        steps("state saved")
+    return BuildReport(pages=len(site.pages), files=report.total, written=report.written, removed=report.removed,
+                       seconds=time.perf_counter() - start, warnings=tuple(warnings), steps=run.reports)
 
 
-class Superseded(Exception):
-    """A build stopped before writing: newer changes came in while it ran (see build)."""
+def load(config: SiteConfig, state: BuildState | None = None, jobs: int = 1) -> tuple[Site, list[SiteError]]:
+    """Discover, parse and assemble the site; all problems are raised together."""
+    state = state if state is not None else BuildState()
+    problems = Problems()
+    sources = discover(config, state)
+    report_translations(sources, config, problems)  # a language's view of a multilingual project
+    parsed = parse_all(sources, problems, state, html=config.markdown.html, jobs=jobs)
+    site = assemble(config, parsed, problems, state.memory)
+    if site is not None and config.last_updated:
+        site = dataclasses.replace(site, updated=page_dates(config, problems))
+    problems.check()
+    if config.strict and problems.warnings:
+        raise SiteErrors([SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in problems.warnings])
+    return site, problems.warnings
 
 
-class _Steps:
-    """Logs (at debug level: --debug) the time each step of a build took."""
+def digests_for(site: Site, env, state: BuildState) -> Digests:
+    """The digests of every dependency key of a build, those of the pages' readings included."""
+    book = BookMap.of(site, {})
+    readings = state.readings
+
+    def search(key) -> str:
+        reading = readings.get(key[1])
+        return reading.search_digest if reading is not None and reading.search is not None else "none"
+
+    def part(key) -> str:
+        reading = readings.get(key[1])
+        return reading.part_digest if reading is not None and reading.part is not None else "none"
+
+    def part_links(key) -> str:
+        reading = readings.get(key[1])
+        if reading is None or reading.part is None or (book.pdf and reading.part.pdf is None):
+            return "none"  # never the digest recorded: the page is made again
+        return digest(book.links_key(reading.part.links))
+
+    extra = {**chrome_digests(site, env), "search": search, "part": part, "part-links": part_links}
+    memory = state.memory
+    digests = Digests(site, env, extra=extra, previous=memory.values if memory is not None else None)
+    if memory is not None:  # the values digested now, for the next build of the preview to compare with
+        memory.values = digests.values
+    return digests
+
+
+@contextlib.contextmanager
+def _collector_for_loading():
+    """Python's cycle collector off while the site loads, then the loaded objects set aside from
+    it (they live until the build ends: each full pass went through all of them again, 10-20 %
+    of a one-guide build). Yields the function that marks the end of the loading. A caller that
+    set the collector otherwise gets it as it was."""
+    paused = gc.isenabled() and gc.get_freeze_count() == 0
+    if paused:
+        gc.disable()
+
+    def loaded() -> None:
+        if paused:
+            gc.freeze()
+            gc.enable()
+
+    try:
+        yield loaded
+    finally:
+        if paused:
+            gc.unfreeze()
+            gc.enable()
+
+
+class _Timer:
+    """Logs (at debug level: --verbose) the time each part of a build took."""
 
     def __init__(self, start: float):
         self.last = start
         self.cpu = (0.0, 0.0)
 
     def __call__(self, name: str) -> None:
-        import resource
-
         now = time.perf_counter()
         own = resource.getrusage(resource.RUSAGE_SELF)
         user, system = own.ru_utime - self.cpu[0], own.ru_stime - self.cpu[1]
@@ -237,87 +240,3 @@ class _Steps:
         log.debug("  %-34s %7.3f s   (this process: user %.3f s, system %.3f s; peak memory so far %.0f MB)",
                   name, now - self.last, user, system, own.ru_maxrss / 1024)
         self.last = now
-
-
-class _NoBooks:
-    """The print edition's PDF step, skipped."""
-
-    jobs: list = []
-    made = cached = parts_made = parts_cached = 0
-
-    def finish(self, files, store, memo) -> dict:
-        return {}
-
-
-def _unchanged_pages(site: Site, cache: BuildCache, digests: Digests, out: Path) -> set[str]:
-    """Pages whose every input has the digest it had when their current file was written."""
-    skip = set()
-    folder = str(out) + os.sep
-    records = [(page.output, cache.pages.get(page.output)) for page in site.pages]
-    records = [(output, r) for output, r in records if r is not None and file_stat(folder + output) == r.stat]
-    stale: dict = {}  # id of a table of pairs (PageRecord) -> the numbers of its pairs whose digest changed
-    keys = set()
-    for _, record in records:
-        if record.pairs is None:
-            keys.update(record.deps)
-        elif id(record.table) not in stale:
-            stale[id(record.table)] = {i for i, (key, value) in enumerate(record.table) if digests(key) != value}
-    now = {key: digests(key) for key in keys}.items()  # each key once; then each page's check runs in C
-    for output, record in records:
-        if stale[id(record.table)].isdisjoint(record.pairs) if record.pairs is not None else record.deps.items() <= now:
-            skip.add(output)
-    return skip
-
-
-def _remember(cache: BuildCache, site: Site, deps: dict, skip: set, digests: Digests, out: Path) -> None:
-    pages = {}
-    for page in site.pages:
-        if page.output in skip:
-            if page.output in cache.pages:  # (a deferred page keeps its old record: it is rendered next time)
-                pages[page.output] = cache.pages[page.output]
-        elif page.output in deps:
-            values = {key: digests(key) for key in deps[page.output]}
-            if None in values.values():
-                continue  # read something that cannot be fingerprinted: render it every time
-            pages[page.output] = PageRecord(deps=values, stat=file_stat(out / page.output))
-    cache.pages = pages
-    cache.guides = {g.rel: g for g in site.docs.values()}
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    """What a check found: the site, its errors and warnings, and the external links (not fetched)."""
-
-    site: Site
-    errors: tuple[SiteError, ...]
-    warnings: tuple[SiteError, ...]
-    external: tuple = ()
-    pages: int = 0  # pages checked (every language's, for a multilingual handbook)
-    languages: int = 1
-
-
-def check(config: SiteConfig) -> CheckReport:
-    """Validate everything a build would, render in memory and check its links; write nothing."""
-    from mentorsite.links import check_links
-
-    if config.languages and not config.overlay:
-        return merge_reports([check(c) for c in language_configs(config)])
-    jobs = default_jobs()
-    site, warnings = load_site(config, jobs=jobs)
-    env = theme_env(config)
-    rendered = render(site, env, jobs=jobs)
-    outputs = rendered.files
-    # the worksheet PDFs' templates render (WeasyPrint does not run), and links to the PDFs resolve
-    outputs.update(dict.fromkeys((job.output for job in pdf_jobs(site, env)), b"%PDF-"))
-    if config.handbook_pdfs:
-        outputs.update(dict.fromkeys(book_jobs(site, env, main_of=rendered.html_of).plans, b"%PDF-"))  # the print edition's
-    outputs.update(calendar_files(site, env))
-    outputs, print_problems = for_link_check(outputs, config, jobs)  # the print pages repeat the others (printed.py)
-    links = check_links(site, outputs, env, jobs)
-    seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
-    link_warnings = [w for w in links.warnings if w.loc not in seen]
-    errors = list(links.errors) + print_problems
-    if config.strict:
-        errors += [SiteError(w.loc, f"{w.message} (warning, an error with --strict)") for w in link_warnings]
-        link_warnings = []
-    return CheckReport(site, tuple(errors), tuple(warnings) + tuple(link_warnings), links.external, len(site.pages))

@@ -9,12 +9,13 @@ the next build renders to the same bytes, so it need not be rendered again.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 
 from mentorsite import __version__
 
-# what a print edition's book is made of: a print page reads them all, as one key ("book",), so
-# that the part of the page around the book (printed.book_pieces) can be told from the book
+# what a print edition's book is made of (its groups, their order and titles): a print page reads
+# them all, as one key ("book",)
 BOOK_KEYS = (("site", "folders"), ("site", "groups"), ("all", "types"), ("all", "milestones"), ("all", "worksheets"))
 
 Key = tuple  # ("tpl", name) | ("data", kind, id) | ("all", kind) | ("doc", rel) | ("site", attr) | ...
@@ -215,6 +216,29 @@ class Digests:
             return digest(site.updated.get(key[1]))
         if kind == "book":
             return digest(*(self(k) for k in BOOK_KEYS))
+        if kind == "pages":  # every page's place (the search index's list of pages)
+            return digest(tuple((p.output, p.url, p.title, p.kind, p.group) for p in site.pages))
+        if kind == "static":  # a theme's static file read as it is (a stylesheet inlined in PDFs)
+            return self._file(key[1])
+        if kind == "env":  # an environment variable a step reads (SOURCE_DATE_EPOCH)
+            return digest(os.environ.get(key[1]))
+        if kind == "assets":  # the assets' files (images inlined in PDFs)
+            return digest(tuple((rel, _stat(path)) for rel, path in site.assets))
         if kind in self.extra:
             return self.extra[kind](key)
         return None
+
+    def _file(self, name: str) -> str:
+        for folder in self.env.globals["theme_dirs"]:
+            path = folder / name
+            if path.is_file():
+                return digest(path.read_bytes())
+        return digest("missing file", name)
+
+
+def _stat(path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)

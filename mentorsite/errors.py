@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
 def fast_pickle(cls: type) -> type:
     """Give a slotted dataclass a quicker pickled state than dataclasses' own (which looks up the
     class's fields for every object): the build cache holds thousands of them."""
-    import operator
-    from dataclasses import fields
-
     names = tuple(f.name for f in fields(cls))
     get = operator.attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
     set_ = object.__setattr__

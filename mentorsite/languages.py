@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 from markupsafe import Markup, escape
 
 from mentorsite.errors import Loc, Problems
-from mentorsite.i18n import language_name, locale_of
-from mentorsite.model import SiteConfig
+from mentorsite.site.i18n import FALLBACK, language_name, load_translations, locale_of
+from mentorsite.sources.theme import theme_dirs, theme_env
+from mentorsite.write import KEEP, write
+from mentorsite.site.model import SiteConfig
 
 
 def language_configs(config: SiteConfig) -> list[SiteConfig]:
@@ -66,9 +69,6 @@ def report_translations(sources, config: SiteConfig, problems: Problems) -> None
 
 
 def _report_theme_words(config: SiteConfig, problems: Problems) -> None:
-    from mentorsite.i18n import FALLBACK, load_translations
-    from mentorsite.theme import theme_dirs
-
     if config.language.split("-")[0].lower() == FALLBACK or locale_of(config.language) is None:
         return
     try:
@@ -139,8 +139,6 @@ def chooser(config: SiteConfig) -> str:
 
 def sitemap(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> bytes:
     """One sitemap for every language: each language's sitemap.xml entries together."""
-    import re
-
     locs = []
     for lang in config.languages:
         data = outputs.get(lang.code, {}).get("sitemap.xml", b"").decode("utf-8")
@@ -151,22 +149,20 @@ def sitemap(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def build_languages(config: SiteConfig, build_one, load_site, **options):
-    """Build every language through the same pipeline, then the root files; one report for all.
+def build_languages(config: SiteConfig, build_one, load):
+    """Build every language through the same pipeline (build_one(config, env=...): build.build_site),
+    then the root files; one report for all.
 
     Every language is loaded and checked before any is written, so a mistake in one leaves the
     previous site as it was."""
-    from mentorsite.theme import theme_env
-    from mentorsite.write import KEEP, write
-
     configs = language_configs(config)
-    loaded = [load_site(c) for c in configs]
+    loaded = [load(c) for c in configs]
     urls = {c.language: site.urls for c, (site, _warnings) in zip(configs, loaded)}
     reports = []
     for c in configs:
         env = theme_env(c)
         env.globals["urls_by_language"] = urls
-        reports.append(build_one(c, env=env, **options))
+        reports.append(build_one(c, env=env))
     out = config.root / config.output
     outputs = {
         c.language: {name: (out / c.language / name).read_bytes()
@@ -180,7 +176,7 @@ def build_languages(config: SiteConfig, build_one, load_site, **options):
             if path.is_file():
                 files[path.relative_to(out).as_posix()] = KEEP
     files.update(root_files(config, outputs))
-    write(dict(sorted(files.items())), out, atomic=options.get("atomic", True))
+    write(dict(sorted(files.items())), out)
     return merge_reports(reports)
 
 
@@ -192,10 +188,12 @@ def merge_reports(reports: list):
         items = [getattr(r, f.name) for r in reports]
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
             values[f.name] = sum(items)
-        elif all(isinstance(v, tuple) for v in items):
-            values[f.name] = tuple(x for v in items for x in v)
-        elif all(isinstance(v, dict) for v in items):
-            values[f.name] = {k: v for d in items for k, v in d.items()}
+        elif all(isinstance(v, (tuple, list)) for v in items):
+            values[f.name] = type(items[0])(x for v in items for x in v)
+        elif all(isinstance(v, dict) for v in items):  # (a build's reports of its steps, merged by step)
+            keys = dict.fromkeys(k for d in items for k in d)
+            values[f.name] = {k: merge_reports([d[k] for d in items if k in d]) if dataclasses.is_dataclass(next(d[k] for d in items if k in d))
+                              else next(d[k] for d in items if k in d) for k in keys}
         else:
             values[f.name] = items[0]
     return dataclasses.replace(first, **values)

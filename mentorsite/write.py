@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from mentorsite.errors import SiteError
+
 _THREADS = 6  # threads that write files
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -29,19 +31,80 @@ KEEP = Keep()
 
 
 class Spooled(type(Path())):
-    """An output already written to a file of its own beside the output folder (a page, written
-    where it was rendered): it is linked into the new site rather than copied."""
+    """An output already written into the spool (a page, written where it was rendered): it is
+    linked into the new site rather than copied."""
+
+
+class Spool:
+    """A new, empty folder beside the output where pages are written as they render, each at its
+    own path (in a worker, where it rendered): a big handbook's pages are never all in memory,
+    and the folder can become the new site (write's tree)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def put(self, rel: str, data: bytes) -> Spooled:
+        """Write one output into the spool; the file stands for it in the outputs."""
+        target = self.path / rel
+        with open(_spool_open(target), "wb", buffering=0) as f:  # unbuffered: a full disk fails in _write_all
+            _write_all(f, data, target)
+        return Spooled(target)
+
+    def stream(self, rel: str, pieces) -> Spooled:
+        """Write one output made of many strings (a print page) into the spool, a megabyte at a time."""
+        target = self.path / rel
+        with open(_spool_open(target), "wb", buffering=0) as f:
+            batch: list[str] = []
+            size = 0
+            for piece in pieces:
+                batch.append(piece)
+                size += len(piece)
+                if size > 1 << 20:
+                    _write_all(f, "".join(batch).encode("utf-8"), target)
+                    batch, size = [], 0
+            _write_all(f, "".join(batch).encode("utf-8"), target)
+        return Spooled(target)
+
+
+def _spool_open(path: Path) -> int:
+    """A new file in the spool, open for writing; its folder is made first (in a new tree it is
+    most likely not there yet: one call, where a failed open, a look and a mkdir took three)."""
+    try:
+        os.mkdir(path.parent)
+    except OSError:
+        pass  # there already, or its parent is not: the open below tells
+    for attempt in (1, 2):
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileNotFoundError as e:
+            if attempt == 2:
+                raise SpoolError(e.errno, e.strerror, str(path)) from None
+            try:
+                os.makedirs(path.parent, exist_ok=True)
+            except OSError as e2:
+                raise SpoolError(e2.errno, e2.strerror, str(path.parent)) from None
+        except OSError as e:
+            raise SpoolError(e.errno, e.strerror, str(path)) from None
+
+
+def _write_all(f, data: bytes, path: Path) -> None:
+    try:
+        data = memoryview(data)
+        while data:
+            data = data[f.write(data):]
+    except OSError as e:
+        raise SpoolError(e.errno, e.strerror, str(path)) from None
 
 
 @contextlib.contextmanager
 def spooled(output: Path):
-    """A new, empty folder beside the output for a build's spooled outputs, removed afterwards;
-    a failure to write there (a full disk) is the same error as a failure to write the site."""
+    """A Spool beside the output for a build, removed afterwards (unless it became the site); a
+    failure to write there (a full disk) is the same error as a failure to write the site."""
     path = Path(output).parent / f".{Path(output).name}.spool-{os.getpid()}"
     try:
         shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True)
-        yield path
+        yield Spool(path)
     except SpoolError as e:
         raise write_error(e, output) from None
     except OSError as e:
@@ -78,8 +141,6 @@ def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool
 
 def write_error(e: OSError, output: Path):
     """A failure to write the site as the one-line error users see."""
-    from mentorsite.errors import SiteError
-
     where = e.filename or output
     return SiteError(None, f"cannot write the site to {output}: {e.strerror or e} ({where}) — "
                            "free some disk space or make the folder writable; the previous site was kept")

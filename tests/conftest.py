@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.cli import main
+from mentorsite.commands.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 

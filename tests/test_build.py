@@ -250,7 +250,7 @@ def test_template_runtime_error_names_the_template_line(make_site, run):
     })
     result = run("build")
     assert result.code == 1
-    assert result.errors == ["themes/mine/templates/type.html:3:1: template error: 'mentorsite.model.MentoringType object' has no attribute 'nonexistent'"]
+    assert result.errors == ["themes/mine/templates/type.html:3:1: template error: 'mentorsite.site.model.MentoringType object' has no attribute 'nonexistent'"]
 
 
 def test_output_option_and_python_m(make_site, tmp_path):
@@ -290,24 +290,24 @@ def test_handbook_pdfs_can_be_left_out(make_site, run):
 
 
 def test_caches_of_other_output_folders_go_after_a_month_unused(make_site, run):
-    """The cache folder keeps, per output folder, a page cache, memos, a lock and the previous
-    site. Those of another output (an old --output, a project that was moved) go once unused for
-    a month; this output's stay whatever their age, as do the shared templates."""
+    """The cache folder keeps, per output folder, a build state, a lock and the previous site.
+    Those of another output (an old --output, a project that was moved) go once unused for a
+    month; this output's stay whatever their age, as do the shared templates. An older
+    mentorsite's cache files go at once."""
     import os
     import time
 
-    from mentorsite.cache import BuildCache
+    from mentorsite.state import BuildState
 
     root = make_site({"content/guides/alpha.md": "---\ntitle: Alpha\n---\n\nHello.\n"})
     assert run("build").code == 0
     cache = root / ".mentorsite-cache"
     mine = sorted(p.name for p in cache.iterdir())
-    gone = ["build-old_place__site.pickle", "parts-build-old_place__site.pickle", "search-build-old_place__site.pickle",
-            "search-build-old_place__site-summary.pickle", "lock-old_place__site", "site-old_place__site",
-            ".build-x.pickle.12345"]
-    kept = ["build-recent__site.pickle", "site-recent__site", ".build-y.pickle.23456"]
+    gone = ["state-old_place__site.pickle", "lock-old_place__site", "site-old_place__site", ".state-x.pickle.12345"]
+    older = ["build-recent__site.pickle", "parts-build-recent__site.pickle", "search-build-recent__site-summary.pickle"]
+    kept = ["state-recent__site.pickle", "site-recent__site", ".state-y.pickle.23456"]
     month = time.time() - 31 * 24 * 3600
-    for name in gone + kept:
+    for name in gone + older + kept:
         path = cache / name
         if name.startswith("site-"):
             path.mkdir()
@@ -321,9 +321,9 @@ def test_caches_of_other_output_folders_go_after_a_month_unused(make_site, run):
     (root / "content/guides/alpha.md").write_text("---\ntitle: Alpha\n---\n\nHello again.\n")
     assert run("build").code == 0
     left = {p.name for p in cache.iterdir()}
-    assert not left & set(gone)
+    assert not left & set(gone + older)
     assert set(kept) <= left and set(mine) <= left and "templates" in left
-    assert BuildCache.load(BuildCache.for_output(root, root / "_site")).pages  # still this output's cache
+    assert BuildState.open(root, root / "_site").records  # still this output's state
 
 
 def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from mentorsite.dates import Due, add_months, parse_due, resolve
+from mentorsite.site.dates import Due, add_months, parse_due, resolve
 
 START = dt.date(2027, 1, 11)
 PHASES = {"closure": Due("week", 22), "kickoff": Due("day", 21)}

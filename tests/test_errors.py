@@ -209,7 +209,7 @@ def test_all_problems_are_listed_before_stopping(make_site, run):
 
 
 def test_debug_shows_the_traceback(make_site):
-    from mentorsite.cli import main
+    from mentorsite.commands.cli import main
     from mentorsite.errors import SiteErrors
 
     make_site({"content/types/peer.yml": TYPE + "cadense: weekly\n"})

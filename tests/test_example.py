@@ -4,13 +4,13 @@ import shutil
 
 from bs4 import BeautifulSoup
 
-from mentorsite.reference import full_reference
+from mentorsite.commands.reference import full_reference
 from tests.conftest import REPO
 
 
 def test_reference_doc_is_generated_from_the_schema():
     assert (REPO / "docs/reference.md").read_text(encoding="utf-8") == full_reference(), (
-        "docs/reference.md is out of date: run python -m mentorsite.reference > docs/reference.md"
+        "docs/reference.md is out of date: run python -m mentorsite.commands.reference > docs/reference.md"
     )
 
 

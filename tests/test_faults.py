@@ -73,7 +73,7 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(tmp_path):
 
 
 def test_two_builds_at_once_are_serialised(tmp_path):
-    from mentorsite.cache import build_lock
+    from mentorsite.state import build_lock
 
     root = tmp_path / "handbook"
     generate(root, 20)

@@ -13,10 +13,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mentorsite.build import check
-from mentorsite.config import load_config
+from mentorsite.commands.check import check
+from mentorsite.sources.config import load_config
 from mentorsite.errors import SiteError, SiteErrors
-from mentorsite.model import FIELD_KINDS
+from mentorsite.site.model import FIELD_KINDS
 
 EXAMPLES = int(os.environ.get("MENTORSITE_FUZZ_EXAMPLES", "150"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))

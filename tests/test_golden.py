@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.cli import main
+from mentorsite.commands.cli import main
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 CASES = sorted(p.name for p in SITES.iterdir() if (p / "site.yml").is_file())

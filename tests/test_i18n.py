@@ -6,9 +6,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.i18n import format_date, load_translations
-from mentorsite.palette import contrast, palette
-from mentorsite.theme import default_theme_dir
+from mentorsite.site.i18n import format_date, load_translations
+from mentorsite.site.palette import contrast, palette
+from mentorsite.sources.theme import default_theme_dir
 from tests.test_build import FULL
 
 DATED = {**FULL, "site.yml": "title: Manual\nlanguage: es\ncohort:\n  start: 2027-01-11\n"}
@@ -164,23 +164,3 @@ def test_a_language_without_theme_words_is_a_warning(make_site, run):
     page = soup(root / "_site/index.html")
     assert page.html["lang"] == "fr" and page.select_one(".skip-link").get_text() == "Skip to content"
     assert run("build", "--strict").code == 1
-
-
-def test_dates_written_are_kept_in_the_build_cache_by_babels_version(tmp_path):
-    """A build keeps the dates it wrote (the first date of a language loads Babel's locale data);
-    a date kept by another version of Babel is written again, never trusted."""
-    import datetime as dt
-
-    import babel
-
-    from mentorsite.i18n import remember_dates
-
-    memo = {("0.0-older", "en", "2027-03-01"): "stale"}
-    try:
-        remember_dates(memo)
-        assert format_date(dt.date(2027, 3, 1), "en") == "Mar 1, 2027"
-        assert memo[(babel.__version__, "en", "2027-03-01")] == "Mar 1, 2027"
-        memo[(babel.__version__, "es", "2027-03-01")] = "kept"
-        assert format_date(dt.date(2027, 3, 1), "es") == "kept"  # the memo is what a build reads
-    finally:
-        remember_dates({})

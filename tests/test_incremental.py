@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.build import build
-from mentorsite.cache import BuildCache
-from mentorsite.config import load_config
+from mentorsite.build import build, output_dir
+from mentorsite.commands.serve import LATER, Session
+from mentorsite.sources.config import load_config
+from mentorsite.sources.theme import theme_env
+from mentorsite.state import BuildState
 from tests.conftest import REPO
 
 GUIDE = "content/guides/working-together/communication.md"
@@ -88,6 +90,24 @@ CHANGES = [edit_guide_body, edit_guide_title, add_guide, delete_guide, edit_type
            edit_program, edit_template, edit_partial_template, edit_config]
 
 
+class Preview:
+    """Builds as `serve` makes them: one state kept in memory, the first step of a save leaving
+    the print pages and the search index to the second (or not: all=True)."""
+
+    def __init__(self, config):
+        self.state = BuildState.for_preview(config.root, output_dir(config))
+
+    def first(self, config):
+        return build(config, preview=Session(self.state, theme_env(config), LATER))
+
+    def second(self, config):
+        return build(config, preview=Session(self.state, theme_env(config)))
+
+    def both(self, config):
+        self.first(config)
+        return self.second(config)
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -97,9 +117,9 @@ def project(tmp_path, monkeypatch):
     """The example handbook, copied. Its files count as settled at once (discover._SETTLED_NS),
     as a writer's files are but for the one just saved: the builds here then know unchanged
     guides by their stat, as builds from the command line do."""
-    import mentorsite.discover
+    import mentorsite.sources.discover
 
-    monkeypatch.setattr(mentorsite.discover, "_SETTLED_NS", 0)
+    monkeypatch.setattr(mentorsite.sources.discover, "_SETTLED_NS", 0)
     root = tmp_path / "project"
     root.mkdir()
     shutil.copy(REPO / "site.yml", root)
@@ -115,7 +135,7 @@ def test_incremental_build_equals_full_build(project, change):
     config = load_config(project / "site.yml")
     incremental = build(config)
     full_config = load_config(project / "site.yml", output=str(project / "_full"))
-    full = build(full_config, use_cache=False)
+    full = build(full_config, cache=False)
     assert full.rendered == full.pages
     a, b = tree(project / "_site"), tree(project / "_full")
     assert sorted(a) == sorted(b)
@@ -133,16 +153,14 @@ def test_incremental_build_equals_full_build(project, change):
 def test_a_deferred_build_then_the_next_equal_a_full_build(project, change):
     """`serve` writes the pages first and the print pages and search index right after: the
     first step is exact for every page it does not defer, and the second completes the site."""
-    from mentorsite.cache import BuildCache
-
     config = load_config(project / "site.yml")
-    cache = BuildCache(files={})  # as serve keeps it (files: the sources read)
-    build(config, cache=cache, save=False)
+    preview = Preview(config)
+    preview.both(config)
     change(project)
     config = load_config(project / "site.yml")
-    first = build(config, cache=cache, save=False, atomic=False, defer=True)
+    first = preview.first(config)
     full_config = load_config(project / "site.yml", output=str(project / "_full"))
-    build(full_config, use_cache=False)
+    build(full_config, cache=False)
     a, b = tree(project / "_site"), tree(project / "_full")
     assert sorted(a) == sorted(b)
     assert all(rel.startswith(("print/", "search/")) for rel in first.deferred), first.deferred
@@ -150,7 +168,7 @@ def test_a_deferred_build_then_the_next_equal_a_full_build(project, change):
     if change is edit_guide_body:
         assert "print/index.html" in first.deferred and "search/index.json" in first.deferred
         assert a["print/index.html"] != b["print/index.html"]  # left for the next build
-    build(config, cache=cache, save=False, atomic=False)
+    preview.second(config)
     a = tree(project / "_site")
     assert [rel for rel in a if a[rel] != b[rel]] == []
 
@@ -164,14 +182,12 @@ def test_unchanged_rebuild_renders_nothing(project):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other-version"])
-def test_a_damaged_cache_is_not_trusted(project, damage):
+def test_a_damaged_state_is_not_trusted(project, damage):
     import pickle
-
-    from mentorsite.cache import BuildCache
 
     config = load_config(project / "site.yml")
     build(config)
-    path = BuildCache.for_output(config.root, project / "_site")
+    path = BuildState.open(config.root, project / "_site").path
     data = path.read_bytes()
     if damage == "truncate":
         path.write_bytes(data[: len(data) // 2])
@@ -185,7 +201,7 @@ def test_a_damaged_cache_is_not_trusted(project, damage):
     report = build(config)
     assert report.rendered == report.pages
     assert tree(project / "_site") == tree(project / "_site")  # readable and complete
-    full = build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    full = build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
     assert full.pages == report.pages
 
@@ -199,25 +215,6 @@ def test_an_edited_output_file_is_rendered_again(project):
     report = build(config)
     assert report.rendered == 1
     assert page.read_bytes() == original
-
-
-@pytest.mark.parametrize("memo", ["parts", "search"])
-@pytest.mark.parametrize("damage", ["truncate", "garbage"])
-def test_a_damaged_memo_is_not_trusted(project, memo, damage):
-    """The print edition's parts and the search text are kept in files of their own beside the
-    build cache; a damaged one costs time, never a wrong page."""
-    from mentorsite.cache import BuildCache
-
-    config = load_config(project / "site.yml")
-    build(config)
-    path = BuildCache.for_output(config.root, project / "_site")
-    path = path.with_name(f"{memo}-{path.name}")
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"\x80\x04not a pickle at all")
-    edit_guide_body(project)
-    build(config)
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
-    assert tree(project / "_site") == tree(project / "_full")
 
 
 def test_a_killed_builds_spool_is_removed(project):
@@ -243,7 +240,7 @@ def test_each_build_is_swapped_in_whole_and_the_previous_site_kept_for_the_next(
     first = tree(project / "_site")
     edit_guide_body(project)
     build(config)
-    spare = BuildCache.spare_for(project, project / "_site")
+    spare = BuildState.open(project, project / "_site").spare
     assert spare.parent.name == ".mentorsite-cache" and not list(project.glob("._site*"))
     assert tree(spare) == first  # the site before the last build
     page = "guides/working-together/communication/index.html"
@@ -254,7 +251,7 @@ def test_each_build_is_swapped_in_whole_and_the_previous_site_kept_for_the_next(
     edit_type_yaml(project)
     build(config)
     assert tree(spare) == second
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
 
 
@@ -265,7 +262,7 @@ def test_a_damaged_previous_site_is_not_trusted(project):
     build(config)
     edit_guide_body(project)
     build(config)
-    spare = BuildCache.spare_for(project, project / "_site")
+    spare = BuildState.open(project, project / "_site").spare
     (spare / "worksheets/index.html").unlink()
     (spare / "search/index.json").unlink()
     (spare / "search/index.json").write_text("{}")  # another file of the same name
@@ -277,47 +274,9 @@ def test_a_damaged_previous_site_is_not_trusted(project):
     for change in (edit_guide_title, add_guide):
         change(project)
         build(config)
-        build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+        build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
         assert tree(project / "_site") == tree(project / "_full")
         assert tree(spare) != tree(project / "_site")  # the site before, again
-
-
-def _book_memo(project):
-    import pickle
-
-    path = BuildCache.for_output(project, project / "_site")
-    path = path.with_name(f"parts-{path.name}")
-    with open(path, "rb") as f:
-        return path, pickle.load(f), pickle.load(f)
-
-
-def test_a_print_page_is_joined_again_from_its_parts_when_only_a_guide_body_changed(project):
-    """The print pages hold every guide: after a guide's body changes, the segments around the
-    parts (kept in the parts memo) are joined with the parts again, without the templates. To
-    see that they are, a word is slipped into the kept segments: it shows in the page."""
-    import pickle
-
-    config = load_config(project / "site.yml")
-    build(config)
-    path, header, entries = _book_memo(project)
-    from mentorsite.printed import _pack, _unpack
-
-    key, own, packed = entries[("book", "print/index.html")]
-    segments = _unpack(packed)
-    assert len(segments) > 20 and ("book",) in own
-    assert "".join(segments).count("<article") == len(segments) - 1  # one part after each segment but the last
-    entries[("book", "print/index.html")] = (key, own, _pack([segments[0].replace("<body", "<body data-joined", 1), *segments[1:]]))
-    del entries[("offsets", "print/index.html")]  # (else the page is patched in its file: see the next test)
-    with open(path, "wb") as f:
-        pickle.dump(header, f), pickle.dump(entries, f)
-    edit_guide_body(project)
-    build(config)
-    assert "<body data-joined" in (project / "_site/print/index.html").read_text(encoding="utf-8")
-    # a change to the book's shape (a guide's title is in its contents) renders the page again
-    edit_guide_title(project)
-    build(config)
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
-    assert tree(project / "_site") == tree(project / "_full")
 
 
 @pytest.mark.parametrize("preview", [False, True], ids=["build", "preview"])
@@ -325,18 +284,13 @@ def test_the_print_pages_follow_edits_of_one_guide_then_of_another(project, prev
     """A print page holds every guide: after a build in which it was made again for one guide's
     edit (the other guides' pages kept), an edit of another guide must reach it too. (Without
     handbook PDFs, as a preview builds: making them reads every page.)"""
-    from mentorsite.cache import BuildCache
-
     with open(project / "site.yml", "a", encoding="utf-8") as f:
         f.write("\nhandbook_pdfs: false\n")
     config = load_config(project / "site.yml")
-    cache = BuildCache(files={}) if preview else None
-    steps = [dict(defer=True), dict()] if preview else [dict()]
-    options = dict(cache=cache, save=False, atomic=False) if preview else {}
+    live = Preview(config) if preview else None
 
     def build_all():
-        for step in steps:
-            build(config, **options, **step)
+        return live.both(config) if preview else build(config)
 
     build_all()
     _edit(project / GUIDE, "problems in disguise", "problems in costume")
@@ -346,92 +300,25 @@ def test_the_print_pages_follow_edits_of_one_guide_then_of_another(project, prev
         f.write("\nA sentence added at the end of another guide.\n")
     build_all()
     assert "A sentence added at the end of another guide." in (project / "_site/print/index.html").read_text(encoding="utf-8")
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
 
 
-def _spy_on_patches(monkeypatch) -> list:
-    from mentorsite import printed
-
-    calls, real = [], printed.patch_book
-
-    def spy(renderer, page, *args, **kwargs):
-        result = real(renderer, page, *args, **kwargs)
-        calls.append((page.output, result is not None))
-        return result
-
-    monkeypatch.setattr(printed, "patch_book", spy)
-    return calls
-
-
-def test_a_print_page_is_patched_in_its_file_when_only_guide_bodies_changed(project, monkeypatch):
-    """After a guide's body changes, each print page is its last file with that guide's part put
-    in place (where each part stands is kept in the parts memo); not when the file is not the one
-    the last build wrote, nor when something else changed; always the bytes of a full build."""
+def test_a_preview_makes_the_print_pages_from_a_page_changed_between_its_two_steps(project):
+    """A preview writes a saved guide's page at once and the print pages in a second step, from
+    the part the first step's reading made. When the page's file is changed by hand between the
+    two steps, the second makes it again, and the print pages take its new part."""
     config = load_config(project / "site.yml")
-    build(config)
-    calls = _spy_on_patches(monkeypatch)
-    _edit(project / GUIDE, "problems in disguise", "problems in costume")  # (no line moves: see the end)
-    build(config)
-    # (a role's pack that leaves out a guide this one links to has it rewritten: made in full)
-    assert ("print/index.html", True) in calls and ("print/mentee/index.html", True) in calls
-    assert ("print/mentor/index.html", False) in calls
-    full = project / "_full"
-    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
-    assert tree(project / "_site") == tree(full)
-    # a print page's file changed by hand (its size kept): made in full, the others patched
-    page = project / "_site/print/index.html"
-    data = page.read_bytes()
-    at = data.index(b"<main")
-    page.write_bytes(data[:at] + b"<MAIN" + data[at + 5:])
-    calls.clear()
-    _edit(project / GUIDE, "problems in costume", "problems in a mask")
-    build(config)
-    assert ("print/index.html", False) in calls and ("print/mentee/index.html", True) in calls
-    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
-    assert tree(project / "_site") == tree(full)
-    # lines added: where the guide's headings and links stand (its outline, which pages that list
-    # guides may show) changes, and every print page is made in full; so does a title's change
-    calls.clear()
-    edit_guide_body(project)
-    build(config)
-    assert calls and not any(patched for _, patched in calls)
-    calls.clear()
-    edit_guide_title(project)
-    build(config)
-    assert calls and not any(patched for _, patched in calls)
-    build(load_config(project / "site.yml", output=str(full)), use_cache=False)
-    assert tree(project / "_site") == tree(full)
-
-
-def test_a_preview_patches_a_deferred_print_page_whose_guide_changed_a_step_before(project, monkeypatch):
-    """A preview writes a saved guide's page at once and the print pages in a second step: there,
-    the guide's part is not among the pages rendered, but the parts memo holds the part made
-    from the page the first step wrote, so the print page is patched with it, and is what a full
-    build makes. When that page's file is no longer the one the part was made from, the page is
-    rendered again in the second step, and the print pages are patched with its new part."""
-    from mentorsite.cache import BuildCache
-
-    config = load_config(project / "site.yml")
-    cache = BuildCache(files={})
-    build(config, cache=cache, save=False)
-    calls = _spy_on_patches(monkeypatch)
-    _edit(project / GUIDE, "problems in disguise", "problems in costume")
-    first = build(config, cache=cache, save=False, atomic=False, defer=True)
+    preview = Preview(config)
+    preview.both(config)
+    _edit(project / GUIDE, "problems in disguise", "problems in a mask")
+    first = preview.first(config)
     assert "print/index.html" in first.deferred
-    build(config, cache=cache, save=False, atomic=False)
-    assert ("print/index.html", True) in calls and ("print/mentee/index.html", True) in calls
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
-    assert tree(project / "_site") == tree(project / "_full")
-    # the guide's page changed by hand between the two steps: made again, and its new part used
-    calls.clear()
-    _edit(project / GUIDE, "problems in costume", "problems in a mask")
-    build(config, cache=cache, save=False, atomic=False, defer=True)
     page = project / "_site/guides/working-together/communication/index.html"
     page.write_bytes(page.read_bytes().replace(b"problems in a mask", b"problems in a MASK"))
-    late = build(config, cache=cache, save=False, atomic=False)
-    assert late.rendered == 5 and ("print/index.html", True) in calls
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    late = preview.second(config)
+    assert late.rendered == 1 + len(list((project / "_site/print").rglob("index.html")))
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
     assert b"problems in a MASK" not in page.read_bytes()
 
@@ -444,10 +331,9 @@ def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(proj
                   "{{ part.html }}</section>{% endfor %}\n")
     config = load_config(project / "site.yml")
     build(config)
-    assert not any(isinstance(k, tuple) for k in _book_memo(project)[2])
     edit_guide_body(project)
     build(config)
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
     assert "characters)" in (project / "_site/print/index.html").read_text(encoding="utf-8")
 
@@ -455,24 +341,23 @@ def test_a_theme_that_lays_the_book_out_itself_has_its_print_pages_rendered(proj
 def test_a_preview_checks_links_again_when_their_target_goes_and_comes_back(project):
     """A preview keeps where each guide's links lead between builds (by the guide's digest),
     never whether the target is there: that is checked at every build."""
-    from mentorsite.cache import BuildCache
     from mentorsite.errors import SiteErrors
 
     config = load_config(project / "site.yml")
-    cache = BuildCache(files={})  # as serve keeps it
-    build(config, cache=cache, save=False)
+    preview = Preview(config)
+    preview.both(config)
     target = project / "content/guides/growing/measuring-success.md"
     moved = target.with_name("measuring-progress.md")
     target.rename(moved)
     with pytest.raises(SiteErrors) as caught:
-        build(config, cache=cache, save=False, atomic=False, defer=True)
+        preview.first(config)
     assert any("communication.md:76:" in str(e) and "'../growing/measuring-success.md' does not exist" in str(e)
                for e in caught.value.errors), [str(e) for e in caught.value.errors]
     moved.rename(target)
-    build(config, cache=cache, save=False, atomic=False)
+    preview.both(config)
     # and an anchor that goes away is a warning again
     _edit(target, "## The feedback sandwich", "## The feedback burger")
-    report = build(config, cache=cache, save=False, atomic=False)
+    report = preview.second(config)
     assert any("#the-feedback-sandwich" in w.message for w in report.warnings), report.warnings
 
 
@@ -496,46 +381,23 @@ def test_pages_that_list_guides_are_rendered_again_only_when_what_they_can_show_
     _edit(project / GUIDE, "\n## Between meetings\n", "\n## A new section\n\nWords.\n\n## Between meetings\n")
     build(config)
     assert index.stat().st_mtime_ns != before
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
-
-
-def test_the_parts_memo_keeps_its_changes_as_a_log_and_a_cut_one_costs_only_time(project):
-    """The print edition's parts memo is written whole once, then each build appends only what
-    changed; a build killed while appending leaves a cut record, which the next build takes
-    for a damaged memo (it makes the parts again), never for a part."""
-    config = load_config(project / "site.yml")
-    build(config)
-    path = _book_memo(project)[0]
-    whole = path.stat().st_size
-    edit_guide_body(project)
-    build(config)
-    grown = path.stat().st_size
-    assert whole < grown < whole * 1.5  # a record of the few changed parts, not a second copy
-    with open(path, "r+b") as f:
-        f.truncate(grown - 7)
-    _edit(project / GUIDE, "A new sentence in the body.", "Another sentence in the body.")
-    build(config)
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
-    assert tree(project / "_site") == tree(project / "_full")
-    assert path.stat().st_size < grown  # written whole again
 
 
 @pytest.mark.parametrize("seed", [20271130])
 def test_a_day_of_changes_in_a_preview_and_in_builds_equals_full_builds(project, seed):
     """Every kind of change, one after the other in a random order, with a guide's sentence
     reworded between them: after each, a preview's two steps (one cache kept in memory) and a
-    build with the cache on disk give the same files as a clean full build. The memories kept
-    between builds (digests, parsed files, print segments, the memos' logs, the previous site)
-    must carry no change into the next one wrongly."""
+    build with the state on disk give the same files as a clean full build. The memories kept
+    between builds (digests, parsed files, the pages' readings, the previous site) must carry
+    no change into the next one wrongly."""
     import random
-
-    from mentorsite.cache import BuildCache
 
     order = list(CHANGES)
     random.Random(seed).shuffle(order)
-    live = BuildCache(files={})  # as serve keeps it
-    build(load_config(project / "site.yml"), cache=live, save=False)
+    live = Preview(load_config(project / "site.yml"))
+    live.both(load_config(project / "site.yml"))
     build(load_config(project / "site.yml", output=str(project / "_cli")))
     for step, change in enumerate(order):
         change(project)
@@ -544,10 +406,9 @@ def test_a_day_of_changes_in_a_preview_and_in_builds_equals_full_builds(project,
             (project / GUIDE).write_text(re.sub(r"simple habits( \(step \d+\))?", f"simple habits (step {step})", text),
                                          encoding="utf-8")
         config = load_config(project / "site.yml")
-        build(config, cache=live, save=False, atomic=False, defer=True)
-        build(config, cache=live, save=False, atomic=False)
+        live.both(config)
         build(load_config(project / "site.yml", output=str(project / "_cli")))
-        build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+        build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
         full = tree(project / "_full")
         for folder in ("_site", "_cli"):
             got = tree(project / folder)
@@ -562,16 +423,16 @@ def test_a_new_site_is_made_in_the_spool_its_pages_were_written_to(project, jobs
     and the spool folder becomes the site (write's tree): the same bytes as a build over an
     existing site, no folder left beside the output, and a stray file of the old site gone."""
     config = load_config(project / "site.yml")
-    build(config, use_cache=False, jobs=jobs)
+    build(config, cache=False, jobs=jobs)
     first = tree(project / "_site")
     assert not list(project.glob("._site.*"))
     (project / "_site/stray.html").write_text("from an older build")
     edit_guide_body(project)
-    build(load_config(project / "site.yml"), use_cache=False, jobs=jobs)  # over a site, without a spare
+    build(load_config(project / "site.yml"), cache=False, jobs=jobs)  # over a site, without a spare
     again = tree(project / "_site")
     assert "stray.html" not in again and sorted(again) == sorted(first)
     assert not list(project.glob("._site.*"))
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False, jobs=1, atomic=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False, jobs=1)
     assert again == tree(project / "_full")
 
 
@@ -593,10 +454,10 @@ def test_write_makes_the_site_in_the_spool_tree_and_links_what_is_elsewhere(tmp_
 
 def _reads(monkeypatch) -> list[str]:
     """The source files discover reads from now on (their paths)."""
-    import mentorsite.discover
+    import mentorsite.sources.discover
 
-    seen, real = [], mentorsite.discover._read
-    monkeypatch.setattr(mentorsite.discover, "_read", lambda path, *a, **k: seen.append(str(path)) or real(path, *a, **k))
+    seen, real = [], mentorsite.sources.discover._read
+    monkeypatch.setattr(mentorsite.sources.discover, "_read", lambda path, *a, **k: seen.append(str(path)) or real(path, *a, **k))
     return seen
 
 
@@ -604,12 +465,12 @@ def test_unchanged_guides_are_known_by_their_stat_and_not_read(project, monkeypa
     config = load_config(project / "site.yml")
     build(config)
     edit_guide_body(project)
-    build(config)  # (the cache is saved when something changed)
+    build(config)
     reads = _reads(monkeypatch)
     _edit(project / GUIDE, " the ", " thy ")  # (within a line: no other page shows what changed)
     build(config)
     assert [Path(p).relative_to(project).as_posix() for p in reads if p.endswith(".md")] == [GUIDE]
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
 
 
@@ -627,16 +488,16 @@ def test_a_guide_changed_with_its_size_and_time_kept_is_read_again(project):
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     report = build(config)
     assert report.rendered >= 1
-    build(load_config(project / "site.yml", output=str(project / "_full")), use_cache=False)
+    build(load_config(project / "site.yml", output=str(project / "_full")), cache=False)
     assert tree(project / "_site") == tree(project / "_full")
 
 
 def test_a_guide_saved_just_before_a_build_is_read_again_by_the_next(project, monkeypatch):
     """A file changed within the file system's time step of being read could change again with
     the same stat: discover trusts a stat only for a file that had settled when it was read."""
-    import mentorsite.discover
+    import mentorsite.sources.discover
 
-    monkeypatch.setattr(mentorsite.discover, "_SETTLED_NS", 3_000_000_000)
+    monkeypatch.setattr(mentorsite.sources.discover, "_SETTLED_NS", 3_000_000_000)
     config = load_config(project / "site.yml")
     build(config)
     edit_guide_body(project)

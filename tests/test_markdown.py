@@ -1,7 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.markdown import _slug_by_category, make_markdown, slugify
+from mentorsite.sources.markdown import _slug_by_category, make_markdown, slugify
 
 
 def render(text: str, env: dict | None = None) -> BeautifulSoup:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from mentorsite import __version__
-from mentorsite.new import next_breaking
+from mentorsite.commands.new import next_breaking
 from tests.conftest import REPO
 
 SCAFFOLD = [

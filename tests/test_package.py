@@ -48,7 +48,7 @@ def test_wheel_ships_the_default_theme(wheel: Path):
         names = set(zf.namelist())
     for name in THEME_FILES:
         assert name in names, f"{wheel.name} lacks {name}"
-    assert "mentorsite/cli.py" in names
+    assert "mentorsite/commands/cli.py" in names
     assert not any(n.startswith(("tests/", "content/")) for n in names), "the wheel carries the repo's tests or content"
 
 

@@ -10,7 +10,7 @@ import icalendar
 import pypdf
 import pytest
 
-from mentorsite.packs import parse_shard, safe_name
+from mentorsite.commands.packs import parse_shard, safe_name
 from tests.test_worksheets import PROGRAM_ROWS_SHEET
 
 FILES = {

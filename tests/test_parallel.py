@@ -3,7 +3,7 @@
 import sys
 
 from mentorsite.build import build
-from mentorsite.config import load_config
+from mentorsite.sources.config import load_config
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -19,8 +19,8 @@ def test_parallel_equals_serial(tmp_path):
     generate(root, 160)
     guide = root / "content/guides/topic-01/guide-00001.md"
     guide.write_text(guide.read_text() + "\n::type peer\n\n::milestones template-1\n\n:::tip Careful\nText.\n:::\n")
-    serial = build(load_config(root / "site.yml", output=str(root / "serial")), use_cache=False, jobs=1)
-    parallel = build(load_config(root / "site.yml", output=str(root / "parallel")), use_cache=False, jobs=2)
+    serial = build(load_config(root / "site.yml", output=str(root / "serial")), cache=False, jobs=1)
+    parallel = build(load_config(root / "site.yml", output=str(root / "parallel")), cache=False, jobs=2)
     assert serial.rendered == parallel.rendered == serial.pages > 160
     a, b = tree(root / "serial"), tree(root / "parallel")
     assert sorted(a) == sorted(b)
@@ -40,7 +40,7 @@ def test_parallel_build_reports_errors_located(tmp_path):
     from mentorsite.errors import SiteErrors
 
     with pytest.raises(SiteErrors) as info:
-        build(load_config(root / "site.yml"), use_cache=False, jobs=2)
+        build(load_config(root / "site.yml"), cache=False, jobs=2)
     messages = [str(e) for e in info.value.errors]
     assert any(m.startswith("content/guides/topic-02/guide-00002.md:") and "unknown type 'nope'" in m for m in messages)
     assert not any("link target" in m for m in messages)  # links to a guide with errors are not errors too

@@ -7,7 +7,7 @@ import pypdf
 import pytest
 
 from mentorsite.build import build
-from mentorsite.config import load_config
+from mentorsite.sources.config import load_config
 
 SITE = "title: Test Handbook\nurl: https://example.org/handbook/\npaper: {paper}\ncohort:\n  start: 2027-01-11\n"
 TEMPLATE = """\
@@ -216,7 +216,7 @@ def test_the_pdf_store_serves_a_fresh_output_folder(make_site, pdf_store):
     report = build(elsewhere)
     assert (report.pdfs, report.pdfs_cached) == (0, 2)
     assert (root / "elsewhere/worksheets/every.pdf").read_bytes() == (root / "_site/worksheets/every.pdf").read_bytes()
-    assert {p.suffix for p in pdf_store.iterdir()} == {".pdf"}  # the worksheets', and the handbook's (printed.py)
+    assert {p.suffix for p in pdf_store.iterdir()} == {".pdf"}  # the worksheets', and the handbook's parts
 
 
 def test_the_project_cache_folder_holds_the_store_by_default(make_site, run, monkeypatch):
@@ -247,7 +247,7 @@ def test_a_broken_pdf_template_keeps_the_previous_site(make_site, run):
     result = run("build")
     assert result.code == 1
     assert result.errors == [
-        "themes/mine/templates/pdf/worksheet.html:2:1: template error: 'mentorsite.model.Worksheet object' "
+        "themes/mine/templates/pdf/worksheet.html:2:1: template error: 'mentorsite.site.model.Worksheet object' "
         "has no attribute 'no_such_key'"
     ]
     assert "Traceback" not in result.err

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mentorsite.build import build
-from mentorsite.config import load_config
+from mentorsite.sources.config import load_config
 
 START = dt.date(2027, 1, 11)
 TEMPLATE = """\
@@ -77,7 +77,7 @@ def test_uids_stay_when_dates_move_and_bytes_are_reproducible(site, monkeypatch)
     config = load_config(site / "site.yml")
     build(config)
     first = (site / "_site/schedule.ics").read_bytes()
-    build(config, use_cache=False)
+    build(config, cache=False)
     assert (site / "_site/schedule.ics").read_bytes() == first
     (site / "content/milestones/speaking.yml").write_text(TEMPLATE.replace("week 4", "week 5"))
     build(config)

@@ -5,7 +5,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.search import fold, page_text, terms
+from mentorsite.htmlread import page_text
+from mentorsite.steps.search import fold, terms
 from tests.test_build import FULL
 
 

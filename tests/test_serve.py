@@ -2,7 +2,7 @@
 
 import pytest
 
-from mentorsite.serve import resolve_request
+from mentorsite.commands.serve import resolve_request
 
 
 @pytest.fixture

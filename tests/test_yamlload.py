@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from mentorsite.errors import SiteError
-from mentorsite.yamlload import decode, load_yaml
+from mentorsite.sources.yamlload import decode, load_yaml
 
 P = Path("f.yml")
 

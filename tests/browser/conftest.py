@@ -48,7 +48,7 @@ def missing(reason: str) -> None:
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the repository's example handbook (site.yml + content/) once; returns the output folder."""
-    from mentorsite.cli import main
+    from mentorsite.commands.cli import main
 
     out = tmp_path_factory.mktemp("example-site") / "_site"
     code = main(["build", "--config", str(REPO / "site.yml"), "--output", str(out)])

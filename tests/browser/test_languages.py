@@ -16,7 +16,7 @@ from tests.browser.conftest import REPO, _PagesHandler, missing
 @pytest.fixture(scope="module")
 def multilingual(tmp_path_factory) -> str:
     """The multilingual example built and served under /mentoring/; yields the base URL."""
-    from mentorsite.cli import main
+    from mentorsite.commands.cli import main
 
     out = tmp_path_factory.mktemp("multilingual") / "_site"
     assert main(["build", "--config", str(REPO / "site.multilingual.yml"), "--output", str(out)]) == 0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mentorsite.serve import free_port
+from mentorsite.commands.serve import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = "content/guides/working-together/communication.md"

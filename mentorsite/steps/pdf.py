@@ -1,22 +1,16 @@
-"""Worksheets as fillable PDFs: the theme's pdf/worksheet.html rendered by WeasyPrint with pdf_forms.
+"""PDFs from HTML with WeasyPrint, for the worksheet and handbook PDF steps and for packs.
 
-Two steps, called by the build after render:
-
-- `pdf_jobs(site, env)` renders each worksheet's PDF HTML with the same Jinja environment as the
-  pages (no disk access but templates) and names it by a digest of everything the PDF depends on;
-- `make_pdfs(jobs, store)` turns the HTML into PDFs: a digest found in the store (a folder of PDFs
-  named by digest, .mentorsite-cache/pdf/) is reused as it is, the rest are rendered in parallel in
-  a process pool over the machine's cores and stored.
-
-Form field names are the worksheet's field ids (see templates/pdf/worksheet.html for tables and
-check lists). There is one PDF per worksheet, `worksheets/<id>.pdf`, made to print as well as to
-fill: rules, boxes and option labels are page content, and pre-filled milestone rows are text.
+`make_pdfs(jobs, store)` turns each job's HTML into a PDF: a job whose key (a digest of
+everything its PDF depends on) is in the store (a folder of PDFs named by key,
+.mentorsite-cache/pdf/) is taken from it as it is; the rest are rendered in parallel in a process
+pool over the machine's cores, and stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import logging
 import os
 import tempfile
@@ -25,23 +19,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-
 from mentorsite import __version__
-from mentorsite.assemble import Site
-from mentorsite.cache import CACHE_DIR
 from mentorsite.errors import Loc, SiteError
-from mentorsite.model import Worksheet
-from mentorsite.render import Renderer, template_error
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs each layout step at INFO; its warnings (CSS it ignores) still show.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-TEMPLATE = "pdf/worksheet.html"
 # How PDFs are made (options, finisher, the tighter second layout) is this module: its own digest
 # is part of every PDF's key, so a new mentorsite never serves a PDF an older one made.
-_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +53,7 @@ class PdfReport:
     timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
 
 
-def _digest(*parts: str) -> str:
+def key_of(*parts: str) -> str:
     """SHA-256 of the parts, each length-prefixed so that ('ab', 'c') and ('a', 'bc') differ."""
     h = hashlib.sha256()
     for part in parts:
@@ -76,115 +63,25 @@ def _digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+def versions() -> tuple[str, ...]:
+    """What every PDF's key starts with: the versions of mentorsite, of this module, of
+    WeasyPrint and of pydyf (found without importing them)."""
+    return (__version__, CODE, weasyprint_version(), package_version("pydyf"))
+
+
 def weasyprint_version() -> str:
     """WeasyPrint's version without importing it (importing takes a third of a second)."""
-    return _version("weasyprint")
+    return package_version("weasyprint")
 
 
-def _version(package: str) -> str:
-    import importlib.metadata  # on demand, as the pools below: a build that makes no PDF need not import them
-
+def package_version(package: str) -> str:
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return "none"
 
 
-def pdf_jobs(site: Site, env: jinja2.Environment) -> list[PdfJob]:
-    """Render the PDF HTML of every worksheet, keyed by a digest of what the PDF depends on."""
-    if not site.worksheets:
-        return []
-    Renderer(site, env)  # sets the globals and filters the templates use
-    try:
-        template = env.get_template(TEMPLATE)
-    except jinja2.TemplateError as e:
-        raise template_error(e, site.config.root) from None
-    versions = (__version__, _CODE, weasyprint_version(), _version("pydyf"))
-    jobs = []
-    for ws in site.worksheets.values():
-        try:
-            html = template.render(item=ws, page=None)
-        except jinja2.TemplateError as e:
-            raise template_error(e, site.config.root) from None
-        key = _digest(
-            *versions,
-            site.config.paper,
-            site.program.name,
-            _worksheet_data(ws),
-            html,  # includes the inlined stylesheet (templates/pdf/worksheet.css) and the table rows
-        )
-        jobs.append(PdfJob(output=f"worksheets/{ws.id}.pdf", html=html, source=ws.source, key=key))
-    return jobs
-
-
-class PdfStore:
-    """PDFs kept between builds, named by the digest of their inputs (.mentorsite-cache/pdf/).
-
-    Content-addressed, so it serves any output folder, survives `rm -rf _site` and cannot go
-    stale (unlike the page cache, `build --no-cache` does not bypass it; delete the folder to
-    render every PDF again). Files are written atomically; entries no build used for a day go.
-    """
-
-    KEEP_SECONDS = 24 * 3600
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-
-    @classmethod
-    def for_project(cls, root: Path) -> "PdfStore":
-        """The store of a project: .mentorsite-cache/pdf/ at its root, or $MENTORSITE_PDF_CACHE
-        (a folder several projects, or a CI cache, can share: entries are named by content)."""
-        shared = os.environ.get("MENTORSITE_PDF_CACHE")
-        return cls(Path(shared) if shared else Path(root) / CACHE_DIR / "pdf")
-
-    def path(self, key: str) -> Path:
-        """Where the PDF of a digest is kept."""
-        return self.folder / f"{key}.pdf"
-
-    def get(self, key: str) -> Path | None:
-        """The stored PDF of a digest, or None; a hit is touched so that pruning keeps it."""
-        path = self.path(key)
-        try:
-            with open(path, "rb") as f:
-                if f.read(5) != b"%PDF-":
-                    return None
-            os.utime(path)
-        except OSError:
-            return None
-        return path
-
-    def put(self, key: str, data: bytes) -> None:
-        """Keep a PDF (a store that cannot be written is skipped: it is only a cache)."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if self.folder.parent.name == CACHE_DIR:
-                tag = self.folder.parent / ".gitignore"
-                if not tag.exists():
-                    tag.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path(key))
-        except OSError as e:
-            log.debug("PDF cache %s not written: %s", self.folder, e)
-
-    def prune(self, used: set[str]) -> None:
-        """Remove PDFs not used by this build and not used by any for a day."""
-        now = time.time()
-        try:
-            entries = list(self.folder.iterdir())
-        except OSError:
-            return
-        for path in entries:
-            if path.suffix == ".pdf" and path.stem not in used:
-                try:
-                    if now - path.stat().st_mtime > self.KEEP_SECONDS:
-                        path.unlink()
-                except OSError:
-                    pass
-
-
-def make_pdfs(jobs: list[PdfJob], store: PdfStore | None = None, workers: int | None = None) -> PdfReport:
+def make_pdfs(jobs: list[PdfJob], store=None, workers: int | None = None) -> PdfReport:
     """Every job's PDF: the stored file when its digest is in the store, else rendered in parallel."""
     start = time.perf_counter()
     files: dict[str, bytes | Path] = {}
@@ -241,29 +138,29 @@ def _render_all(jobs: list[PdfJob], workers: int | None) -> list[tuple[bytes, fl
     workers = min(len(jobs), workers or cpu_count())
     _check_weasyprint(jobs[0])
     if workers <= 1:
-        return [_render(job.html, job.forms) for job in jobs]
+        return [render_pdf(job.html, job.forms) for job in jobs]
     # The biggest first, so that no core is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor  # (put off: only a build that makes PDFs needs a pool)
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        results = list(pool.map(_render, [jobs[i].html for i in order], [jobs[i].forms for i in order]))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
+        results = list(pool.map(render_pdf, [jobs[i].html for i in order], [jobs[i].forms for i in order]))
     out: list = [None] * len(jobs)
     for i, result in zip(order, results):
         out[i] = result
     return out
 
 
-def _context():
+def pool_context():
     """fork where it is safe (no other threads, so no lock can be held), else a forkserver."""
-    import multiprocessing
+    import multiprocessing  # (put off: see _render_all)
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")  # workers inherit the imported WeasyPrint
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mentorsite.pdf", "weasyprint"])
+        ctx.set_forkserver_preload(["mentorsite.steps.pdf", "weasyprint"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -287,12 +184,12 @@ _FONTS = None  # one FontConfiguration per process: building it is a good part o
 NEARLY_EMPTY = 0.2
 
 
-def _render(html: str, forms: bool = True) -> tuple[bytes, float, str]:
+def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
     """One PDF from its HTML: (bytes, seconds, '') or (b'', seconds, error message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
     try:
-        import weasyprint
+        import weasyprint  # (put off: importing WeasyPrint takes a third of a second)
         from weasyprint.text.fonts import FontConfiguration
 
         if _FONTS is None:
@@ -326,7 +223,7 @@ def _quiet(yes: bool):
 
 def _last_page_fill(doc) -> float:
     """How much of the last page's height the content uses (0 to 1)."""
-    from weasyprint.formatting_structure import boxes
+    from weasyprint.formatting_structure import boxes  # (put off: see render_pdf)
 
     page = doc.pages[-1]._page_box
     roots = [c for c in page.children if not isinstance(c, boxes.MarginBox)]
@@ -342,7 +239,7 @@ def _finish_forms(document, pdf) -> None:
     WeasyPrint names every radio button like its group and lists it among the form's top-level
     fields too, so readers see each button as a second field with the group's name ('freq.freq').
     """
-    import pydyf
+    import pydyf  # (put off: see render_pdf)
 
     form = pdf.catalog.get("AcroForm")
     if form is None:
@@ -362,14 +259,3 @@ def _finish_forms(document, pdf) -> None:
 
 def _ref(ref) -> bytes:
     return ref if isinstance(ref, bytes) else str(ref).encode()
-
-
-def _worksheet_data(ws: Worksheet) -> str:
-    """The worksheet's data as text, without where it was read from (moving lines changes nothing)."""
-    parts = [ws.id, ws.title, ws.purpose, repr(ws.audience), str(ws.instructions)]
-    for s in ws.sections:
-        parts += [s.title, s.intro]
-        for f in s.fields:
-            parts.append(repr((f.id, f.kind, f.label, f.hint, f.options, f.min, f.max, f.min_label, f.max_label,
-                               f.lines, f.columns, f.rows)))
-    return "\n".join(parts)

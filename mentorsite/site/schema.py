@@ -9,9 +9,9 @@ import typing
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
-from mentorsite.dates import Due, parse_due
+from mentorsite.site.dates import Due, parse_due
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.yamlload import LocMap
+from mentorsite.sources.yamlload import LocMap
 
 
 class Markdown(str):

@@ -9,22 +9,21 @@ in the site's language falls back to English.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from mentorsite.errors import Loc, SiteError
-from mentorsite.yamlload import decode, load_yaml
+from mentorsite.sources.yamlload import decode, load_yaml
 
 FALLBACK = "en"
-# Dates as written, by (Babel's version, language, ISO date): the first date of a language loads
-# its locale's data (a hundredth of a second), so a build keeps them in its cache (remember_dates).
-_DATES: dict = {}
 
 
+@functools.lru_cache(maxsize=64)
 def locale_of(code: str):
     """The Babel locale of a language code such as 'en', 'es' or 'pt-BR' (None when unknown)."""
-    from babel import Locale, UnknownLocaleError
+    from babel import Locale, UnknownLocaleError  # (put off: Babel takes a tenth of a second to import)
 
     try:
         return Locale.parse(code.replace("-", "_"))
@@ -41,23 +40,12 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@functools.lru_cache(maxsize=8192)
 def format_date(d: dt.date, language: str = FALLBACK) -> str:
     """A date as readers of the language expect it: 'Mar 1, 2027' in English, '1 mar 2027' in Spanish."""
-    import babel
+    from babel.dates import format_date as babel_date  # (put off: Babel takes a tenth of a second to import)
 
-    key = (babel.__version__, language, d.isoformat())
-    text = _DATES.get(key)
-    if text is None:
-        from babel.dates import format_date as babel_date
-
-        text = _DATES[key] = babel_date(d, "medium", locale=locale_of(language) or locale_of(FALLBACK))
-    return text
-
-
-def remember_dates(memo: dict) -> None:
-    """Keep the dates written from now on in memo (a build cache's), and use those it holds."""
-    global _DATES
-    _DATES = memo
+    return babel_date(d, "medium", locale=locale_of(language) or locale_of(FALLBACK))
 
 
 @dataclass(frozen=True, slots=True)

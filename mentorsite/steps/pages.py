@@ -1,31 +1,36 @@
-"""Render the site model into output files (path -> bytes), with no disk access but templates."""
+"""The pages step: every page of the site rendered with the theme's templates (the print pages
+are the print step's), and the files around them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import os
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 
 from mentorsite import __version__
-from dataclasses import dataclass, field
-
-from mentorsite.assemble import Site, column_source, item_value, program_items
 from mentorsite.deps import Recorder, SiteView
-from mentorsite.config import NAV_GROUPS
-from mentorsite.dates import Due
 from mentorsite.errors import Loc, SiteError
-from mentorsite.markdown import DIRECTIVE_TARGETS, make_markdown
 from mentorsite.parallel import fork_map
-from mentorsite.parse import fill
-from mentorsite.model import PAPER_SIZES, Page
-from mentorsite.theme import static_files
-from mentorsite.write import SpoolError, Spooled
-from mentorsite import i18n
-from mentorsite.chrome import chrome, relative_due
+from mentorsite.runner import Artifact, Made
+from mentorsite.site import i18n
+from mentorsite.site.assemble import Site, column_source, item_value, program_items
+from mentorsite.site.dates import Due
+from mentorsite.site.model import PAPER_SIZES, Page
+from mentorsite.site.schedule import site_schedule
+from mentorsite.sources.config import NAV_GROUPS
+from mentorsite.sources.markdown import DIRECTIVE_TARGETS, make_markdown, slugify
+from mentorsite.sources.parse import fill
+from mentorsite.sources.theme import static_files
+from mentorsite.steps.calendar import ICS_OUTPUT
+from mentorsite.steps.chrome import chrome, relative_due
+from mentorsite.steps.reading import PageReader
+from mentorsite.write import SpoolError
 
 SIDEBAR_WINDOW = 20  # guides shown on each side of the current one in a folder's sidebar list
 DIRECTIVE_TEMPLATES = {
@@ -280,8 +285,6 @@ class Renderer:
         source = self._source(page) if template else None
         if source is None:
             return ""
-        from urllib.parse import quote
-
         return template.replace("{path}", quote(source))
 
     def updated(self, page: Page) -> dict | None:
@@ -353,251 +356,107 @@ class Renderer:
                 return href
             return self.url(url) + (f"#{anchor}" if anchor else "")
 
-        body = self.site.tokens.body(doc.rel, doc.digest) if hasattr(self.site.tokens, "body") else None
-        if body is not None:  # prerendered by a parse worker: fill in its links and directives
-            return Markup(fill(body, resolve, self.directive))
-        env = {"directive": self.directive, "resolve_link": resolve}
-        return Markup(self.md.renderer.render(self.site.tokens[doc.rel], self.md.options, env))
+        return Markup(fill(self.site.bodies[doc.rel], resolve, self.directive))
 
     def render_page(self, page: Page) -> bytes:
         """One page's HTML."""
         template = self.env.get_template(page.template)
         return template.render(self.context(page)).encode("utf-8")
 
-    def render_page_to(self, page: Page, path: Path, *, memo=None, digest_of=None) -> None:
-        """One page's HTML, streamed into a file (a print page holds the whole handbook). With
-        memo (printed.PartsMemo) and digest_of (the build's digests of dependency keys), a print
-        page is joined from its parts and the segments around them when these are unchanged
-        (printed.book_pieces)."""
-        template = self.env.get_template(page.template)
-        context = self.context(page)
-        pieces = None
-        if page.kind == "print" and memo is not None and digest_of is not None:
-            from mentorsite.printed import book_pieces
-
-            pieces = book_pieces(self, page, template, context, memo, digest_of)
-        if pieces is None:
-            pieces = template.generate(context)
-        with open(spool_file(path), "wb", buffering=0) as f:  # unbuffered: a full disk fails in _write_spooled
-            batch: list[str] = []
-            size = 0
-            for piece in pieces:
-                batch.append(piece)
-                size += len(piece)
-                if size > 1 << 20:
-                    _write_spooled(f, "".join(batch).encode("utf-8"), path)
-                    batch, size = [], 0
-            _write_spooled(f, "".join(batch).encode("utf-8"), path)
-            st = os.fstat(f.fileno())
-        if page.kind == "print" and memo is not None:
-            from mentorsite.printed import remember_offsets
-
-            remember_offsets(memo, page, pieces, (st.st_size, st.st_mtime_ns))
-
-
-def spool_file(path: Path, new_folder: bool = False) -> int:
-    """A new file to spool a page into (its folder made if needed), open for writing. new_folder:
-    the folder is likely not there yet (a page's own, in a new tree), so it is made first: one
-    call, where a failed open, a look at the parent and the mkdir took three."""
-    if new_folder:
-        try:
-            os.mkdir(path.parent)
-        except OSError:
-            pass  # there already, or its parent is not: the open below tells
-    for attempt in (1, 2):
-        try:
-            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileNotFoundError as e:
-            if attempt == 2:
-                raise SpoolError(e.errno, e.strerror, str(path)) from None
-            try:
-                os.makedirs(path.parent, exist_ok=True)
-            except OSError as e2:
-                raise SpoolError(e2.errno, e2.strerror, str(path.parent)) from None
-        except OSError as e:
-            raise SpoolError(e.errno, e.strerror, str(path)) from None
-
-
-def _write_spooled(f, data: bytes, path: Path) -> None:
-    try:
-        data = memoryview(data)
-        while data:
-            data = data[f.write(data):]
-    except OSError as e:
-        raise SpoolError(e.errno, e.strerror, str(path)) from None
-
 
 def _page_context(renderer: Renderer, page: Page) -> dict:
-    """What the schedule and print pages see besides the usual context (their own modules)."""
+    """What the schedule page sees besides the usual context."""
     if page.kind == "schedule":
-        from mentorsite.schedule import schedule_context
-
         return schedule_context(renderer, page)
-    if page.kind == "print":
-        from mentorsite.printed import print_context
-
-        return print_context(renderer, page)
     return {}
 
 
-@dataclass(slots=True)
-class Rendered:
-    """The outputs of a render: files by output path, and what each rendered page read."""
+def schedule_context(renderer: Renderer, page: Page) -> dict:
+    """What templates/schedule.html sees: the schedule, the calendar's link, the page's title in the site's language."""
+    site = renderer.site
+    renderer.rec.add(("all", "milestones"))  # every template's due dates; program and config are recorded already
+    schedule = site_schedule(site)
+    start = schedule.start
+    return {
+        "page": dataclasses.replace(page, title=renderer.t("schedule.title")),
+        "schedule": schedule,
+        "end_date": start + dt.timedelta(days=int(schedule.last_day)) if start else None,
+        "ics_url": renderer.url(ICS_OUTPUT) if start else "",
+    }
 
-    files: dict[str, bytes | Path]
-    deps: dict[str, frozenset]  # page output path -> dependency keys
-    pages: int  # how many pages were rendered (not reused)
-    extras: dict = field(default_factory=dict)  # page output path -> what render's `after` made of it
-    html_of: object = None  # page -> its HTML as rendered or kept (None if neither): for the handbook PDFs
 
+class PagesStep:
+    """Every page of the site but the print pages: its HTML, written where it renders, and its
+    reading (htmlread.py): its search entry and its part of the print edition."""
 
-def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = frozenset(), jobs: int = 1,
-           after=None, kept=None, kept_stat=None, parts_memo=None, spool: Path | None = None,
-           spool_tree: bool = False, digest_of=None, last=None) -> Rendered:
-    """Every output file of the site (path relative to the output folder -> bytes or a file to
-    copy), except the pages in skip, which the caller knows to be unchanged.
+    name = "pages"
 
-    With jobs > 1 many pages render in forked processes; after(page, html), if given, runs
-    where the page was rendered and its result comes back in Rendered.extras.
+    def artifacts(self, run) -> list[Artifact]:
+        return [Artifact(page.output, page) for page in run.site.pages if page.kind != "print"]
 
-    The print pages render last, from the other pages' <main> (printed.py): those rendered now,
-    and for a page in skip, kept(output) -> (its HTML as written by the last build, the keys
-    it read), or (None, ()) when unknown (the page is then rendered again for the book). A
-    print page reads what each of its pages read. parts_memo (printed.PartsMemo) keeps the
-    book's parts between builds; kept_stat(page) is the stat of a page in skip (printed.Parts).
-    With spool (a folder), the pages are written there as they render, where they render, and
-    their outputs are those files (write.Spooled): a big handbook's pages are never all in memory.
-    With spool_tree, each page is spooled at its own path in the spool folder, which can then
-    become the new site (write.write's tree): the folders of a new site are made by the workers.
-    digest_of(key), the build's digest of a dependency key, lets a print page be joined again
-    from its parts (Renderer.render_page_to). last(output), for a page that is not in skip,
-    gives (its file, the stat and the key digests the last build recorded for it), or None: a
-    print page whose pages' bodies alone changed is then patched in its file (printed.patch_book)."""
-    from mentorsite.printed import Edition, Parts, book_pages, patch_book
+    def make(self, todo: list[Artifact], run) -> Iterator[Made]:
+        site, env = run.site, run.env
+        recorder = Recorder()
+        renderer = Renderer(site, env, recorder)
+        reader = PageReader.of(site, env, search=bool(site.config.search))
+        pages = [artifact.source for artifact in todo]
+        if run.jobs > 1 and len(pages) >= 64:
+            for name in sorted({page.template for page in pages}):  # compile once, before forking
+                try:
+                    env.get_template(name)
+                except jinja2.TemplateError:
+                    pass  # reported, located, when the page renders
+        spool = run.spool
 
-    recorder = Recorder()
-    renderer = Renderer(site, env, recorder)
-    todo = [page for page in site.pages if page.output not in skip]
-    late = [page for page in todo if page.kind == "print"]
-    todo = [page for page in todo if page.kind != "print"]
-    if jobs > 1 and len(todo) >= 64:
-        for name in sorted({page.template for page in todo}):  # compile once, before forking
+        def one(i: int):
+            page = pages[i]
+            recorder.start()
             try:
-                env.get_template(name)
-            except jinja2.TemplateError:
-                pass  # reported, located, when the page renders
+                html = renderer.render_page(page)
+            except SiteError as e:
+                recorder.stop()
+                return e
+            except SpoolError:  # a full disk, reported as such by the build, not as a template's error
+                recorder.stop()
+                raise
+            except Exception as e:  # a template that calls something wrongly is a template error too
+                recorder.stop()
+                if isinstance(e, jinja2.TemplateError) or _template_frame(e):
+                    return template_error(e, site.config.root)
+                raise
+            deps = recorder.stop()
+            reading = reader.read(page, html)
+            if reading is not None and reading.part is not None:
+                deps = deps | {("part-links", page.output)}  # which of the pages it links to are in a book
+            content = spool.put(page.output, html) if spool is not None else html
+            return content, deps, reading
 
-    outputs: dict[str, bytes | Path] = {}
-    deps: dict[str, frozenset] = {}
-    extras: dict[str, object] = {}
-    previous: dict[str, tuple] = {}
+        for artifact, result in zip(todo, fork_map(one, len(pages), run.jobs, minimum=64)):
+            if isinstance(result, SiteError):
+                raise result
+            content, deps, reading = result
+            yield Made(artifact, {artifact.name: content}, deps, reading)
 
-    def html_of(page: Page) -> str | None:
-        html = outputs.get(page.output)
-        if isinstance(html, Spooled):
-            return html.read_text(encoding="utf-8")
-        if isinstance(html, bytes):
-            return html.decode("utf-8")
-        if kept is None:
-            return None
-        if page.output not in previous:
-            previous[page.output] = kept(page.output)
-        return previous[page.output][0]
 
-    parts = Parts(renderer, html_of, parts_memo, kept_stat=kept_stat)
-    renderer.parts = parts
-    # a page's part is made where it renders (in a worker), also when the print pages are left for
-    # a later step (a preview's): that step then patches them with it (printed.patch_book)
-    in_books = ({page.output for _, page, _ in book_pages(site, Edition())}
-                if late or any(page.kind == "print" for page in site.pages) else set())
+class SiteFilesStep:
+    """The files around the pages: the theme's static files, the assets, sitemap.xml, .nojekyll
+    and CNAME. Made every time (they cost nothing; write leaves unchanged files alone)."""
 
-    def render_one(page: Page, into: Path | None = None):
-        recorder.start()
-        try:
-            if into is not None and page.kind == "print":
-                renderer.render_page_to(page, into, memo=parts_memo, digest_of=digest_of)
-                return Spooled(into), recorder.stop(), None, None
-            html = renderer.render_page(page)
-        except SiteError as e:
-            recorder.stop()
-            return e
-        except SpoolError:  # a full disk, reported as such by the build, not as a template's error
-            recorder.stop()
-            raise
-        except Exception as e:  # a template that calls something wrongly is a template error too
-            recorder.stop()
-            if isinstance(e, jinja2.TemplateError) or _template_frame(e):
-                return template_error(e, site.config.root)
-            raise
-        result = (html, recorder.stop(), after(page, html) if after else None,
-                  parts.made(page, html) if page.output in in_books else None)
-        if into is not None:  # the page goes to a file now, where it was rendered, not through memory
-            with open(spool_file(into, new_folder=spool_tree), "wb", buffering=0) as f:
-                _write_spooled(f, html, into)
-            result = (Spooled(into), *result[1:])
-        return result
+    name = "site files"
 
-    def take(page: Page, result) -> None:
-        if isinstance(result, SiteError):
-            raise result
-        outputs[page.output], deps[page.output], extra, part = result
-        if extra is not None:
-            extras[page.output] = extra
-        if part is not None:
-            parts.take(page, part)
+    def artifacts(self, run) -> list[Artifact]:
+        return [Artifact("sitemap.xml")]
 
-    def spooled(name: str, page: Page) -> Path | None:
-        if spool is None:
-            return None
-        return spool / page.output if spool_tree else spool / name
-
-    for page, result in zip(todo, fork_map(lambda i: render_one(todo[i], spooled(f"{i}.html", todo[i])), len(todo), jobs,
-                                           minimum=64)):
-        take(page, result)
-
-    def part_keys(part: Page):
-        """What a page in a book read: as rendered now, or as its record says (a page kept)."""
-        if part.output in deps:
-            return deps[part.output]
-        if part.output in previous:
-            return previous[part.output][1]
-        record = last(part.output) if last is not None else None
-        return record[2] if record is not None else (("unknown", part.output),)  # (never the same: made again)
-
-    book: dict | None = None  # part id -> (the keys its page read, its entry if rendered now), for patch_book
-
-    def patched(page: Page, into: Path | None) -> bool:
-        """Whether a print page was patched in its last file (printed.patch_book)."""
-        nonlocal book
-        old = last(page.output) if last is not None and into is not None and parts_memo is not None else None
-        if old is None:
-            return False
-        if book is None:
-            book = {parts.address(p)[1]: (part_keys(p), parts.ready.get(p.output) if p.output in deps else None, p)
-                    for _, p, _ in book_pages(site, Edition())}
-        if patch_book(renderer, page, into, parts_memo, digest_of, old, book, kept=parts.kept_entry) is None:
-            return False
-        outputs[page.output], deps[page.output] = Spooled(into), frozenset(old[2])
-        return True
-
-    for i, page in enumerate(late):
-        into = spooled(f"print-{i}.html", page)
-        if not patched(page, into):
-            take(page, render_one(page, into))
-        read = set(deps[page.output])
-        for _, part, _ in book_pages(site, page.obj):
-            read.update(part_keys(part))
-        deps[page.output] = frozenset(read)
-    parts.release()
-    count = len(todo) + len(late)
-    outputs.update(static_files(env.globals["theme_dirs"]))
-    for rel, path in site.assets:
-        outputs["assets/" + rel] = path
-    outputs[".nojekyll"] = b""
-    if site.config.cname:
-        outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
-    outputs["sitemap.xml"] = sitemap(site)
-    return Rendered(files=outputs, deps=deps, pages=count, extras=extras, html_of=html_of)
+    def make(self, todo: list[Artifact], run) -> Iterator[Made]:
+        site = run.site
+        files: dict = dict(static_files(run.env.globals["theme_dirs"]))
+        for rel, path in site.assets:
+            files["assets/" + rel] = path
+        files[".nojekyll"] = b""
+        if site.config.cname:
+            files["CNAME"] = site.config.cname.strip().encode() + b"\n"
+        files["sitemap.xml"] = sitemap(site)
+        yield Made(todo[0], files, None)
 
 
 def xml_escape(text: str) -> str:
@@ -653,6 +512,4 @@ def _shown(filename: str, root: Path) -> Path:
 
 
 def _slug(text: str) -> str:
-    from mentorsite.markdown import slugify
-
     return slugify(text)

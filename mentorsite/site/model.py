@@ -6,15 +6,17 @@ and the reference documentation (docs/reference.md) is generated from them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
-from mentorsite.dates import Due
-from mentorsite.errors import Loc
-from mentorsite.schema import Invalid, Markdown, Ref, derived, key
+from mentorsite.errors import Loc, fast_pickle, suggest
+from mentorsite.site.dates import Due
+from mentorsite.site.schema import Invalid, Markdown, Ref, derived, key
 
 FIELD_KINDS = ("line", "text", "date", "choice", "checklist", "scale", "table", "signature")
 COLUMN_KINDS = ("line", "text", "date", "check", "choice")
@@ -390,8 +392,6 @@ class Field:
                 raise Invalid(f"field '{self.id}': rows '{self.rows}' — write a number, 'from milestones/<id>' or "
                               "'from program/<list>'", key="rows")
             if self.rows_program and self.rows_program not in PROGRAM_ROWS:
-                from mentorsite.errors import suggest
-
                 raise Invalid(f"field '{self.id}': rows from unknown list 'program/{self.rows_program}'"
                               f"{suggest(self.rows_program, PROGRAM_ROWS)}", key="rows")
             if isinstance(self.rows, int) and not 0 < self.rows <= 100:
@@ -481,6 +481,7 @@ class Guide:
     directives: tuple = ()  # (name, arg, Loc)
     links: tuple = ()  # (href, Loc) of relative links to check
     targets: tuple = ()  # where each of links leads (parse.link_targets), for assemble to check
+    html_links: tuple = ()  # (URL, Loc) of every link written in raw HTML, for check to say where it is
     # the digest of all of the above but the file's digest: what a template that reads this
     # object can see of it (its body is read only through the renderer, which records the file)
     outline: str = ""
@@ -489,6 +490,14 @@ class Guide:
     def title(self) -> str:
         """The guide's title."""
         return self.meta.title
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """Which book a print page shows: the whole handbook (role '') or one role's pack."""
+
+    role: str = ""
+    role_title: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -506,17 +515,11 @@ class Page:
     output: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        from urllib.parse import unquote
-
         path = unquote(self.url)
         object.__setattr__(self, "output", path if path.endswith(".html") else f"{path}index.html")
 
 
 def _fast_pickling() -> None:
-    import dataclasses
-
-    from mentorsite.errors import fast_pickle
-
     for value in list(globals().values()):
         if isinstance(value, type) and dataclasses.is_dataclass(value) and "__slots__" in value.__dict__:
             fast_pickle(value)

@@ -1,5 +1,6 @@
 """The cohort schedule: phases, meetings and every milestone template's due dates on one time line,
-as the `schedule/` page and as an iCalendar file (`schedule.ics`, RFC 5545, with `icalendar`).
+shown by the `schedule/` page and written as an iCalendar file by the calendar step
+(steps/calendar.py).
 
 Days are counted from the cohort start (day 0). With `cohort.start` every point has a calendar
 date; without it, months are placed at their average length (30.4 days) and shown as 'Month 2',
@@ -15,16 +16,14 @@ cohort's first day at midnight UTC: the file's bytes depend only on the handbook
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mentorsite.dates import Due, offset_days, resolve
-from mentorsite.markdown import slugify
-from mentorsite.model import Page
+from mentorsite.site.dates import Due, offset_days, resolve
+from mentorsite.sources.markdown import slugify
+from mentorsite.site.model import Page
 
 SCHEDULE_URL = "schedule/"
-ICS_OUTPUT = "schedule.ics"
 _MONTH_DAYS = 365.25 / 12
 
 
@@ -169,107 +168,3 @@ def uid_domain(config, program) -> str:
     host = parts.netloc if parts and parts.netloc else "mentorsite.invalid"
     path = ".".join(slugify(p) for p in config.base_path.strip("/").split("/") if p)
     return f".{slugify(program.name) or 'program'}{'.' + path if path else ''}@{host}"
-
-
-def dtstamp(start: dt.date | None) -> dt.datetime:
-    """The DTSTAMP of every event: SOURCE_DATE_EPOCH when set, else the cohort start (midnight UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    day = start or dt.date(1970, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
-def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", roles: dict[str, str] | None = None,
-                   phase_uid_suffix: str = "", language: str = "en", url: str = "",
-                   words: tuple[str, str] = ("Phase", "Milestone")) -> bytes | None:
-    """The schedule as an iCalendar file: phases and due dates as all-day events (None without dates)."""
-    if schedule.start is None:
-        return None
-    import icalendar
-
-    from mentorsite import __version__
-
-    roles = roles or {}
-    stamp = dtstamp(schedule.start)
-    cal = icalendar.Calendar()
-    cal.add("prodid", f"-//mentorsite//mentorsite {__version__}//{language.upper()}")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
-    if description:
-        cal.add("x-wr-caldesc", description)
-
-    def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "") -> None:
-        ev = icalendar.Event()
-        ev.add("uid", uid)
-        ev.add("dtstamp", stamp)
-        ev.add("summary", summary)
-        ev.add("dtstart", first)
-        ev.add("dtend", max(last, first + dt.timedelta(days=1)))  # all day: DTEND is the day after
-        ev.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
-        if text:
-            ev.add("description", text)
-        if category:
-            ev.add("categories", [category])
-        if url:
-            ev.add("url", url)
-        cal.add_component(ev)
-
-    for band in schedule.phases:
-        if band.start is None or band.end is None:
-            continue
-        event(f"phase-{band.id}{phase_uid_suffix}", band.name, band.start, band.end, category=words[0])
-    for track in schedule.tracks:
-        for m in track.marks:
-            if m.date is None:
-                continue
-            owner = roles.get(m.owner, "")
-            text = track.title + (f" · {owner}" if owner else "")
-            event(m.uid, m.title, m.date, m.date + dt.timedelta(days=1), text, words[1])
-    return cal.to_ical()
-
-
-def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
-    """schedule.ics for a site with a cohort start ({} without one). memo (the build cache's)
-    keeps the last calendar and a digest of everything it was made from."""
-    from mentorsite import __version__
-    from mentorsite.chrome import translations_for
-    from mentorsite.deps import digest
-
-    t = translations_for(site.config, env)
-    schedule = site_schedule(site)
-    args = dict(
-        name=f"{site.program.name}" + (f" · {site.config.cohort.name}" if site.config.cohort.name else ""),
-        description=site.program.tagline,
-        roles={r.id: r.title for r in site.program.roles},
-        phase_uid_suffix=uid_domain(site.config, site.program),
-        language=site.config.language,
-        url=(site.config.url.rstrip("/") + "/" + SCHEDULE_URL) if site.config.url else "",
-        words=(t("schedule.phase"), t("milestone.milestone")),
-    )
-    key = digest(__version__, schedule, sorted(args.items()), dtstamp(schedule.start)) if memo is not None else None
-    if memo is not None and memo.get("key") == key:
-        data = memo["data"]
-    else:
-        data = calendar_bytes(schedule, **args)
-        if memo is not None:
-            memo.update(key=key, data=data)
-    return {ICS_OUTPUT: data} if data is not None else {}
-
-
-def schedule_context(renderer, page: Page) -> dict:
-    """What templates/schedule.html sees: the schedule, the calendar's link, the page's title in the site's language."""
-    import dataclasses
-
-    site = renderer.site
-    renderer.rec.add(("all", "milestones"))  # every template's due dates; program and config are recorded already
-    schedule = site_schedule(site)
-    start = schedule.start
-    return {
-        "page": dataclasses.replace(page, title=renderer.t("schedule.title")),
-        "schedule": schedule,
-        "end_date": start + dt.timedelta(days=int(schedule.last_day)) if start else None,
-        "ics_url": renderer.url(ICS_OUTPUT) if start else "",
-    }

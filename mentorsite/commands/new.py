@@ -10,7 +10,7 @@ from pathlib import Path
 from mentorsite import __version__
 from mentorsite.errors import SiteError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 _VERSION_MARK = "__MENTORSITE_VERSION__"
 _NEXT_MARK = "__MENTORSITE_NEXT__"
 # Files of the scaffold that every new project gets, with or without --example.

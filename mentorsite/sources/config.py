@@ -6,10 +6,11 @@ import dataclasses
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mentorsite.errors import Loc, Problems, SiteError
-from mentorsite.model import SiteConfig
-from mentorsite.schema import read
-from mentorsite.yamlload import decode, load_yaml
+from mentorsite.errors import Loc, Problems, SiteError, suggest
+from mentorsite.site.i18n import locale_of
+from mentorsite.site.model import SiteConfig
+from mentorsite.site.schema import read
+from mentorsite.sources.yamlload import decode, load_yaml
 
 NAV_GROUPS = ("guides", "types", "milestones", "worksheets", "schedule")
 
@@ -35,8 +36,7 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
     problems.check()
     for i, group in enumerate(config.nav or ()):
         if group not in NAV_GROUPS:
-            from mentorsite.errors import suggest
-
+        
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
     _check_languages(config, data, loc, problems)
@@ -70,7 +70,6 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
 
 def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> None:
     """Language codes must be ones Babel knows (they set <html lang> and date formats)."""
-    from mentorsite.i18n import locale_of
 
     hint = "use a code such as 'en', 'es', 'fr' or 'pt-BR'"
     if locale_of(config.language) is None:

@@ -19,11 +19,12 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from mentorsite.build import Superseded, build, output_dir
-from mentorsite.cache import BuildCache
-from mentorsite.config import load_config
+from mentorsite.build import build, output_dir
+from mentorsite.runner import Superseded
+from mentorsite.state import BuildState
+from mentorsite.sources.config import load_config
 from mentorsite.errors import SiteError, SiteErrors
-from mentorsite.theme import default_theme_dir, theme_env
+from mentorsite.sources.theme import default_theme_dir, theme_env
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +35,43 @@ SETTLE = 0.01  # seconds without a new change before a burst of saves is rebuilt
 _RELOAD_SCRIPT = b"""<script>(function(){var b="build %d",s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload"||(e.data.indexOf("build ")===0&&e.data!==b))location.reload();};})();</script>"""
 
 
+class Session:
+    """What a preview gives each build (build's preview): the state and theme it keeps from one
+    build to the next, the steps this build leaves for later, and whether newer saves came in."""
+
+    def __init__(self, state: BuildState, env, defer: frozenset[str] = frozenset(), superseded=None):
+        self.state, self.env, self.defer = state, env, defer
+        self._superseded = superseded
+
+    def defers(self, step: str) -> bool:
+        """Whether a step is left for a later build (its outputs kept as they are)."""
+        return step in self.defer
+
+    def superseded(self) -> bool:
+        """Whether newer changes came in since this build started (it then stops before writing)."""
+        return self._superseded is not None and self._superseded()
+
+
+# What the first build of a save leaves for the second, right after it (the pages that hold every
+# page), and what every build after the preview's first leaves as it is (the handbook PDFs).
+LATER = frozenset({"print", "search"})
+KEPT = frozenset({"handbook PDFs"})
+
+
 class Preview:
     """The live state of a preview: the config, the last build's result, and the open browsers."""
 
     def __init__(self, config_path: Path, host: str, port: int):
         self.config_path = config_path
         self.host, self.port = host, port
-        self.cache: BuildCache | None = None
+        self.state: BuildState | None = None
         self.env = None
         self.errors: list[SiteError] = []
         self.clients: set[queue.Queue] = set()
         self.lock = threading.Lock()
         self.config = None
         self.output: Path | None = None
-        self.make_handbooks = True  # the first build makes everything, the handbook PDFs included
+        self.kept: frozenset[str] = frozenset()  # the first build makes everything, the handbook PDFs included
         self.pending: frozenset[str] = frozenset()  # outputs a build has deferred (requests for them wait)
         self.generation = 0  # how many times the open pages were told to reload
         self.settled = threading.Event()  # set when nothing is pending
@@ -67,19 +91,16 @@ class Preview:
                 self.env = None
             self.config = config
             self.output = output_dir(config)
-            if self.cache is None:
-                self.cache = BuildCache.load(BuildCache.for_output(config.root, self.output))
-                self.cache.files = {}
+            if self.state is None:
+                self.state = BuildState.for_preview(config.root, self.output)
             if self.env is None:
                 self.env = theme_env(config)
             # pages first (then the browser reloads), the print pages and the search index, which
             # hold every page, right after: a request for one of them waits until it is up to date
             try:
-                report = build(config, cache=self.cache, atomic=not self.cache.pages, env=self.env, save=False,
-                               handbooks=self.make_handbooks, defer=True, superseded=superseded)
+                report = build(config, preview=Session(self.state, self.env, LATER | self.kept, superseded))
             except Superseded:
                 return False
-            self.make_handbooks = False  # then they are made by `build`, not at every save
             self.errors = []
             what = _describe(changed, config.root) if changed else "first build"
             print(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "
@@ -92,13 +113,15 @@ class Preview:
                 self.broadcast("reload")
                 then = time.perf_counter()
                 try:
-                    late = build(config, cache=self.cache, atomic=False, env=self.env, save=False, handbooks=False)
+                    late = build(config, preview=Session(self.state, self.env, self.kept))
                 finally:
                     self.pending = frozenset()
                     self.settled.set()
+                self.kept = KEPT  # then they are made by `build`, not at every save
                 print(f"{time.strftime('%H:%M:%S')}   and the print pages and search index: {late.rendered} pages "
                       f"rendered, {late.written} files written in {time.perf_counter() - then:.3f} s", flush=True)
                 return True
+            self.kept = KEPT
         except (SiteError, SiteErrors) as e:
             self._failed(e.errors if isinstance(e, SiteErrors) else [e])
         except Exception as e:  # a bug must not stop the preview: show it, keep serving
@@ -279,7 +302,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def _watch(preview: Preview, paths: list[Path]):
     """Start watchdog on paths; changes settle for SETTLE seconds, then one rebuild runs."""
-    from watchdog.events import FileSystemEventHandler
+    from watchdog.events import FileSystemEventHandler  # (put off: only the preview watches files)
     from watchdog.observers import Observer
 
     pending: set[str] = set()
@@ -394,10 +417,8 @@ def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_bro
         if observer is not None:
             observer.stop()
         server.server_close()
-        if preview.cache is not None and not preview.errors:
-            preview.cache.save()  # the next `build` starts warm
-            if preview.cache.search is not None:
-                preview.cache.search.save()
+        if preview.state is not None and not preview.errors:
+            preview.state.save()  # the next `build` starts warm
     return 0
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite.errors import Loc, SiteError
-from mentorsite.model import SiteConfig
+from mentorsite.site.model import SiteConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +52,19 @@ def source_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = None) -> Sources:
+def discover(config: SiteConfig, state=None) -> Sources:
     """Read program.yml, types/, milestones/, worksheets/, guides/ and list assets/.
 
-    memo (kept by a long-running preview) maps a path to ((size, mtime_ns), bytes): a file whose
-    size and modification time are unchanged is not read again.
+    A build from the command line knows, from its state (state.sources), each guide's file's
+    stat and digest: a guide whose stat is the same is not read (its Source has the digest, and
+    no data until read() is called); state.sources is brought up to date here (see _known).
 
-    known (kept in the build cache) maps a guide's path to (its file's stat, the digest of its
-    bytes): a guide whose stat is the same is not read (its Source has the digest, and no data
-    until read() is called). It is brought up to date here (see _known)."""
+    A preview keeps in its memory the bytes of each file by its stat: a file whose size and
+    modification time are unchanged is not read again, and gives the same Source."""
+    memory = state.memory if state is not None else None
+    memo = memory.files if memory is not None else None
+    sources_memo = memory.sources if memory is not None else None
+    known = state.sources if state is not None and memory is None and state.path is not None else None
     root = config.root
     content = root / config.content
     if not content.is_dir():
@@ -96,12 +100,12 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
                 return Source(translated.relative_to(root), rel, _read(translated, memo, root))
             untranslated.append(Path(name[root_at:]))
         data = _read(name, memo, root, name[root_at:])
-        if memo is None:
+        if sources_memo is None:
             return Source(Path(name[root_at:]), rel, data)
-        known = memo.get(("source", name))  # a preview's: the same file, unchanged, is the same Source
-        if known is None or known.data is not data or known.rel != rel:
-            known = memo[("source", name)] = Source(Path(name[root_at:]), rel, data)
-        return known
+        same = sources_memo.get(name)  # a preview's: the same file, unchanged, is the same Source
+        if same is None or same.data is not data or same.rel != rel:
+            same = sources_memo[name] = Source(Path(name[root_at:]), rel, data)
+        return same
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub

@@ -8,12 +8,13 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from mentorsite.dates import Due, resolve
+from mentorsite.site.dates import Due, resolve
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
-from mentorsite.model import (
+from mentorsite.sources.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
+from mentorsite.site.model import (
     MILESTONE_COLUMNS,
     PROGRAM_ROWS,
+    Edition,
     Guide,
     MentoringType,
     MilestoneTemplate,
@@ -22,13 +23,13 @@ from mentorsite.model import (
     SiteConfig,
     Worksheet,
 )
-from mentorsite.parse import Parsed, link_targets
-from mentorsite.schema import walk_refs
-from mentorsite.printed import print_pages
-from mentorsite.schedule import schedule_page
+from mentorsite.sources.parse import Parsed, link_targets
+from mentorsite.site.schema import walk_refs
+from mentorsite.site.schedule import schedule_page
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
+PRINT_URL = "print/"
 GROUP_TITLES = {"guides": "Guides", "types": "Mentoring types", "milestones": "Milestones", "worksheets": "Worksheets"}
 
 
@@ -60,7 +61,7 @@ class Site:
     pages: tuple[Page, ...]
     urls: dict[str, str]  # content-relative source path -> site URL
     groups: dict[str, tuple[Page, ...]]  # group -> its pages in order (not the index)
-    tokens: dict[str, list] = field(default_factory=dict, compare=False)
+    bodies: dict = field(default_factory=dict, compare=False)  # a Markdown file's content path -> its Body (parse.py)
     assets: tuple = ()
     docs: dict[str, Guide] = field(default_factory=dict)  # every Markdown file by source path
     position: dict[str, tuple[str, int]] = field(default_factory=dict)  # url -> (group, index)
@@ -95,109 +96,41 @@ class Site:
         return self.urls.get(target), anchor
 
 
-def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict | None = None) -> Site | None:
+def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memory=None) -> Site | None:
     """Build the Site from parsed sources, recording every problem found.
 
-    memo (kept by a long-running preview between builds): what is found in a guide alone (the
-    ids it refers to, its URL) by its path and the digest of its bytes."""
-    memo = {} if memo is None else memo
+    memory (a preview's, state.Memory): what is found in a guide alone (the ids it refers to,
+    its URL) by its path and the digest of its bytes, kept from one build to the next."""
     program = parsed.program
     if program is None:
         return None
     _check_program(program, problems)
-    roles = {r.id for r in program.roles}
-    phases = {p.id for p in program.phases}
-    known = {
-        "roles": roles,
-        "types": set(parsed.types),
-        "milestones": set(parsed.milestones),
-        "worksheets": set(parsed.worksheets),
-    }
-    refs = [walk_refs(obj) for obj in (program, *parsed.types.values(), *parsed.milestones.values(), *parsed.worksheets.values())]
-    refs_memo, memo["refs"] = memo.get("refs", {}), {}  # (only the current guides' are kept)
-    for doc in [*parsed.guides, *([parsed.index] if parsed.index is not None else [])]:
-        key = (doc.rel, doc.digest, doc.source)
-        found = refs_memo.get(key)
-        if found is None:
-            found = tuple(walk_refs(doc.meta))
-        memo["refs"][key] = found
-        refs.append(found)
-    for found in refs:
-        for kind, ref in found:
-            if ref not in known[kind] and (kind, ref) not in parsed.failed:
-                problems.error(ref.loc, f"unknown {kind[:-1]} '{ref}'{_hint(kind, ref, known[kind])}")
-    for template in parsed.milestones.values():
-        for m in template.milestones:
-            if m.due.unit == "phase" and m.due.phase not in phases:
-                problems.error(m.due.loc, f"unknown phase '{m.due.phase}'{suggest(m.due.phase, phases)}")
+    _check_references(parsed, problems, memory)
     for ws in parsed.worksheets.values():
         _check_worksheet(ws, parsed, problems)
-
     folders, guides = _order_guides(parsed, problems)
     urls: dict[str, str] = {"index.md": "", "program.yml": ""}
-    pages: list[Page] = []
     home_title = parsed.index.meta.title if parsed.index else program.name
-    pages.append(Page(url="", title=home_title, kind="home", group="", obj=parsed.index, template="home.html"))
-    groups: dict[str, tuple[Page, ...]] = {}
-
-    guide_pages = []
-    urls_memo, kept_urls = memo.get("urls", {}), {}
-    memo["urls"] = kept_urls
-    pages.append(Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html"))
-    for folder in folders:
-        if folder.id:
-            urls[f"guides/{folder.id}/index.md"] = folder.url
-            guide_pages.append(
-                Page(url=folder.url, title=folder.title, kind="folder", group="guides", obj=folder,
-                     template="folder.html", summary=folder.summary)
-            )
-        for g in folder.guides:
-            url = urls_memo.get((g.id, g.folder, g.meta.slug))
-            if url is None:
-                url = _guide_url(g)
-            kept_urls[(g.id, g.folder, g.meta.slug)] = url
-            urls[f"guides/{g.id}.md"] = url
-            guide_pages.append(
-                Page(url=url, title=g.title, kind="guide", group="guides", obj=g, template="guide.html",
-                     summary=g.meta.summary)
-            )
-    pages.extend(guide_pages)
-    groups["guides"] = tuple(guide_pages)
+    pages = [Page(url="", title=home_title, kind="home", group="", obj=parsed.index, template="home.html"),
+             Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html")]
+    groups = {"guides": _guide_pages(folders, urls, memory)}
+    pages.extend(groups["guides"])
     for group, items, template in (
         ("types", parsed.types, "type.html"),
         ("milestones", parsed.milestones, "milestone.html"),
         ("worksheets", parsed.worksheets, "worksheet.html"),
     ):
         pages.append(Page(url=f"{group}/", title=GROUP_TITLES[group], kind="index", group=group, template=f"{group}.html"))
-        entries = []
-        for ident, obj in items.items():
-            url = f"{group}/{ident}/"
-            urls[f"{group}/{ident}.yml"] = url
-            title = getattr(obj, "name", None) or obj.title
-            summary = getattr(obj, "summary", "") or getattr(obj, "purpose", "") or getattr(obj, "goal", "")
-            entries.append(Page(url=url, title=title, kind=group[:-1] if group != "milestones" else "milestone",
-                                group=group, obj=obj, template=template, summary=str(summary)))
-        pages.extend(entries)
-        groups[group] = tuple(entries)
+        groups[group] = _data_pages(group, items, template, urls)
+        pages.extend(groups[group])
     pages.append(Page(url="404.html", title="Page not found", kind="404", group="", template="404.html"))
     if config.search:
         pages.append(Page(url="search/", title="Search", kind="search", group="", template="search.html"))
     pages.append(schedule_page())  # the cohort schedule (schedule.py)
-    pages.extend(print_pages(program))  # the print edition and a pack per role (printed.py)
+    pages.extend(print_pages(program))  # the print edition and a pack per role (steps/print_pages.py)
     for rel, _path in parsed.assets:
         urls[f"assets/{rel}"] = "assets/" + quote(rel)
-
-    seen: dict[str, Page] = {}
-    for page in pages:
-        if page.url in seen:
-            a, b = seen[page.url], page
-            problems.error(
-                getattr(b.obj, "source", None) and Loc(b.obj.source, 1, 1),
-                f"'{b.title}' would be written to '{b.url}', like '{a.title}'"
-                f"{' (' + str(a.obj.source) + ')' if hasattr(a.obj, 'source') else ''} — give one of them another file name or 'slug'",
-            )
-        seen[page.url] = page
-
+    _check_unique_urls(pages, problems)
     site = Site(
         config=config,
         program=program,
@@ -210,13 +143,101 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
         pages=tuple(pages),
         urls=urls,
         groups=groups,
-        tokens=parsed.tokens,
+        bodies=parsed.bodies,
         assets=parsed.assets,
         docs={d.rel: d for d in [*parsed.guides, *([parsed.index] if parsed.index else [])]},
         position={p.url: (group, i) for group, items in groups.items() for i, p in enumerate(items)},
     )
     _check_guides(site, parsed, problems)
     return site
+
+
+def _check_references(parsed: Parsed, problems: Problems, memory) -> None:
+    """Every id a file refers to (roles, types, milestone templates, worksheets, phases) exists."""
+    program = parsed.program
+    phases = {p.id for p in program.phases}
+    known = {
+        "roles": {r.id for r in program.roles},
+        "types": set(parsed.types),
+        "milestones": set(parsed.milestones),
+        "worksheets": set(parsed.worksheets),
+    }
+    refs = [walk_refs(obj) for obj in (program, *parsed.types.values(), *parsed.milestones.values(), *parsed.worksheets.values())]
+    refs_memo, refs_now = (memory.refs if memory is not None else {}), {}  # (only the current guides' are kept)
+    for doc in [*parsed.guides, *([parsed.index] if parsed.index is not None else [])]:
+        key = (doc.rel, doc.digest, doc.source)
+        found = refs_memo.get(key)
+        if found is None:
+            found = tuple(walk_refs(doc.meta))
+        refs_now[key] = found
+        refs.append(found)
+    if memory is not None:
+        memory.refs = refs_now
+    for found in refs:
+        for kind, ref in found:
+            if ref not in known[kind] and (kind, ref) not in parsed.failed:
+                problems.error(ref.loc, f"unknown {kind[:-1]} '{ref}'{_hint(kind, ref, known[kind])}")
+    for template in parsed.milestones.values():
+        for m in template.milestones:
+            if m.due.unit == "phase" and m.due.phase not in phases:
+                problems.error(m.due.loc, f"unknown phase '{m.due.phase}'{suggest(m.due.phase, phases)}")
+
+
+def _guide_pages(folders: list[Folder], urls: dict[str, str], memory) -> tuple[Page, ...]:
+    """The pages of the folders and guides, in reading order (urls gets each one's URL)."""
+    pages = []
+    urls_memo, kept_urls = (memory.urls if memory is not None else {}), {}
+    for folder in folders:
+        if folder.id:
+            urls[f"guides/{folder.id}/index.md"] = folder.url
+            pages.append(Page(url=folder.url, title=folder.title, kind="folder", group="guides", obj=folder,
+                              template="folder.html", summary=folder.summary))
+        for g in folder.guides:
+            url = urls_memo.get((g.id, g.folder, g.meta.slug))
+            if url is None:
+                url = _guide_url(g)
+            kept_urls[(g.id, g.folder, g.meta.slug)] = url
+            urls[f"guides/{g.id}.md"] = url
+            pages.append(Page(url=url, title=g.title, kind="guide", group="guides", obj=g, template="guide.html",
+                              summary=g.meta.summary))
+    if memory is not None:
+        memory.urls = kept_urls
+    return tuple(pages)
+
+
+def _data_pages(group: str, items: dict, template: str, urls: dict[str, str]) -> tuple[Page, ...]:
+    """The pages of the types, milestone templates or worksheets (urls gets each one's URL)."""
+    pages = []
+    for ident, obj in items.items():
+        url = f"{group}/{ident}/"
+        urls[f"{group}/{ident}.yml"] = url
+        title = getattr(obj, "name", None) or obj.title
+        summary = getattr(obj, "summary", "") or getattr(obj, "purpose", "") or getattr(obj, "goal", "")
+        pages.append(Page(url=url, title=title, kind=group[:-1] if group != "milestones" else "milestone",
+                          group=group, obj=obj, template=template, summary=str(summary)))
+    return tuple(pages)
+
+
+def _check_unique_urls(pages: list[Page], problems: Problems) -> None:
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.url in seen:
+            a, b = seen[page.url], page
+            problems.error(
+                getattr(b.obj, "source", None) and Loc(b.obj.source, 1, 1),
+                f"'{b.title}' would be written to '{b.url}', like '{a.title}'"
+                f"{' (' + str(a.obj.source) + ')' if hasattr(a.obj, 'source') else ''} — give one of them another file name or 'slug'",
+            )
+        seen[page.url] = page
+
+
+def print_pages(program) -> list[Page]:
+    """The print pages: the whole handbook, then one pack per role of the program."""
+    pages = [Page(url=PRINT_URL, title="Print edition", kind="print", group="", template="print.html", obj=Edition())]
+    for role in program.roles:
+        pages.append(Page(url=f"{PRINT_URL}{role.id}/", title=f"{role.title} pack", kind="print", group="",
+                          template="print.html", obj=Edition(role.id, role.title)))
+    return pages
 
 
 def _hint(kind: str, ref: str, known: set[str]) -> str:

@@ -9,9 +9,9 @@ import datetime as dt
 from markupsafe import Markup
 
 from mentorsite.deps import digest
-from mentorsite.i18n import Translations, format_date, language_name, load_translations
-from mentorsite.model import Page
-from mentorsite.palette import palette_css
+from mentorsite.site.i18n import Translations, format_date, language_name, load_translations
+from mentorsite.site.model import Page
+from mentorsite.site.palette import palette_css
 
 # The inline script in <head> that sets the colour scheme before the first paint (no flash of the
 # wrong theme): the reader's saved choice, else nothing, and CSS follows prefers-color-scheme.

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import datetime as dt
 import io
 import os
@@ -34,8 +35,22 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
+
+from mentorsite.build import load
 from mentorsite.errors import Loc, SiteError, suggest
-from mentorsite.markdown import slugify
+from mentorsite.site.assemble import column_source, item_value, program_items
+from mentorsite.site.dates import Due, resolve
+from mentorsite.site.i18n import format_date
+from mentorsite.site.schedule import make_schedule, uid_domain
+from mentorsite.sources.markdown import slugify
+from mentorsite.sources.theme import theme_env
+from mentorsite.state import PdfStore
+from mentorsite.steps.calendar import calendar_bytes
+from mentorsite.steps.chrome import translations_for
+from mentorsite.steps.pages import Renderer, template_error
+from mentorsite.steps.pdf import PdfJob, cpu_count, key_of, make_pdfs, pool_context, versions
+from mentorsite.steps.worksheet_pdf import worksheet_data
 
 COLUMNS = ("mentor", "mentee", "type", "milestones", "start")
 PACK_TEMPLATE = "pdf/pack.html"
@@ -254,8 +269,6 @@ def pair_worksheets(site, pair: Pair) -> list[str]:
 
 def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
     """The form fields of a pack worksheet and their values for a pair."""
-    from mentorsite.dates import resolve
-    from mentorsite.i18n import format_date
 
     language = site.config.language
     type_name = site.types[pair.type].name
@@ -273,8 +286,6 @@ def pair_values(site, pair: Pair, worksheet, t) -> dict[str, str]:
         values[f"extra-{slugify(name)}"] = value
     phase_starts = {p.id: p.start for p in site.program.phases}
     roles = {r.id: r.title for r in site.program.roles}
-    from mentorsite.assemble import column_source, item_value, program_items
-    from mentorsite.dates import Due
 
     for f in worksheet.all_fields():
         if f.kind == "line" and f.id in NAME_FIELDS:
@@ -319,8 +330,6 @@ class RadioChoice(int):
 
 def pair_calendar(site, pair: Pair, t) -> bytes | None:
     """The pair's .ics: the program's phases and the pair's milestone dates from its start."""
-    from mentorsite.schedule import calendar_bytes, make_schedule, uid_domain
-
     tag = "." + (slugify(f"{pair.mentor}-{pair.mentee}") or f"pair-{pair.line}")
     domain = uid_domain(site.config, site.program)
     only = (pair.template,) if pair.template else ()
@@ -342,14 +351,8 @@ def pair_calendar(site, pair: Pair, t) -> bytes | None:
 def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] | None = None,
                jobs: int | None = None, progress=None, shown: Path | None = None) -> PackReport:
     """Write the packs of a roster's pairs (this shard's) into out; bad rows are reported, not fatal."""
-    from mentorsite.build import load_site
-    from mentorsite.pdf import PdfStore, cpu_count, make_pdfs
-    from mentorsite.chrome import translations_for
-    from mentorsite.render import Renderer
-    from mentorsite.theme import theme_env
-
     start = time.perf_counter()
-    site, _warnings = load_site(config)
+    site, _warnings = load(config)
     env = theme_env(config)
     Renderer(site, env)  # the templates' globals and filters
     t = translations_for(config, env)  # a plain object: workers that do not fork get a copy
@@ -359,8 +362,7 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
     # one template PDF per (worksheet, milestone template) that this shard's pairs need
     needed = sorted({(w, p.template if _uses_template(site.worksheets[w]) else "") for p in mine for w in pair_worksheets(site, p)})
     jobs_ = [_template_job(site, env, ws, tpl) for ws, tpl in needed]
-    store = PdfStore.for_project(config.root)
-    made = make_pdfs(jobs_, store, workers=jobs)
+    made = make_pdfs(jobs_, PdfStore.for_project(config.root), workers=jobs)
     templates = {key: _bytes(made.files[job.output]) for key, job in zip(needed, jobs_)}
     out.mkdir(parents=True, exist_ok=True)
     tasks = [(p, [(w, p.template if _uses_template(site.worksheets[w]) else "") for w in pair_worksheets(site, p)])
@@ -379,9 +381,8 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
                 if progress is not None:
                     progress.advance()
         else:
-            from mentorsite.pdf import _context
-
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init, initargs=(job,)) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=_init,
+                                     initargs=(job,)) as pool:
                 for n in pool.map(_write_pair, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8) or 1))):
                     files += n
                     if progress is not None:
@@ -417,8 +418,6 @@ def prune(out: Path, expected: dict[str, list[str]], *, remove: bool = True) -> 
     record expected as the manifest. Only files a packs run wrote are ever removed: a folder or
     file of the user's, or one of a run from before the manifest, is left alone. With remove
     false, only count them (the manifest is kept)."""
-    import json
-
     try:
         old = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("folders", {})
     except (OSError, ValueError, AttributeError):
@@ -456,18 +455,13 @@ def _uses_template(ws) -> bool:
 
 def _template_job(site, env, ws_id: str, template_id: str):
     """The PdfJob of a pack worksheet for one milestone template."""
-    from mentorsite import __version__
-    from mentorsite.pdf import _CODE, PdfJob, _digest, _version, _worksheet_data, weasyprint_version
-    from mentorsite.render import template_error
-    import jinja2
-
     ws = site.worksheets[ws_id]
     template = site.milestones.get(template_id) if template_id else None
     try:
         html = env.get_template(PACK_TEMPLATE).render(item=ws, page=None, pack={"template": template})
     except jinja2.TemplateError as e:
         raise template_error(e, site.config.root) from None
-    key = _digest(__version__, _CODE, weasyprint_version(), _version("pydyf"), PACK_FORMAT, _worksheet_data(ws), html)
+    key = key_of(*versions(), PACK_FORMAT, worksheet_data(ws), html)
     return PdfJob(output=f"packs/{ws_id}--{template_id or 'none'}.pdf", html=html, source=ws.source, key=key)
 
 
@@ -482,7 +476,7 @@ class _Job:
     site: object
     templates: dict  # (worksheet id, template id) -> PDF bytes
     out: Path
-    t: object  # the theme's words (mentorsite.i18n.Translations)
+    t: object  # the theme's words (mentorsite.site.i18n.Translations)
     writers: dict = dataclasses.field(default_factory=dict)  # per process: (ws, tpl) -> (PdfWriter, fields)
 
 
@@ -516,7 +510,7 @@ def _write_pair(task) -> int:
 
 def _fill(job: _Job, key: tuple[str, str], values: dict[str, str]) -> bytes:
     """The template PDF with its fields set to values (pypdf; one writer per template and process)."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter  # (put off: only packs need pypdf, and it takes time to import)
     from pypdf.generic import BooleanObject, NameObject, TextStringObject
 
     if key not in job.writers:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mentorsite import __version__
 from mentorsite.errors import SiteError
-from mentorsite.model import SiteConfig
+from mentorsite.site.model import SiteConfig
 
 log = logging.getLogger(__name__)
 

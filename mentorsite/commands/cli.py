@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
 from pathlib import Path
 
 from mentorsite import __version__
+from mentorsite.build import build
+from mentorsite.commands.check import check
+from mentorsite.commands.deploy import deploy
+from mentorsite.commands.new import new_project
+from mentorsite.commands.packs import Progress, make_packs, parse_shard
+from mentorsite.commands.serve import serve
 from mentorsite.errors import SiteError, SiteErrors
+from mentorsite.sources.config import load_config
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +106,6 @@ def run() -> None:
     sys.exit(code)
 
 
-_settle = False  # set by main: the garbage collector is off while a build loads (_keep_loaded)
 _quick_exit = False  # set by main for the commands that hold no resource beyond their own run
 
 
@@ -116,12 +121,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    global _settle
-    # a build turns the garbage collector off while it loads (see _keep_loaded), unless a caller
-    # in this process has set it otherwise
-    _settle = args.command == "build" and gc.isenabled() and gc.get_freeze_count() == 0
-    if _settle:
-        gc.disable()
     try:
         return _run(args)
     except (SiteError, SiteErrors) as e:
@@ -138,38 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mentorsite: interrupted", file=sys.stderr)
         return 130
-    finally:
-        if _settle:  # as it was, for a caller in this process (a test) that goes on
-            gc.unfreeze()
-            gc.enable()
-
-
-def _keep_loaded() -> None:
-    """A build's site is loaded (build's loaded): the modules, the cache and the site live until
-    the process ends. The garbage collector was off while they loaded, and skips them from now
-    on: each of its full passes went through all of them again, 10-20% of a one-guide build.
-    The pages' objects made from now on are collected as usual."""
-    if _settle:
-        gc.freeze()
-        gc.enable()
 
 
 def _run(args) -> int:
-    from mentorsite.build import build, check
-    from mentorsite.config import load_config
-
     if args.command == "new":
         return _new(args)
     if args.command == "serve":
-        from mentorsite.serve import serve
-
         return serve(Path(args.config), host=args.host, port=args.port, open_browser=args.open)
     config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":
         if args.jobs is not None and args.jobs < 1:
             raise SiteError(None, f"--jobs {args.jobs}: give a number of processes, 1 or more")
-        report = build(config, use_cache=not args.no_cache, jobs=args.jobs, loaded=_keep_loaded)
+        report = build(config, cache=not args.no_cache, jobs=args.jobs)
         _warnings(report.warnings)
         print(f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
               f"files changed) into {config.output}/ in {report.seconds:.2f} s")
@@ -198,8 +178,6 @@ def _run(args) -> int:
 
 
 def _new(args) -> int:
-    from mentorsite.new import new_project
-
     report = new_project(Path(args.folder), example=args.example, force=args.force)
     folder = report.folder
     print(f"Created {'the example handbook' if args.example else 'a new handbook'} in {folder}/ ({len(report.files)} files).")
@@ -213,9 +191,6 @@ def _new(args) -> int:
 
 
 def _deploy(args, config) -> int:
-    from mentorsite.build import build
-    from mentorsite.deploy import deploy
-
     def build_and_report(cfg):
         report = build(cfg)
         _warnings(report.warnings)
@@ -232,8 +207,6 @@ def _deploy(args, config) -> int:
 
 
 def _packs(args, config) -> int:
-    from mentorsite.packs import Progress, make_packs, parse_shard
-
     try:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as e:

@@ -8,20 +8,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from mentorsite.discover import Source, Sources, source_digest
-from mentorsite.errors import Loc, Problems, SiteError, SiteErrors
-from mentorsite.markdown import is_relative, links_in, make_markdown
+from mentorsite.sources.discover import Source, Sources, source_digest
+from markdown_it.common.utils import escapeHtml
+
+from mentorsite.deps import digest
+from mentorsite.errors import Loc, Problems, SiteError, SiteErrors, suggest
+from mentorsite.htmlread import fragment_links
+from mentorsite.sources.markdown import ADMONITIONS, is_relative, links_in, make_markdown
 from mentorsite.parallel import fork_map
-from mentorsite.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
-from mentorsite.schema import read
-from mentorsite.yamlload import decode, load_yaml
+from mentorsite.site.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
+from mentorsite.site.schema import read
+from mentorsite.sources.yamlload import decode, load_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A guide's body rendered to HTML without the site: its relative links and its data
+    directives are placeholders ('\\x00L<n>\\x01', '\\x00D<n>\\x01') that the renderer fills in
+    (fill), since where a link leads and what a directive shows depend on the rest of the site."""
+
+    html: str
+    links: tuple[str, ...]  # the hrefs of the placeholders, in order
+    directives: tuple[tuple[str, str], ...]  # (name, argument) of each directive, in order
+
+
 @dataclass(slots=True)
 class Parsed:
-    """The parsed project: model objects and each guide's Markdown tokens."""
+    """The parsed project: model objects, and each Markdown file's body."""
 
     program: Program | None = None
     types: dict[str, MentoringType] = field(default_factory=dict)
@@ -29,84 +44,25 @@ class Parsed:
     worksheets: dict[str, Worksheet] = field(default_factory=dict)
     guides: list[Guide] = field(default_factory=list)
     index: Guide | None = None
-    tokens: "LazyTokens" = None  # guide source rel -> tokens, parsed on first use
+    bodies: dict[str, Body] = field(default_factory=dict)  # a Markdown file's content path -> its body
     assets: tuple = ()
     failed: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of files with errors
 
 
-class LazyTokens:
-    """Markdown tokens by source path: kept from parsing, or parsed again when first needed
-    (a guide whose metadata came from the cache has not been tokenised in this build)."""
-
-    def __init__(self, sources: dict[str, Source], html: bool, memo: dict | None = None):
-        self.sources = sources
-        self.html = html
-        # (rel, digest, html) -> tokens, and (rel, digest, "body", html) -> a prerendered body (see
-        # prerender and keep_body); kept by a long-running preview from one build to the next
-        self.memo = {} if memo is None else memo
-
-    def keep_body(self, rel: str, digest: str, body: tuple) -> None:
-        """Keep a document's prerendered body (from a parse worker or the fast path)."""
-        self.memo[(rel, digest, "body", self.html)] = body
-
-    def body(self, rel: str, digest: str):
-        """The prerendered body of a document (see prerender): made by a parse worker or by the
-        fast path earlier, or now; None when only tokens will do (then self[rel] gives them)."""
-        body = self.memo.get((rel, digest, "body", self.html))
-        if body is not None or (rel, digest, self.html) in self.memo:
-            return body
-        src = self.sources[rel].read()
-        if src.digest != digest:
-            return None
-        from mentorsite import parallel
-
-        _guide, tokens, body = parse_guide(src, html=self.html, fast=True)
-        if body is None:
-            body = prerender(tokens, self.html)
-        if body is not None and not parallel.in_worker:
-            self.keep_body(rel, digest, body)
-        return body
-
-    def _key(self, rel: str) -> tuple:
-        src = self.sources[rel]
-        return (rel, src.digest if src.digest is not None else source_digest(src.data), self.html)
-
-    def __getitem__(self, rel: str) -> list:
-        from mentorsite import parallel
-
-        key = self._key(rel)
-        if key in self.memo:
-            return self.memo[key]
-        src = self.sources[rel].read()  # (discover may have known the guide by its file's stat)
-        if src.digest != key[1]:  # the file changed since discover: tokens of what it holds now
-            key = (rel, src.digest, self.html)
-            if key in self.memo:
-                return self.memo[key]
-        _guide, tokens, _body = parse_guide(src, html=self.html)
-        if not parallel.in_worker:  # a worker's memo dies with it: keeping every page's tokens only costs memory
-            self.memo[key] = tokens
-        return tokens
-
-    def __setitem__(self, rel: str, tokens: list) -> None:
-        self.memo[self._key(rel)] = tokens
-
-
-def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached: dict | None = None,
-              token_memo: dict | None = None, jobs: int = 1, memo: dict | None = None) -> Parsed:
+def parse_all(sources: Sources, problems: Problems, state, *, html: bool = True, jobs: int = 1) -> Parsed:
     """Parse every source, recording problems; never stops at the first one.
 
-    cached maps a guide's source path to a Guide from an earlier build; it is reused when the
-    file's digest is the same (its tokens are then parsed only if a page needs them). memo (a
-    preview's, between builds) keeps each file's digest with its bytes, for bytes that discover
-    gives again as the same object when the file did not change."""
-    cached = cached or {}
+    The build state (state.py) is the parse cache: a guide whose file has the digest it had when
+    it was parsed, with the same Markdown options, is taken from it (its model and its body), and
+    is not parsed again. A preview's memory keeps what each YAML file gave, and each guide's
+    digest, while discover gives the same bytes (the same object)."""
+    memory = state.memory
     out = Parsed(assets=sources.assets)
     docs = [*sources.guides, *([sources.index] if sources.index else [])]
-    out.tokens = LazyTokens({src.rel: src for src in docs}, html, token_memo)
     if sources.program is None:
         problems.error(None, "content/program.yml is missing — create it with at least 'name: Your program'")
     else:
-        out.program = _yaml(problems, memo, Program, sources.program)
+        out.program = _yaml(problems, memory, Program, sources.program)
     for kind, cls, target in (
         ("types", MentoringType, out.types),
         ("milestones", MilestoneTemplate, out.milestones),
@@ -120,25 +76,27 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
                     f"file name '{Path(src.rel).name}' is not a valid id — use lowercase letters, digits and dashes",
                 )
                 continue
-            obj = _yaml(problems, memo, cls, src, id=ident, source=src.path)
+            obj = _yaml(problems, memory, cls, src, id=ident, source=src.path)
             if obj is not None:
                 target[ident] = obj
             else:
                 out.failed.add((kind, ident))
-    fresh = []
-    known, digests = (memo or {}).get("digests", {}), {}
+    known = memory.digests if memory is not None else {}
+    digests, fresh = {}, []
     for src in docs:
-        old = cached.get(src.rel)
-        seen = known.get(src.rel)
         if src.digest is not None:
             digests[src.rel] = (src.data, src.digest)
         else:
+            seen = known.get(src.rel)
             digests[src.rel] = seen if seen is not None and seen[0] is src.data else (src.data, source_digest(src.data))
-        if old is None or old.digest != digests[src.rel][1] or old.source != src.path:
+        old, body = state.guides.get(src.rel), state.bodies.get(src.rel)
+        if (old is None or old.digest != digests[src.rel][1] or old.source != src.path
+                or body is None or body[0] != (old.digest, html)):
             fresh.append(src.read())
-    if memo is not None:
-        memo["digests"] = digests
-    parsed = dict(zip((src.rel for src in fresh), _parse_guides(fresh, html, jobs, out.tokens)))
+    if memory is not None:
+        memory.digests = digests
+    parsed = dict(zip((src.rel for src in fresh), _parse_guides(fresh, html, jobs)))
+    guides, bodies = {}, {}
     for src in docs:
         if src.rel in parsed:
             result = parsed[src.rel]
@@ -146,52 +104,31 @@ def parse_all(sources: Sources, problems: Problems, *, html: bool = True, cached
                 problems.add(result)
                 out.failed.add(("docs", src.rel))
                 continue
-            guide = result
+            guide, body = result
+            bodies[src.rel] = ((guide.digest, html), body)
         else:
-            guide = cached[src.rel]
+            guide = state.guides[src.rel]
+            bodies[src.rel] = state.bodies[src.rel]
+        guides[src.rel] = guide
+        out.bodies[src.rel] = bodies[src.rel][1]
         if src is sources.index:
             out.index = guide
         else:
             out.guides.append(guide)
+    state.guides, state.bodies = guides, bodies
     return out
 
 
-def _parse_guides(sources: list[Source], html: bool, jobs: int, tokens: "LazyTokens") -> list:
-    """Parse guides, over several processes when there are many. In the process, the tokens are
-    kept for rendering; from a worker comes the body already rendered, with its links and data
-    directives left as placeholders for the renderer to fill (tokens are costly to send back)."""
-    if jobs <= 1 or len(sources) < 48:
-        out = []
-        for src in sources:
-            try:
-                guide, toks, body = parse_guide(src, html=html, fast=True)
-                if body is not None:
-                    tokens.keep_body(src.rel, guide.digest, body)
-                else:
-                    tokens[src.rel] = toks
-                out.append(guide)
-            except (SiteError, SiteErrors) as e:
-                out.append(e)
-        return out
+def _parse_guides(sources: list[Source], html: bool, jobs: int) -> list:
+    """Each guide's (Guide, Body), or its error; over several processes when there are many."""
 
     def task(i: int):
         try:
-            guide, toks, body = parse_guide(sources[i], html=html, fast=True)
+            return parse_guide(sources[i], html=html)
         except (SiteError, SiteErrors) as e:
             return e
-        return guide, body if body is not None else prerender(toks, html)
 
-    results = fork_map(task, len(sources), jobs)
-    out = []
-    for src, result in zip(sources, results):
-        if isinstance(result, tuple):
-            guide, body = result
-            if body is not None:
-                tokens.keep_body(src.rel, guide.digest, body)
-            out.append(guide)
-        else:
-            out.append(result)
-    return out
+    return fork_map(task, len(sources), jobs, minimum=48)
 
 
 # NUL never reaches markdown-it's output (it replaces NUL in its input), and keeps an ASCII body
@@ -200,7 +137,7 @@ _PLACEHOLDER = re.compile("\x00L(\\d+)\x01|\x00D(\\d+)\x01")
 
 
 class _Placeholders:
-    """What stands for each relative link in a prerendered body: '\\x00L<n>\\x01'."""
+    """What stands for each relative link in a body: '\\x00L<n>\\x01'."""
 
     __slots__ = ("links",)
 
@@ -212,8 +149,8 @@ class _Placeholders:
         return f"\x00L{len(self.links) - 1}\x01"
 
 
-def prerender(tokens: list, html: bool) -> tuple | None:
-    """A body rendered without the site: (HTML with placeholders, link hrefs, directives)."""
+def render_body(tokens: list, html: bool) -> Body:
+    """A body rendered without the site, its links and directives left as placeholders."""
     link = _Placeholders()
     links = link.links
     directives: list[tuple[str, str]] = []
@@ -224,20 +161,17 @@ def prerender(tokens: list, html: bool) -> tuple | None:
 
     md = make_markdown(html)
     body = md.renderer.render(tokens, md.options, {"directive": directive, "resolve_link": link})
-    if body.count("\x00L") != len(links) or body.count("\x00D") != len(directives):
-        return None  # the text itself holds such characters: render it the slow way
-    return body, tuple(links), tuple(directives)
+    # (markdown-it replaces every NUL of the text, so no placeholder can come from the text itself)
+    return Body(body, tuple(links), tuple(directives))
 
 
-def fill(body: tuple, resolve, directive) -> str:
-    """A prerendered body with its links resolved and its directives rendered."""
-    from markdown_it.common.utils import escapeHtml
-
-    html, links, directives = body
+def fill(body: Body, resolve, directive) -> str:
+    """A body's HTML with its links resolved and its directives rendered."""
+    links, directives = body.links, body.directives
     return _PLACEHOLDER.sub(
         lambda m: escapeHtml(resolve(links[int(m.group(1))])) if m.group(1) is not None
         else directive(*directives[int(m.group(2))]),
-        html,
+        body.html,
     )
 
 
@@ -265,10 +199,10 @@ def link_targets(rel: str, links: tuple) -> tuple:
     return tuple(out)
 
 
-def _yaml(problems: Problems, memo: dict | None, cls, src: Source, **derived):
-    """parse_yaml, guarded; a preview keeps (in memo) what a file read without any problem
-    gave, and gives it again while discover gives the same bytes (the same object)."""
-    kept = memo.setdefault("yaml", {}) if memo is not None else None
+def _yaml(problems: Problems, memory, cls, src: Source, **derived):
+    """parse_yaml, guarded; a preview keeps (in its memory) what a file read without any
+    problem gave, and gives it again while discover gives the same bytes (the same object)."""
+    kept = memory.yaml if memory is not None else None
     known = kept.get(src.path) if kept is not None else None
     if known is not None and known[0] is src.data and known[1] == (cls, derived):
         return known[2]
@@ -292,11 +226,9 @@ def parse_yaml(cls, src: Source, problems: Problems, **derived):
 _FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[Guide, list | None, tuple | None]:
-    """A Markdown guide: front matter read through the schema, body parsed to tokens.
-
-    Gives (guide, tokens, None); with fast, when the body is plain enough for the fast path
-    (mentorsite.fastmd), (guide, None, the body prerendered) without markdown-it."""
+def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, Body]:
+    """A Markdown guide: front matter read through the schema, body parsed by markdown-it (the
+    guide's model) and rendered without the site (its Body)."""
     text = decode(src.data, src.path)
     meta_data = None
     body, body_line = text, 1
@@ -311,24 +243,11 @@ def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[
         meta_data = load_yaml(meta_text, src.path, line_offset=1)
         body_line = text.count("\n", 0, end.end()) + 2
         body = text[end.end() + 1:] if end.end() < len(text) else ""
-    placeholders = _Placeholders()
-    if fast:
-        from mentorsite import fastmd  # (only a build that parses guides needs pyromark)
-
-        rendered = fastmd.render(body, placeholders)
-    else:
-        rendered = None
-    if rendered is not None:
-        tokens = None
-        html_body, link_lines, heading_list = rendered
-        prebody = (html_body, tuple(placeholders.links), ())
-    else:
-        md = make_markdown(html)
-        env: dict = {}
-        tokens = md.parse(body, env)
-        heading_list = env.get("headings", ())
-        link_lines = links_in(tokens)
-        prebody = None
+    md = make_markdown(html)
+    env: dict = {}
+    tokens = md.parse(body, env)
+    heading_list = env.get("headings", ())
+    link_lines = links_in(tokens)
     headings = tuple(Heading(level=l, text=t, anchor=a) for l, t, a in heading_list)
     if meta_data is None or (isinstance(meta_data, dict) and "title" not in meta_data):
         first = next((h for h in headings if h.level == 1), None)
@@ -347,16 +266,14 @@ def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[
     parts = rel.with_suffix("").parts  # ('guides', 'folder', 'name') or ('index',)
     folder = "/".join(parts[1:-1]) if parts[0] == "guides" else ""
     ident = "/".join(parts[1:]) if parts[0] == "guides" else parts[-1]
+    _check_blocks(tokens, src.path, body_line)
     directives = []
-    if tokens is not None:  # (the fast path takes no admonitions nor directives)
-        _check_blocks(tokens, src.path, body_line)
-        for token in tokens:
-            if token.type == "directive":
-                directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
+    for token in tokens:
+        if token.type == "directive":
+            directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
     lines = text.split("\n")
     links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in link_lines)
-    from mentorsite.deps import digest
-
+    html_links = _html_links(tokens, src.path, body_line)
     directives = tuple(directives)
     guide = Guide(
         meta=meta,
@@ -370,16 +287,48 @@ def parse_guide(src: Source, *, html: bool = True, fast: bool = False) -> tuple[
         directives=directives,
         links=links,
         targets=link_targets(src.rel, links),
+        html_links=html_links,
         outline=digest(meta, ident, folder, str(src.path), src.rel, body_line, headings, directives, links),
     )
-    return guide, tokens, prebody
+    return guide, render_body(tokens, html)
+
+
+def _html_links(tokens: list, path: Path, body_line: int) -> tuple:
+    """(URL, where it is written) of every link of the raw HTML in a guide: a block's or an inline
+    piece's URLs (fragment_links), each found in its text after the one before."""
+    out = []
+    for token in tokens:
+        if token.type == "html_block" and token.map:
+            pieces = [(token.content, body_line + token.map[0], 0)]
+        elif token.type == "inline" and token.children and token.map and any(c.type == "html_inline" for c in token.children):
+            pieces, cursor = [], 0
+            for child in token.children:
+                if child.type != "html_inline":
+                    continue
+                at = token.content.find(child.content, cursor)
+                if at < 0:
+                    continue
+                cursor = at + len(child.content)
+                line = body_line + token.map[0] + token.content.count("\n", 0, at)
+                pieces.append((child.content, line, at - (token.content.rfind("\n", 0, at) + 1)))
+        else:
+            continue
+        for text, line, col0 in pieces:
+            cursor = 0
+            for link in fragment_links(text):
+                at = text.find(link.value, cursor)
+                if at < 0:
+                    out.append((link.value, Loc(path, line, col0 + 1)))
+                    continue
+                cursor = at + len(link.value)
+                nl = text.rfind("\n", 0, at)
+                out.append((link.value, Loc(path, line + text.count("\n", 0, at),
+                                            (at - nl) if nl >= 0 else col0 + at + 1)))
+    return tuple(out)
 
 
 def _check_blocks(tokens: list, path: Path, body_line: int) -> None:
     """Admonitions must be closed and of a known kind."""
-    from mentorsite.errors import suggest
-    from mentorsite.markdown import ADMONITIONS
-
     problems = Problems()
     opened = []
     for i, token in enumerate(tokens):

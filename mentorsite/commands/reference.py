@@ -1,19 +1,19 @@
 """Generate docs/reference.md, the reference of every key, from the schema itself.
 
-Run `python -m mentorsite.reference > docs/reference.md` after changing a schema; a test
+Run `python -m mentorsite.commands.reference > docs/reference.md` after changing a schema; a test
 checks that the file is up to date.
 """
 
 from __future__ import annotations
 
-from mentorsite import model
-from mentorsite.schema import reference
+from mentorsite.site import model
+from mentorsite.site.schema import reference
 
 _INTRO = """\
 # File reference
 
 Every key of every file of a handbook project, generated from mentorsite's schema
-(`python -m mentorsite.reference > docs/reference.md`). Unknown keys are errors; a key left
+(`python -m mentorsite.commands.reference > docs/reference.md`). Unknown keys are errors; a key left
 out takes its default. Markdown keys accept the same Markdown as guides.
 
 Ids (of roles, phases, fields) are short names: lowercase letters, digits and dashes.

@@ -8,9 +8,9 @@ import jinja2
 import yaml
 
 from mentorsite.errors import Loc, SiteError
-from mentorsite.model import SiteConfig
+from mentorsite.site.model import SiteConfig
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def default_theme_dir() -> Path:

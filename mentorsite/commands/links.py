@@ -20,28 +20,13 @@ from urllib.parse import unquote, urljoin, urlsplit
 import jinja2
 from jinja2 import meta
 
-from mentorsite.assemble import Site
+from mentorsite.site.assemble import Site
 from mentorsite.errors import Loc, SiteError
-from mentorsite.htmlscan import ATTRS, attributes
-from mentorsite.markdown import is_relative
-from mentorsite.model import Page
-from mentorsite.schema import Markdown
+from mentorsite.htmlread import URL_ATTRS, Ref, Scan, scan_all, scan_html
+from mentorsite.sources.markdown import is_relative
+from mentorsite.site.model import Page
+from mentorsite.site.schema import Markdown
 
-# Which attributes of which elements hold a URL the browser loads or follows.
-URL_ATTRS = {
-    "a": ("href",),
-    "area": ("href",),
-    "link": ("href",),
-    "img": ("src", "srcset"),
-    "source": ("src", "srcset"),
-    "script": ("src",),
-    "iframe": ("src",),
-    "embed": ("src",),
-    "object": ("data",),
-    "video": ("src", "poster"),
-    "audio": ("src",),
-    "track": ("src",),
-}
 _FOLLOWED = ("a", "area")  # links a reader follows: they make pages reachable
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 _DUMMY_ORIGIN = "http://site.invalid"
@@ -65,124 +50,12 @@ class LinkReport:
     checked: int  # internal URLs checked
 
 
-class _Ref(NamedTuple):
-    """One URL in an output file: the element and attribute, the value, where it stands (a
-    tuple: the scans of a thousand pages come back from the workers as such)."""
-
-    tag: str
-    attr: str
-    value: str
-    line: int
-    col: int
-    rel: str = ""  # the link element's rel attribute
-    nth: int = 0  # how many times the page used this value before
-
-
-@dataclass(frozen=True, slots=True)
-class _Scan:
-    """One HTML page: the ids a fragment can target, and the URLs it uses."""
-
-    ids: frozenset[str]
-    refs: tuple[_Ref, ...]
-
-
 def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment, jobs: int = 1) -> LinkReport:
     """Check every URL in the rendered outputs; problems point at their source where possible.
     With jobs > 1, the pages are read over that many processes."""
     checker = _Checker(site, outputs, env, jobs)
     checker.run()
     return checker.report()
-
-
-# ---------------------------------------------------------------- scanning HTML
-
-
-# A document's tags (see htmlscan.py): comments and declarations are skipped, and so is the body
-# of a <script> or <style> (its start tag is read: a script's src), as a browser reads them.
-_TOKEN = re.compile(r"(?:[^<]+|<(?!script|style)[a-zA-Z][a-zA-Z0-9]*>|</[a-zA-Z][^\s/>]*\s*>)+"  # text, and tags
-                    # without attributes (no id, no URL): passed over in runs
-                    r"|<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>|<(script|style)(?=[\s/>])(" + ATTRS + r")>.*?(?:</\1\s*>|\Z)"
-                    r"|</[a-zA-Z][^\s/>]*\s*>|<([a-zA-Z][^\s/>]*)(" + ATTRS + r")>", re.S | re.I)
-
-
-_MAY_HAVE_ID = re.compile("id", re.I).search
-
-
-def scan_html(html: str) -> _Scan:
-    """The ids and the URLs of an HTML document (or fragment), with 1-based lines and columns,
-    as html.parser reads them (tests/test_links.py holds the two to the same scans)."""
-    ids: set[str] = set()
-    refs: list[_Ref] = []
-    line, counted = 1, 0  # the line at offset counted
-    for m in _TOKEN.finditer(html):
-        last = m.lastindex
-        if last is None:
-            continue  # text and bare tags, a comment, a declaration, an end tag
-        if last == 4:
-            tag, text = m.group(3, 4)
-        else:
-            tag, text = m.group(1, 2)  # <script> or <style>
-        tag = tag.lower()
-        names = URL_ATTRS.get(tag)
-        if names is None and not _MAY_HAVE_ID(text):
-            continue  # (most tags: neither an id nor a URL)
-        values = {k: v for k, v in attributes(text) if v is not None}
-        if "id" in values:
-            ids.add(values["id"])
-        if tag == "a" and "name" in values:
-            ids.add(values["name"])
-        if not names:
-            continue
-        at = m.start()
-        line += html.count("\n", counted, at)
-        counted = at
-        raw = m.group(0)
-        for attr in names:
-            value = values.get(attr)
-            if value is None:
-                continue
-            vline, vcol = _value_pos(raw, attr, line, at - (html.rfind("\n", 0, at) + 1))
-            urls = _srcset(value) if attr == "srcset" else [value.strip()]
-            for url in urls:
-                refs.append(_Ref(tag, attr, url, vline, vcol, values.get("rel", "")))
-    return _Scan(frozenset(ids), tuple(refs))
-
-
-def scan_all(contents: list, jobs: int = 1, minimum: int = 48, chunk: int | None = None) -> list[_Scan]:
-    """scan_html of each page (bytes, or a file), over jobs forked processes when worth it."""
-    from mentorsite.parallel import fork_map
-
-    def task(i: int) -> tuple:  # (plain tuples: a tenth of the time to send back that objects take)
-        scan = scan_html(_text(contents[i]))
-        return scan.ids, [tuple(ref) for ref in scan.refs]
-
-    return [_Scan(ids, tuple(map(_Ref._make, refs)))
-            for ids, refs in fork_map(task, len(contents), jobs, minimum=minimum, chunk=chunk)]
-
-
-_VALUE_AT: dict[str, re.Pattern] = {}  # an attribute's name -> where its value starts in a tag
-
-
-def _value_pos(raw: str, attr: str, line: int, offset: int) -> tuple[int, int]:
-    """Line and column (1-based) of attr's value inside a start tag that begins at (line, offset)."""
-    pattern = _VALUE_AT.get(attr)
-    if pattern is None:
-        pattern = _VALUE_AT[attr] = re.compile(rf"""(?i)[\s"']{re.escape(attr)}\s*=\s*["']?""")
-    m = pattern.search(raw)
-    at = m.end() if m else 0
-    nl = raw.rfind("\n", 0, at)
-    if nl < 0:
-        return line, offset + at + 1
-    return line + raw.count("\n", 0, at), at - nl
-
-
-def _srcset(value: str) -> list[str]:
-    out = []
-    for part in value.split(","):
-        url = part.strip().split()[0] if part.strip() else ""
-        if url:
-            out.append(url)
-    return out
 
 
 # ---------------------------------------------------------------- the check
@@ -202,7 +75,7 @@ class _Checker:
         self.locator = _Locator(site, env)
         url = urlsplit(site.config.url) if site.config.url else None
         self.origin = f"{url.scheme}://{url.netloc}" if url and url.netloc else _DUMMY_ORIGIN
-        self.scans: dict[str, _Scan] = {}
+        self.scans: dict[str, Scan] = {}
         self.problems: dict[tuple[str, Loc, str], set[str]] = {}  # (level, loc, message) -> pages
         self.external: dict[str, set[Loc]] = {}
         self.edges: dict[str, set[str]] = {}
@@ -261,7 +134,7 @@ class _Checker:
             return rel + ".html"
         return None
 
-    def _check(self, rel: str, ref: _Ref) -> None:
+    def _check(self, rel: str, ref: Ref) -> None:
         value = ref.value
         if not value:
             return
@@ -314,7 +187,7 @@ class _Checker:
         if parts.fragment and target.endswith(".html"):
             self._anchor(rel, ref, target, unquote(parts.fragment), value.partition("#")[0])
 
-    def _anchor(self, rel: str, ref: _Ref, target: str, fragment: str, written: str) -> None:
+    def _anchor(self, rel: str, ref: Ref, target: str, fragment: str, written: str) -> None:
         scan = self.scans.get(target)
         if not fragment or fragment == "top" or scan is None or fragment in scan.ids:
             return
@@ -373,7 +246,7 @@ class _Checker:
         self.problems.setdefault((level, loc, message), set()).add(page)
 
 
-def _what(ref: _Ref) -> str:
+def _what(ref: Ref) -> str:
     if ref.tag in ("img", "source") or ref.attr == "poster":
         return "image"
     if ref.tag == "link":
@@ -386,7 +259,7 @@ def _what(ref: _Ref) -> str:
     return f"<{ref.tag}> {ref.attr}"
 
 
-def _fix(ref: _Ref, loc: Loc, content_yaml: bool = False) -> str:
+def _fix(ref: Ref, loc: Loc, content_yaml: bool = False) -> str:
     if ref.tag in ("img", "source", "video", "audio", "track") or ref.attr == "poster":
         return "add the file to content/assets/ or fix the path"
     if ref.tag in ("link", "script"):
@@ -427,7 +300,7 @@ class _Locator:
         self._cache: dict[tuple, Loc | None] = {}
         self._texts: dict[Path, str] = {}  # YAML files, read to find a link in a value
 
-    def locate(self, page: Page | None, rel: str, ref: _Ref) -> Loc:
+    def locate(self, page: Page | None, rel: str, ref: Ref) -> Loc:
         """Where ref was written: the best source location, else the output file's line."""
         key = (page.url if page else rel, ref.value, ref.nth)
         if key not in self._cache:
@@ -464,33 +337,7 @@ class _Locator:
                 if url is not None:
                     written = self.base + url + (f"#{anchor}" if anchor else "")
             out.append((written, loc))
-        sources = getattr(self.site.tokens, "sources", None)
-        source = sources.get(doc.rel) if isinstance(sources, dict) else None
-        tokens = []
-        if source is None or b"<" in source.read().data:  # (raw HTML: the tokens say where it stands)
-            try:
-                tokens = self.site.tokens[doc.rel]
-            except KeyError:
-                tokens = []
-        for token in tokens:
-            if token.type == "html_block" and token.map:
-                first = doc.body_line + token.map[0]
-                for ref in scan_html(token.content).refs:
-                    out.append((ref.value, Loc(doc.source, first + ref.line - 1, ref.col)))
-            elif token.type == "inline" and token.children and token.map:
-                cursor = 0
-                for child in token.children:
-                    if child.type != "html_inline":
-                        continue
-                    at = token.content.find(child.content, cursor)
-                    if at < 0:
-                        continue
-                    cursor = at + len(child.content)
-                    line = doc.body_line + token.map[0] + token.content.count("\n", 0, at)
-                    col0 = at - (token.content.rfind("\n", 0, at) + 1)
-                    for ref in scan_html(child.content).refs:
-                        out.append((ref.value, Loc(doc.source, line + ref.line - 1,
-                                                   ref.col + (col0 if ref.line == 1 else 0))))
+        out.extend(doc.html_links)  # raw HTML's, located by parse
         out.sort(key=lambda item: (item[1].line, item[1].col))
         self._docs[doc.rel] = out
         return out

@@ -1,0 +1,1 @@
+"""The commands: build, serve, check, new, packs, deploy."""

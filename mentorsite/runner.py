@@ -1,0 +1,179 @@
+"""The runner: which outputs of each step are current, and the rest made again.
+
+A step (steps/) says what it makes (`artifacts`: one per page, per worksheet PDF, per print
+page, ...) and makes the ones it is given (`make`), recording every dependency key it reads
+(deps.py), as Lektor's artifacts do. The runner keeps, in the build state, a Record of each
+artifact: the digest of each key it read and the stat of each file it wrote. An artifact whose
+keys all have the same digest now, and whose files are the ones written, is current: its files
+are kept as they are. Steps never look at the state to decide that themselves.
+
+Steps run in order; a later step may read what an earlier one yields (a page's Reading: its
+search text and its part of the print edition) through keys such as ("reading", output) whose
+digests the state knows.
+
+A preview (serve.py) gives the runner a session: the steps it defers to a later run (their
+outputs are kept as they are, or left out until made), and `superseded()`, asked between steps,
+which stops the run when newer saves came in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+
+from mentorsite.deps import Digests
+from mentorsite.state import BuildState, Record, file_stat
+from mentorsite.write import KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One thing a step makes: its name (the path of its main output) and what it is made from."""
+
+    name: str
+    source: object = None
+
+
+@dataclass(slots=True)
+class Made:
+    """An artifact made: its files (output path -> bytes or a file), the keys it read, and what it
+    yields for later steps (a page's Reading), if anything."""
+
+    artifact: Artifact
+    files: dict
+    deps: frozenset
+    reading: object = None
+
+
+class Step(Protocol):
+    """An output step: a name, what it makes, and how (see the module's docstring)."""
+
+    name: str
+
+    def artifacts(self, run: "Run") -> list[Artifact]:
+        """Everything this step makes for the site."""
+
+    def make(self, todo: list[Artifact], run: "Run") -> Iterable[Made]:
+        """The artifacts given, made (the others are current)."""
+
+
+@dataclass(slots=True)
+class StepReport:
+    """What one step did in a build."""
+
+    name: str
+    made: int = 0  # artifacts made (the others were current)
+    kept: int = 0
+    stored: int = 0  # of those made, how many were taken from the PDF store
+    deferred: tuple[str, ...] = ()
+    seconds: float = 0.0
+    timings: list = field(default_factory=list)  # (output, seconds) of what took long (PDFs)
+
+
+class Superseded(Exception):
+    """A build stopped before writing: newer changes came in while it ran (a preview's)."""
+
+
+@dataclass
+class Run:
+    """What a step is given: the site, the theme, the build's state and how to work."""
+
+    site: object
+    env: jinja2.Environment
+    state: BuildState
+    jobs: int = 1
+    spool: Path | None = None  # a folder where pages are written as they render (write.spooled)
+    tree: bool = False  # spooled at their own paths: the spool can become the new site
+    dry: bool = False  # `check`: PDFs are planned, not made
+    preview: object = None  # a preview's session (serve.py)
+    progress: object = None  # the progress line (cli's), or None
+    digests: Digests = None
+    files: dict = field(default_factory=dict)  # what the steps run so far produced
+    made: list[Made] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)  # every artifact of the site, made or not
+    reports: dict[str, StepReport] = field(default_factory=dict)
+
+
+def run_steps(run: Run, steps: list[Step]) -> dict:
+    """Run each step in turn: its current artifacts kept, the others made. Returns every file of
+    the site (output path -> bytes, a file, or KEEP)."""
+    state = run.state
+    folder = str(state.output) + "/"
+    for step in steps:
+        start = time.perf_counter()
+        report = run.reports[step.name] = StepReport(step.name)
+        artifacts = step.artifacts(run)
+        run.names.update(artifact.name for artifact in artifacts)
+        if run.preview is not None and run.preview.defers(step.name):
+            report.deferred = _defer(artifacts, state, folder, run.files)
+            continue
+        todo = []
+        for artifact in artifacts:
+            record = state.records.get(artifact.name)
+            if record is not None and _current(record, run.digests, folder):
+                run.files.update(dict.fromkeys(record.stats, KEEP))
+                report.kept += 1
+            else:
+                todo.append(artifact)
+        if todo:
+            if run.progress is not None:
+                run.progress.start(step.name, len(todo))
+            for made in step.make(todo, run):
+                run.files.update(made.files)
+                run.made.append(made)
+                if made.reading is not None:
+                    state.readings[made.artifact.name] = made.reading
+                report.made += 1
+                if run.progress is not None:
+                    run.progress.advance(made.artifact.name)
+            if run.progress is not None:
+                run.progress.done()
+        report.seconds = time.perf_counter() - start
+        if run.preview is not None and run.preview.superseded():
+            raise Superseded()
+    return run.files
+
+
+def _current(record: Record, digests: Digests, folder: str) -> bool:
+    for output, stat in record.stats.items():
+        if stat is None or file_stat(folder + output) != stat:
+            return False
+    return all(digests(key) == value for key, value in record.deps.items())
+
+
+def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict) -> tuple[str, ...]:
+    """A deferred step's outputs: kept as they are where they exist (their records stay, so
+    the next run compares with them), else left out until made."""
+    deferred = []
+    for artifact in artifacts:
+        record = state.records.get(artifact.name)
+        outputs = record.stats if record is not None else {artifact.name: None}
+        for output in outputs:
+            if file_stat(folder + output) is not None:
+                files[output] = KEEP
+            deferred.append(output)
+    return tuple(sorted(deferred))
+
+
+def remember(run: Run, output: Path) -> None:
+    """After the write: a record of each artifact made, with the digests of what it read and
+    the stats of its files as written; those of artifacts the site no longer has go. An
+    artifact made without keys (made every time), or that read something that cannot be
+    digested, gets no record."""
+    state = run.state
+    folder = str(output) + "/"
+    for made in run.made:
+        deps = {key: run.digests(key) for key in made.deps} if made.deps is not None else None
+        if deps is None or None in deps.values():
+            state.records.pop(made.artifact.name, None)
+            continue
+        state.records[made.artifact.name] = Record(deps, {out: file_stat(folder + out) for out in made.files})
+    for name in state.records.keys() - run.names:
+        del state.records[name]
+    for name in state.readings.keys() - run.names:
+        del state.readings[name]

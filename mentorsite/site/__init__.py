@@ -1,0 +1,1 @@
+"""The site model: the program's data as frozen dataclasses, assembled into a Site."""

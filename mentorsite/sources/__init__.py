@@ -1,0 +1,1 @@
+"""Reading the project: site.yml, the content files, the theme."""

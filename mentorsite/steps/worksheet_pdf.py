@@ -1,0 +1,76 @@
+"""The worksheet PDFs step: every worksheet as a fillable PDF, its theme's pdf/worksheet.html
+rendered by WeasyPrint with pdf_forms (steps/pdf.py).
+
+Form field names are the worksheet's field ids (see templates/pdf/worksheet.html for tables and
+check lists). There is one PDF per worksheet, `worksheets/<id>.pdf`, made to print as well as to
+fill: rules, boxes and option labels are page content, and pre-filled milestone rows are text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import jinja2
+
+from mentorsite.deps import Recorder
+from mentorsite.runner import Artifact, Made
+from mentorsite.site.model import Worksheet
+from mentorsite.steps.pages import Renderer, template_error
+from mentorsite.steps.pdf import PdfJob, key_of, make_pdfs, versions
+
+TEMPLATE = "pdf/worksheet.html"
+PLACEHOLDER = b"%PDF- (check: not made)"  # what `check` puts in a PDF's place: links to it resolve
+
+
+class WorksheetPdfStep:
+    """worksheets/<id>.pdf for every worksheet."""
+
+    name = "worksheet PDFs"
+
+    def artifacts(self, run) -> list[Artifact]:
+        return [Artifact(f"worksheets/{ws.id}.pdf", ws) for ws in run.site.worksheets.values()]
+
+    def make(self, todo: list[Artifact], run) -> Iterator[Made]:
+        made = worksheet_jobs(run.site, run.env, [artifact.source for artifact in todo], Recorder())
+        if run.dry:
+            for artifact, (_job, deps) in zip(todo, made):
+                yield Made(artifact, {artifact.name: PLACEHOLDER}, deps)
+            return
+        report = make_pdfs([job for job, _deps in made], run.state.pdfs)
+        run.reports[self.name].timings.extend(report.timings)
+        run.reports[self.name].stored += report.cached
+        for artifact, (job, deps) in zip(todo, made):
+            yield Made(artifact, {artifact.name: report.files[job.output]}, deps)
+
+
+def worksheet_jobs(site, env: jinja2.Environment, worksheets: list[Worksheet],
+                   recorder: Recorder | None = None) -> list[tuple[PdfJob, frozenset]]:
+    """Each worksheet's PDF job (its HTML, keyed by a digest of what the PDF depends on), and the
+    keys its HTML read."""
+    recorder = recorder or Recorder()
+    Renderer(site, env, recorder)  # sets the globals and filters the templates use
+    out = []
+    for ws in worksheets:
+        recorder.start()
+        for key in (("data", "worksheets", ws.id), ("config",), ("program",)):
+            recorder.add(key)
+        try:
+            html = env.get_template(TEMPLATE).render(item=ws, page=None)
+        except jinja2.TemplateError as e:
+            recorder.stop()
+            raise template_error(e, site.config.root) from None
+        key = key_of(*versions(), site.config.paper, site.program.name, worksheet_data(ws),
+                     html)  # (the HTML includes the inlined stylesheet, templates/pdf/worksheet.css, and the rows)
+        out.append((PdfJob(output=f"worksheets/{ws.id}.pdf", html=html, source=ws.source, key=key), recorder.stop()))
+    return out
+
+
+def worksheet_data(ws: Worksheet) -> str:
+    """The worksheet's data as text, without where it was read from (moving lines changes nothing)."""
+    parts = [ws.id, ws.title, ws.purpose, repr(ws.audience), str(ws.instructions)]
+    for s in ws.sections:
+        parts += [s.title, s.intro]
+        for f in s.fields:
+            parts.append(repr((f.id, f.kind, f.label, f.hint, f.options, f.min, f.max, f.min_label, f.max_label,
+                               f.lines, f.columns, f.rows)))
+    return "\n".join(parts)
