@@ -112,6 +112,12 @@ def test_svg_links_are_read_by_namespace():
         ("image", "xlink:href", "/img.png"), ("a", "href", "/html-a/"), ("a", "href", "/html/"), ("a", "href", "/mi-a/")]
 
 
+def test_mathml_annotations_hold_html_only_when_they_say_so():
+    links = page('<math><annotation-xml encoding="TEXT/HTML"><a href="/html/">a</a></annotation-xml>'
+                 '<annotation-xml><a href="/math/">b</a><svg><a href="/svg/">c</a></svg></annotation-xml></math>').links()
+    assert [link.value for link in links] == ["/html/", "/svg/"]
+
+
 def test_an_html_image_tag_is_an_img():
     assert page('<image src="/x.png">').links() == (Link("img", "src", "/x.png"),)
 
@@ -156,6 +162,7 @@ def test_fragment_links_read_raw_html_as_the_content_of_a_body():
     html = '<div>\n<a href="https://example.org/">x</a> <textarea><a href="/no/"></textarea>\n<img src="a.png" alt="">\n'
     assert fragment_links(html) == [Link("a", "href", "https://example.org/"), Link("img", "src", "a.png")]
     assert fragment_links("") == []
+    assert fragment_links('<svg><use xlink:href="#i"/></svg><use href="/no/">') == [Link("use", "xlink:href", "#i")]
     assert fragment_links('<td><a href="/cell/">x</a>') == [Link("a", "href", "/cell/")]  # (a stray <td> is dropped)
 
 
