@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from mentorsite.htmlread import HTML_URLS, SVG_URLS, HtmlPage
+from mentorsite.htmlread import HTML_URLS, SVG_URLS, HtmlPage, url_scheme
 from tests.browser.conftest import BASE_PATH, REPO, _PagesHandler, is_local
 
 FIXTURE = REPO / "tests" / "fixtures" / "sites" / "tricky"
@@ -177,6 +177,11 @@ MAIN_JS = """() => {
   return main.getHTML({shadowRoots});
 }"""
 
+# The scheme of each URL, by Chromium's URL parser (a relative URL takes the page's: http).
+SCHEMES_JS = """(values) => values.map(value => {
+  try { return new URL(value, document.baseURI).protocol.slice(0, -1); } catch (error) { return null; }
+})"""
+
 # The image each <img> shows, from Chromium's own srcset parser: one of the build's candidates.
 SHOWN_JS = """() => [...document.images].filter(img => img.currentSrc).map(img => img.currentSrc)"""
 
@@ -184,9 +189,11 @@ SHOWN_JS = """() => [...document.images].filter(img => img.currentSrc).map(img =
 def browser_findings(page, url: str) -> dict:
     """What Chromium finds in the page at url (page: a Playwright page without JavaScript)."""
     page.goto(url, wait_until="load")
+    links = page.evaluate(LINKS_JS, [HTML_URLS, SVG_URLS])
     return {
         "ids": sorted(page.evaluate(IDS_JS)),
-        "links": page.evaluate(LINKS_JS, [HTML_URLS, SVG_URLS]),
+        "links": links,
+        "schemes": page.evaluate(SCHEMES_JS, [value for tag, attr, value, rel in links]),
         "text": page.evaluate(TEXT_JS, WHITESPACE),
         "main_html": page.evaluate(MAIN_JS),
         "shown": page.evaluate(SHOWN_JS),
@@ -281,6 +288,15 @@ def test_each_image_chromium_shows_is_a_url_the_build_found(site: Path, chromium
     assert set(shown) <= found, f"shown but not found by the build: {sorted(set(shown) - found)}"
 
 
+@pytest.mark.parametrize("page", PAGES + list(RAW_PAGES))
+def test_url_scheme_finds_the_scheme_chromium_finds(site: Path, chromium, page: str):
+    values = [value for tag, attr, value, rel in build_findings(site, page)["links"]]
+    theirs = chromium(page)["schemes"]
+    ours = [url_scheme(value) or "http" for value in values]  # (relative: the page's)
+    assert len(ours) == len(theirs)
+    assert [(v, s) for v, s, t in zip(values, ours, theirs) if t is not None and s != t] == []
+
+
 def test_the_corpus_holds_what_it_is_for(site: Path):
     """The tricky pages hold the cases they were written for (a guard against a Markdown change
     that would escape them, and leave the comparisons above comparing nothing tricky)."""
@@ -297,6 +313,7 @@ def test_the_corpus_holds_what_it_is_for(site: Path):
     links = {tuple(link[:3]) for link in build_findings(site, "guides/javascript/index.html")["links"]}
     assert {("a", "href", "java\tscript:void(2)"), ("form", "action", "javascript:void(8)"),
             ("a", "xlink:href", "javascript:void(9)"), ("object", "data", "javascript:void(11)")} <= links
+    assert sum(url_scheme(value) == "javascript" for tag, attr, value in links) == 11  # (all but the one with a NUL)
 
 
 def _difference(aspect: str, ours, theirs) -> str:
