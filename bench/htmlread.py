@@ -16,9 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-from bench.speed import describe, loop_seconds  # noqa: E402
+import speed  # noqa: E402
 from mentorsite.htmlread import HTML_URLS, HtmlPage  # noqa: E402
 
 
@@ -102,7 +104,7 @@ def main() -> int:
         return 1
     from selectolax.lexbor import LexborHTMLParser
 
-    before = loop_seconds()
+    before = speed.loop_seconds()
     print(f"{len(pages)} guide pages, {sum(map(len, pages)) // len(pages):,} bytes on average; "
           f"print page {len(book):,} bytes")
     print(f"regular expressions (search text, print part, link scan): {best(read_regex, pages):.3f} ms a page")
@@ -130,7 +132,7 @@ def main() -> int:
               f"{best(lambda p: _walk_etree(parse(p)), some, 2):.3f} ms; print page {best(parse, [book], 1) / 1000:.3f} s")
     except ImportError:
         print("html5lib: not installed")
-    print(describe(before, loop_seconds()))
+    print(speed.describe(before, speed.loop_seconds()))
     return 0
 
 

@@ -117,7 +117,7 @@ class HtmlPage:
     and leaves it as it was."""
 
     def __init__(self, html: bytes | str):
-        self._tree = LexborHTMLParser(html)
+        self._tree = LexborHTMLParser(html)  # (without scripting, selectolax's default)
         self._names: dict[int, str] = {}  # tag id -> lowercase name, as met in this document
         self._main = self._tree.css_first("main")  # (the first, as document.querySelector has it)
         self._namespaces: dict[int, str] | None = None
