@@ -7,17 +7,17 @@ together, with Chromium as the judge).
 The parser is lexbor, through selectolax's LexborHTMLParser (selectolax 1.0.0 to 1.0.2 tried,
 lexbor 3.1; 0.4 names an SVG link's xlink:href 'href' and cannot parse a fragment in a context).
 Measured with bench/htmlread.py on the synthetic handbook of 1,000 guides (15 kB pages; a print
-page of 7.6 MB), CPU time, on this shared machine while it ran three to four times slower than
-when idle; and on the oracle's 18 tricky pages (tests/browser/test_html_oracle.py), how many
-give the ids and links Chromium finds:
+page of 7.6 MB), in CPU time on this shared machine while it was busy (search.py's page_text
+took 0.49 ms a page there, 0.37 ms on a quiet day); and on the oracle's 18 tricky pages
+(tests/browser/test_html_oracle.py), how many give the ids and links that Chromium finds:
 
     parser              parse a page  + ids, links, text,    print page  as Chromium
                                       one rewritten <main>   parse
-    lexbor (selectolax) 0.13 ms       0.84 ms                0.09 s      18 of 18
-    lxml 6.2            0.29 ms       (0.75 ms: a walk and   0.13 s      14 of 18
+    lexbor (selectolax) 0.13 ms       0.8 ms                 0.09 s      18 of 18
+    lxml 6.2            0.28 ms       (0.7 ms: a walk and    0.13 s      14 of 18
                                       <main> serialized)
-    html5lib 1.1        21.6 ms                              6.5 s       17 of 18
-    (the regular expressions replaced here: search text, print part and link scan, 1.98 ms)
+    html5lib 1.1        20 ms                                6.1 s       17 of 18
+    (what this replaces: page_text 0.49 ms, the print part 0.29 ms, the link scan 1.07 ms)
 
 lxml's libxml2 (2.14) now tokenizes as HTML5 does, but builds the tree as HTML 4 did: a
 <template>'s content is live, SVG and MathML have no namespaces, and past a depth of 256 the
@@ -146,7 +146,9 @@ class HtmlPage:
         main = self._main
         if main is None:
             return out
-        hidden = {node.mem_id for node in main.css(_HIDDEN)}
+        marked = main.css(_HIDDEN)
+        hidden = {node.mem_id for node in marked}
+        hidden_tags = {node.tag_id for node in marked}  # (ints: cheaper to test first)
         buffer: list[str] = []
         heading_text: list[str] = []
         heading, heading_depth, heading_id = "", 0, ""  # the heading being read, and how deep it is
@@ -171,7 +173,7 @@ class HtmlPage:
             name = names.get(node.tag_id) or _name(node, names)
             if name == _TEXT:
                 (heading_text if heading_depth else buffer).append(node.text_content)
-            elif name[0] != "-" and name not in _SKIPPED and not (hidden and node.mem_id in hidden):
+            elif name[0] != "-" and name not in _SKIPPED and not (node.tag_id in hidden_tags and node.mem_id in hidden):
                 if name in _HEADINGS:
                     heading, heading_depth, heading_id, heading_text = name, depth, node.id or "", []
                 elif name in _SPACED:
@@ -214,10 +216,10 @@ class HtmlPage:
             name = names.get(node.tag_id) or _name(node, names)
             if name[0] == "-":
                 continue  # a comment
-            new = edit(name, {key: value or "" for key, value in node.attributes.items()})
+            new = edit(name, _attributes(node))
             if new is None:
                 continue
-            attrs = {key: value or "" for key, value in node.attributes.items()}  # (edit may have changed its copy)
+            attrs = _attributes(node)  # (edit may have changed the dict it was given)
             if list(new.items()) != list(attrs.items()):
                 _set_attributes(node, attrs, new)
                 changed.append((node, attrs, new))
@@ -289,6 +291,7 @@ def _links(tree: LexborHTMLParser, names: dict[int, str], foreign: dict[int, str
     if root is None:
         return ()
     out = []
+    make = Link._make  # (a third faster than Link(...), which takes its arguments by name)
     for node in root.traverse():
         name = names.get(node.tag_id) or _name(node, names)
         if name not in _URL_TAGS:
@@ -304,9 +307,9 @@ def _links(tree: LexborHTMLParser, names: dict[int, str], foreign: dict[int, str
                 continue
             value = attrs[attr] or ""
             if attr == "srcset":
-                out.extend(Link(name, attr, url, rel) for url in srcset_urls(value))
+                out.extend(make((name, attr, url, rel)) for url in srcset_urls(value))
             else:
-                out.append(Link(name, attr, value, rel))
+                out.append(make((name, attr, value, rel)))
     return tuple(out)
 
 
@@ -352,6 +355,14 @@ def _namespace(parent_ns: str, parent: LexborNode, name: str) -> str:
         elif parent_name not in ("mi", "mo", "mn", "ms", "mtext") or name in ("mglyph", "malignmark"):
             return "math"
     return name if name in ("svg", "math") else "html"
+
+
+def _attributes(node: LexborNode) -> dict[str, str]:
+    """An element's attributes, a new dict ('' for an attribute without a value, as in the DOM)."""
+    attrs = node.attributes
+    if None in attrs.values():
+        attrs = {name: value or "" for name, value in attrs.items()}
+    return attrs
 
 
 def _flush(out: PageText, buffer: list[str], anchor: str, section: str) -> None:
