@@ -5,7 +5,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from mentorsite.htmlread import page_text
+from mentorsite.htmlread import HtmlPage
 from mentorsite.steps.search import fold, terms
 from tests.test_build import FULL
 
@@ -29,7 +29,7 @@ def test_page_text_reads_main_split_at_headings_and_skips_navigation():
       <select><option>Option words</option></select>
       <script>var code = 1;</script>
       <nav class="pager">Previous Next</nav></main><footer>Footer</footer></body></html>"""
-    text = page_text(html)
+    text = HtmlPage(html).text()
     assert text.title == "Finding a mentor"
     assert text.headings == ["Do your research"]
     assert text.parts == [["", "", "Intro text."], ["research", "Do your research", "Read what is public."]]

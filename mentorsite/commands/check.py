@@ -8,9 +8,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from mentorsite.build import STEPS, digests_for, load
-from mentorsite.commands.links import check_links
+from mentorsite.commands.links import PageLinks, check_links
+from mentorsite.htmlread import url_of
 from mentorsite.errors import Loc, SiteError
-from mentorsite.htmlread import scan_all
 from mentorsite.languages import language_configs, merge_reports
 from mentorsite.parallel import default_jobs
 from mentorsite.runner import Run, run_steps
@@ -43,8 +43,10 @@ def check(config: SiteConfig) -> CheckReport:
     run = Run(site, env, state, jobs=jobs, dry=True)  # the PDFs' templates render; WeasyPrint does not run
     run.digests = digests_for(site, env, state)
     outputs = run_steps(run, list(STEPS))
-    outputs, print_problems = _for_link_check(outputs, config, jobs)  # the print pages repeat the others
-    links = check_links(site, outputs, env, jobs)
+    pages = {rel: PageLinks(reading.ids, reading.links) for rel, reading in state.readings.items()
+             if rel.endswith(".html")}
+    print_problems = _check_print_pages(pages, config)  # the print pages repeat the others
+    links = check_links(site, outputs, pages, env)
     seen = {w.loc for w in warnings}  # a guide's anchor that assemble already warned about
     link_warnings = [w for w in links.warnings if w.loc not in seen]
     errors = list(links.errors) + print_problems
@@ -54,23 +56,23 @@ def check(config: SiteConfig) -> CheckReport:
     return CheckReport(site, tuple(errors), tuple(warnings) + tuple(link_warnings), links.external, len(site.pages))
 
 
-def _for_link_check(outputs: dict, config, jobs: int = 1) -> tuple[dict, list]:
-    """The outputs as the link check should see them, and the problems of the print pages.
+def _check_print_pages(pages: dict[str, PageLinks], config) -> list[SiteError]:
+    """The problems of the print pages, which are then checked as pages without links.
 
     Everything in a print page comes from the other pages, where each link is checked and its
-    problem reported at its source: the check sees the print pages as pages without links (so
-    that links to them resolve and they count as reached), and only what the print edition
+    problem reported at its source: the link check sees the print pages as pages without links
+    (so that links to them resolve and they count as reached), and only what the print edition
     adds is checked here: that every link inside a print page finds its target on the page."""
-    seen, problems = dict(outputs), []
-    books = [rel for rel, content in outputs.items()
-             if rel.startswith(PRINT_URL) and rel.endswith("index.html") and isinstance(content, bytes)]
-    for rel, scan in zip(books, scan_all([outputs[rel] for rel in books], jobs, minimum=2, chunk=1)):  # (big pages)
-        for ref in scan.refs:
-            target = unquote(ref.value[1:])
+    problems = []
+    for rel in [rel for rel in pages if rel.startswith(PRINT_URL) and rel.endswith("index.html")]:
+        page = pages[rel]
+        for link in page.links:
+            value = url_of(link.value)
+            target = unquote(value[1:])
             # a heading missing in a part is the part's own problem, reported where it is written
-            if ref.tag == "a" and ref.value.startswith("#") and target and target.split("--")[0] not in scan.ids:
-                problems.append(SiteError(Loc(Path(config.output) / rel, ref.line, ref.col),
-                                          f"link '{ref.value}' of the print edition has no target on the page — "
+            if link.tag == "a" and value.startswith("#") and target and target.split("--")[0] not in page.ids:
+                problems.append(SiteError(Loc(Path(config.output) / rel, 1, 1),
+                                          f"link '{value}' of the print edition has no target on the page — "
                                           "a part is missing (please report it)"))
-        seen[rel] = b"<!DOCTYPE html><title>print</title>" + "".join(f'<a id="{i}"></a>' for i in sorted(scan.ids)).encode()
-    return seen, problems
+        pages[rel] = PageLinks(page.ids, ())
+    return problems

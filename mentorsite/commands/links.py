@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import html
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from jinja2 import meta
 
 from mentorsite.site.assemble import Site
 from mentorsite.errors import Loc, SiteError
-from mentorsite.htmlread import URL_ATTRS, Ref, Scan, scan_all, scan_html
+from mentorsite.htmlread import Link, url_of
 from mentorsite.sources.markdown import is_relative
 from mentorsite.site.model import Page
 from mentorsite.site.schema import Markdown
@@ -30,6 +31,27 @@ from mentorsite.site.schema import Markdown
 _FOLLOWED = ("a", "area")  # links a reader follows: they make pages reachable
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
 _DUMMY_ORIGIN = "http://site.invalid"
+
+
+class Ref(NamedTuple):
+    """One URL of a page: the element and attribute it is in, the URL as the URL parser takes it
+    (spaces and control characters at its ends, tabs and line breaks within, left out), the
+    element's rel, and how many times the page used this URL before."""
+
+    tag: str
+    attr: str
+    value: str
+    rel: str = ""
+    nth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PageLinks:
+    """What the check needs of a page (from its one reading): the ids a #fragment can target,
+    and the URLs it uses."""
+
+    ids: frozenset[str]
+    links: tuple[Link, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +72,11 @@ class LinkReport:
     checked: int  # internal URLs checked
 
 
-def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment, jobs: int = 1) -> LinkReport:
-    """Check every URL in the rendered outputs; problems point at their source where possible.
-    With jobs > 1, the pages are read over that many processes."""
-    checker = _Checker(site, outputs, env, jobs)
+def check_links(site: Site, outputs: dict[str, bytes | Path], pages: dict[str, PageLinks],
+                env: jinja2.Environment) -> LinkReport:
+    """Check every URL of the rendered pages (pages: output path -> what its reading found);
+    problems point at their source where possible, else at the page in the output folder."""
+    checker = _Checker(site, outputs, pages, env)
     checker.run()
     return checker.report()
 
@@ -62,9 +85,9 @@ def check_links(site: Site, outputs: dict[str, bytes | Path], env: jinja2.Enviro
 
 
 class _Checker:
-    def __init__(self, site: Site, outputs: dict[str, bytes | Path], env: jinja2.Environment, jobs: int = 1):
+    def __init__(self, site: Site, outputs: dict[str, bytes | Path], pages: dict[str, PageLinks],
+                 env: jinja2.Environment):
         self.site = site
-        self.jobs = jobs
         self.config = site.config
         self.base = site.config.base_path
         # the other languages of a multilingual handbook: their own checks cover their pages
@@ -72,10 +95,10 @@ class _Checker:
                               if lang.code != site.config.language)
         self.outputs = outputs
         self.pages_by_output = {p.output: p for p in site.pages}
-        self.locator = _Locator(site, env)
+        self.locator = _Locator(site, env, outputs)
         url = urlsplit(site.config.url) if site.config.url else None
         self.origin = f"{url.scheme}://{url.netloc}" if url and url.netloc else _DUMMY_ORIGIN
-        self.scans: dict[str, Scan] = {}
+        self.pages = pages
         self.problems: dict[tuple[str, Loc, str], set[str]] = {}  # (level, loc, message) -> pages
         self.external: dict[str, set[Loc]] = {}
         self.edges: dict[str, set[str]] = {}
@@ -87,12 +110,10 @@ class _Checker:
 
     def run(self) -> None:
         """Scan every page, check every URL, then look for pages nobody links to."""
-        pages = [rel for rel in self.outputs if rel.endswith(".html")]
-        self.scans = dict(zip(pages, scan_all([self.outputs[rel] for rel in pages], self.jobs)))
-        for rel, scan in self.scans.items():
+        for rel, page in self.pages.items():
             self.edges[rel] = set()
-            for ref in scan.refs:
-                self._check(rel, ref)
+            for link in page.links:
+                self._check(rel, Ref(link.tag, link.attr, url_of(link.value), link.rel))
         for rel, content in self.outputs.items():
             if rel.endswith(".css"):
                 self._check_css(rel, content)
@@ -188,10 +209,10 @@ class _Checker:
             self._anchor(rel, ref, target, unquote(parts.fragment), value.partition("#")[0])
 
     def _anchor(self, rel: str, ref: Ref, target: str, fragment: str, written: str) -> None:
-        scan = self.scans.get(target)
-        if not fragment or fragment == "top" or scan is None or fragment in scan.ids:
+        page = self.pages.get(target)
+        if not fragment or fragment == "top" or page is None or fragment in page.ids:
             return
-        close = difflib.get_close_matches(fragment, sorted(scan.ids), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(fragment, sorted(page.ids), n=1, cutoff=0.6)
         hint = f" — did you mean '#{close[0]}'?" if close else " — link to one of that page's headings"
         where = f"in '{written}'" if written else "on this page"
         loc = self.locator.locate(self.page(rel), rel, ref)
@@ -218,7 +239,7 @@ class _Checker:
 
     def _orphans(self) -> None:
         start = "index.html"
-        if start not in self.scans:
+        if start not in self.pages:
             return
         seen = {start}
         queue = deque([start])
@@ -227,7 +248,7 @@ class _Checker:
                 if nxt not in seen:
                     seen.add(nxt)
                     queue.append(nxt)
-        for rel in self.scans:
+        for rel in self.pages:
             page = self.page(rel)
             if rel in seen or rel == "404.html" or (page and page.kind == "index" and not self.site.groups.get(page.group)):
                 continue  # the 404 page, and the index of an empty group (not in the menu), need no links
@@ -289,9 +310,10 @@ def _text(content: bytes | Path) -> str:
 class _Locator:
     """Finds the source of a URL in a page: Markdown, YAML, template, or the page itself."""
 
-    def __init__(self, site: Site, env: jinja2.Environment):
+    def __init__(self, site: Site, env: jinja2.Environment, outputs: dict):
         self.site = site
         self.env = env
+        self.outputs = outputs
         self.root = site.config.root
         self.base = site.config.base_path
         self._docs: dict[str, list[tuple[str, Loc]]] = {}
@@ -305,7 +327,22 @@ class _Locator:
         key = (page.url if page else rel, ref.value, ref.nth)
         if key not in self._cache:
             self._cache[key] = self._find(page, ref.value, ref.nth)
-        return self._cache[key] or Loc(Path(self.site.config.output) / rel, ref.line, ref.col)
+        return self._cache[key] or self._in_output(rel, ref)
+
+    def _in_output(self, rel: str, ref: Ref) -> Loc:
+        """Where the page in the output folder has ref (its nth use of the URL, as written there)."""
+        text = _text(self.outputs[rel]) if rel in self.outputs else ""
+        shown = Path(self.site.config.output) / rel
+        for written in dict.fromkeys((ref.value, html.escape(ref.value, quote=True), ref.value.replace("&", "&amp;"))):
+            at = -1
+            for _ in range(ref.nth + 1):
+                found = text.find(written, at + 1)
+                if found < 0:
+                    break
+                at = found
+            if at >= 0:
+                return Loc(shown, text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
+        return Loc(shown, 1, 1)
 
     def shown(self, path: Path) -> Path:
         """A path as shown in messages: relative to the project when inside it."""
@@ -337,7 +374,7 @@ class _Locator:
                 if url is not None:
                     written = self.base + url + (f"#{anchor}" if anchor else "")
             out.append((written, loc))
-        out.extend(doc.html_links)  # raw HTML's, located by parse
+        out.extend(link for link in doc.html_links if link not in out)  # raw HTML's, located by parse
         out.sort(key=lambda item: (item[1].line, item[1].col))
         self._docs[doc.rel] = out
         return out

@@ -482,6 +482,7 @@ class Guide:
     links: tuple = ()  # (href, Loc) of relative links to check
     targets: tuple = ()  # where each of links leads (parse.link_targets), for assemble to check
     html_links: tuple = ()  # (URL, Loc) of every link written in raw HTML, for check to say where it is
+    warnings: tuple = ()  # (Loc, message) of what parsing found amiss but not wrong (reported at every build)
     # the digest of all of the above but the file's digest: what a template that reads this
     # object can see of it (its body is read only through the renderer, which records the file)
     outline: str = ""

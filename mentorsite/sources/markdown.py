@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -14,6 +13,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
+
+from mentorsite.htmlread import url_scheme
 
 ADMONITIONS = ("note", "tip", "warning", "important")
 DIRECTIVES = {
@@ -26,7 +27,7 @@ DIRECTIVES = {
 }
 DIRECTIVE_TARGETS = {"type": "types", "milestones": "milestones", "worksheet": "worksheets", "worksheet-card": "worksheets"}
 _DIRECTIVE = re.compile(r"^::([A-Za-z][\w-]*)(?:[ \t]+(.*?))?[ \t]*$")
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_SPACE = "".join(map(chr, range(0x21)))  # what the URL parser strips from a URL's ends
 
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -141,7 +142,7 @@ def _rewrite_links(self, tokens, idx, options, env):
 
 def is_relative(href: str) -> bool:
     """A link to a file of the project (not a URL with a scheme, not '/...', not '#...')."""
-    return bool(href) and not href.startswith(("#", "/", "//")) and not _SCHEME.match(href)
+    return bool(href) and not href.lstrip(_SPACE).startswith(("#", "/")) and url_scheme(href) is None
 
 
 def _task_label_rule(state) -> None:
@@ -178,40 +179,17 @@ def make_markdown(html: bool = True) -> MarkdownIt:
     return md
 
 
-class _RawLinks(HTMLParser):
-    """href and src values of raw HTML written in Markdown."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.found.extend(v for k, v in attrs if k in ("href", "src") and v is not None)
-
-
-def _raw_links(html: str) -> list[str]:
-    parser = _RawLinks()
-    parser.feed(html)
-    parser.close()
-    return parser.found
-
-
 def links_in(tokens):
-    """(href, line index) of every link and image in the tokens, lines 0-based in the source,
-    and the absolute links of raw HTML (its relative links are the author's business)."""
+    """(href, line index) of every Markdown link and image in the tokens, lines 0-based in the
+    source (raw HTML's are parse._html_links's)."""
     out = []
     for token in tokens:
-        if token.type == "html_block":
-            out.extend((href, token.map[0] if token.map else 0) for href in _raw_links(token.content) if not is_relative(href))
-            continue
         if token.type != "inline" or not token.children:
             continue
         line = token.map[0] if token.map else 0
         for child in token.children:
             if child.type == "softbreak" or child.type == "hardbreak":
                 line += 1
-            elif child.type == "html_inline":
-                out.extend((href, line) for href in _raw_links(child.content) if not is_relative(href))
             elif child.type in ("link_open", "image"):
                 href = child.attrGet("src" if child.type == "image" else "href")
                 if href is not None:

@@ -13,7 +13,7 @@ from markdown_it.common.utils import escapeHtml
 
 from mentorsite.deps import digest
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors, suggest
-from mentorsite.htmlread import fragment_links
+from mentorsite.htmlread import fragment_links, swallows, url_scheme
 from mentorsite.sources.markdown import ADMONITIONS, is_relative, links_in, make_markdown
 from mentorsite.parallel import fork_map
 from mentorsite.site.model import FrontMatter, Guide, Heading, MentoringType, MilestoneTemplate, Program, Worksheet
@@ -109,6 +109,8 @@ def parse_all(sources: Sources, problems: Problems, state, *, html: bool = True,
         else:
             guide = state.guides[src.rel]
             bodies[src.rel] = state.bodies[src.rel]
+        for loc, message in guide.warnings:
+            problems.warn(loc, message)
         guides[src.rel] = guide
         out.bodies[src.rel] = bodies[src.rel][1]
         if src is sources.index:
@@ -189,8 +191,7 @@ def link_targets(rel: str, links: tuple) -> tuple:
     out = []
     for href, loc in links:
         if not is_relative(href):
-            scheme = href.split(":", 1)[0].strip().lower() if ":" in href else ""
-            out.append((href, loc, scheme, None, ""))
+            out.append((href, loc, url_scheme(href) or "", None, ""))
             continue
         path, _, anchor = href.partition("#")
         path = path.split("?", 1)[0]
@@ -272,8 +273,14 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, Body]:
         if token.type == "directive":
             directives.append((token.info, token.meta["arg"], Loc(src.path, body_line + token.map[0], 1)))
     lines = text.split("\n")
+    raw = _html_links(tokens, src.path, body_line)
+    html_links = tuple((link.value, loc) for link, loc in raw)
     links = tuple((href, _link_loc(src.path, lines, body_line + line, href)) for href, line in link_lines)
-    html_links = _html_links(tokens, src.path, body_line)
+    # raw HTML's links that are not relative (relative ones are the author's business): checked
+    # for their scheme as a Markdown link is (a picture's or a sound's data: URL opens nothing)
+    links += tuple((link.value, loc) for link, loc in raw if not is_relative(link.value)
+                   and not (url_scheme(link.value) == "data" and link.tag in _MEDIA))
+    warnings = _swallowing(tokens, src.path, body_line)
     directives = tuple(directives)
     guide = Guide(
         meta=meta,
@@ -288,14 +295,18 @@ def parse_guide(src: Source, *, html: bool = True) -> tuple[Guide, Body]:
         links=links,
         targets=link_targets(src.rel, links),
         html_links=html_links,
+        warnings=warnings,
         outline=digest(meta, ident, folder, str(src.path), src.rel, body_line, headings, directives, links),
     )
     return guide, render_body(tokens, html)
 
 
+_MEDIA = frozenset(("img", "source", "video", "audio", "track", "input"))  # elements whose URL is shown, not opened
+
+
 def _html_links(tokens: list, path: Path, body_line: int) -> tuple:
-    """(URL, where it is written) of every link of the raw HTML in a guide: a block's or an inline
-    piece's URLs (fragment_links), each found in its text after the one before."""
+    """(Link, where it is written) of every link of the raw HTML in a guide: a block's or an
+    inline piece's URLs (fragment_links), each found in its text after the one before."""
     out = []
     for token in tokens:
         if token.type == "html_block" and token.map:
@@ -318,12 +329,27 @@ def _html_links(tokens: list, path: Path, body_line: int) -> tuple:
             for link in fragment_links(text):
                 at = text.find(link.value, cursor)
                 if at < 0:
-                    out.append((link.value, Loc(path, line, col0 + 1)))
+                    out.append((link, Loc(path, line, col0 + 1)))
                     continue
                 cursor = at + len(link.value)
                 nl = text.rfind("\n", 0, at)
-                out.append((link.value, Loc(path, line + text.count("\n", 0, at),
-                                            (at - nl) if nl >= 0 else col0 + at + 1)))
+                out.append((link, Loc(path, line + text.count("\n", 0, at), (at - nl) if nl >= 0 else col0 + at + 1)))
+    return tuple(out)
+
+
+def _swallowing(tokens: list, path: Path, body_line: int) -> tuple:
+    """A warning at each piece of raw HTML that leaves the rest of the page out of it (an
+    unclosed comment, <textarea>, <script> ...): what follows would vanish from the page, its
+    search text and the print edition without a word."""
+    out = []
+    for token in tokens:
+        if token.map and (token.type == "html_block" or (
+                token.type == "inline" and any(c.type == "html_inline" for c in token.children or ()))):
+            if swallows(token.content):
+                out.append((Loc(path, body_line + token.map[0], 1),
+                            "this raw HTML swallows everything after it: an unclosed comment, <textarea>, "
+                            "<script>, <title> or <template> (or a <plaintext>) makes the rest of the page its "
+                            "text, so it vanishes from the page, the search and the print edition — close it"))
     return tuple(out)
 
 

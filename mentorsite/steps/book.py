@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
 
+from mentorsite.htmlread import url_of
 from mentorsite.site.model import Edition, Page
 
 # Attributes that hold one id, or a space-separated list of ids, of the same document.
@@ -210,6 +211,7 @@ class Rewriter:
 
     def _href(self, value: str) -> str | None:
         prefix = self.prefix
+        value = url_of(value)
         if value.startswith("#"):
             return f"#{prefix}--{value[1:]}" if len(value) > 1 else f"#{prefix}"
         parts = urlsplit(value)

@@ -13,11 +13,13 @@ import jinja2
 from markupsafe import Markup
 
 from mentorsite.deps import Recorder
+from mentorsite.htmlread import HtmlPage
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Edition
 from mentorsite.site.schedule import site_schedule
 from mentorsite.steps.book import book_pages, make_book, pdf_name
 from mentorsite.steps.pages import Renderer, format_date, template_error
+from mentorsite.steps.reading import Reading
 
 
 class PrintStep:
@@ -49,7 +51,11 @@ class PrintStep:
             except jinja2.TemplateError as e:
                 recorder.stop()
                 raise template_error(e, run.site.config.root) from None
-            yield Made(artifact, {page.output: content}, recorder.stop())
+            reading = None
+            if run.dry:  # `check`: what the link check needs of the page
+                doc = HtmlPage(content)
+                reading = Reading(ids=doc.ids(), links=doc.links())
+            yield Made(artifact, {page.output: content}, recorder.stop(), reading)
 
 
 def print_context(renderer, page, parts: dict) -> dict:

@@ -17,12 +17,15 @@ from mentorsite.steps.search import INDEXED_KINDS, SearchEntry, search_entry
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What a page's reading found: its search entry (indexed pages), its part (book pages), and
-    the digest of each, which the keys ("search", output) and ("part", output) stand for."""
+    the digest of each, which the keys ("search", output) and ("part", output) stand for; for
+    `check`, the ids and links of every page."""
 
     search: SearchEntry | None = None
     part: BookPart | None = None
     search_digest: str = ""
     part_digest: str = ""
+    ids: frozenset = frozenset()
+    links: tuple = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,25 +34,27 @@ class PageReader:
 
     search: bool
     book: BookMap | None
+    check: bool = False  # `check`'s: the ids and links of every page too
 
     @classmethod
-    def of(cls, site, env, *, search: bool) -> "PageReader":
+    def of(cls, site, env, *, search: bool, check: bool = False) -> "PageReader":
         files = {**static_files(env.globals["theme_dirs"]), **{"assets/" + rel: path for rel, path in site.assets}}
         book = BookMap.of(site, files)
-        return cls(search=search, book=book if book.pages else None)
+        return cls(search=search, book=book if book.pages else None, check=check)
 
     def read(self, page: Page, html: bytes) -> Reading | None:
         """A page's reading (None when nothing is taken from it)."""
         indexed = self.search and page.kind in INDEXED_KINDS
         in_book = self.book is not None and page.output in self.book.pages
-        if not indexed and not in_book:
+        if not (indexed or in_book or self.check):
             return None
         doc = HtmlPage(html)
         entry = search_entry(page, doc.text()) if indexed else None
         part = make_part(doc, page, self.book) if in_book else None
         return Reading(entry, part,
                        _digest(entry.title, entry.text, *entry.terms, entry.weights) if entry else "",
-                       _digest(part.html, *sorted(part.roles.items()), part.pdf, *sorted(part.links)) if part else "")
+                       _digest(part.html, *sorted(part.roles.items()), part.pdf, *sorted(part.links)) if part else "",
+                       doc.ids() if self.check else frozenset(), doc.links() if self.check else ())
 
 
 def _digest(*values) -> str:
