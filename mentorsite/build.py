@@ -26,7 +26,7 @@ from mentorsite.deps import Digests, digest
 from mentorsite.errors import Problems, SiteError, SiteErrors
 from mentorsite.languages import build_languages, report_translations
 from mentorsite.parallel import default_jobs
-from mentorsite.runner import Run, StepReport, remember, run_steps
+from mentorsite.runner import Run, Session, StepReport, remember, run_steps
 from mentorsite.site.assemble import Site, assemble
 from mentorsite.site.model import SiteConfig
 from mentorsite.sources.discover import discover
@@ -112,19 +112,20 @@ def output_dir(config: SiteConfig) -> Path:
     return config.root / config.output
 
 
-def build(config: SiteConfig, *, jobs: int | None = None, cache: bool = True, preview=None) -> BuildReport:
+def build(config: SiteConfig, *, jobs: int | None = None, cache: bool = True,
+          session: Session | None = None) -> BuildReport:
     """Build the site into its output folder; a failed build leaves the previous output untouched.
 
     cache: start from what the last build remembers (state.py), else make everything.
-    preview: a live preview's session (serve.py): its state and theme, kept from one build to the
-    next, and its policies (which steps wait, when a newer save stops the build)."""
+    session: the command's (runner.Session): its progress line, and for a preview (serve.py) its
+    state and theme, kept from one build to the next, and its policies."""
+    session = session if session is not None else Session()
     if config.languages and not config.overlay:  # one site per language, each through build_site
-        return build_languages(config, functools.partial(build_site, jobs=jobs, cache=cache), load)
-    return build_site(config, jobs=jobs, cache=cache, preview=preview)
+        return build_languages(config, functools.partial(build_site, jobs=jobs, cache=cache, session=session), load)
+    return build_site(config, jobs=jobs, cache=cache, session=session)
 
 
-def build_site(config: SiteConfig, *, jobs: int | None = None, cache: bool = True, preview=None,
-               env=None) -> BuildReport:
+def build_site(config: SiteConfig, *, jobs: int | None, cache: bool, session: Session, env=None) -> BuildReport:
     """build() of one site (one language's, with env: the theme with every language's URLs)."""
     jobs = default_jobs() if jobs is None else jobs
     out = output_dir(config)
@@ -132,25 +133,24 @@ def build_site(config: SiteConfig, *, jobs: int | None = None, cache: bool = Tru
     steps = _Timer(start)
     with build_lock(config.root, out), _collector_for_loading() as loaded:
         clean_leftovers(out)
-        state = preview.state if preview is not None else BuildState.open(config.root, out, enabled=cache)
+        state = session.state if session.state is not None else BuildState.open(config.root, out, enabled=cache)
         site, warnings = load(config, state, jobs)
         loaded()
         steps("load (discover, parse, assemble)")
         if env is None:
-            env = preview.env if preview is not None else theme_env(config, bytecode=state.templates)
+            env = session.env if session.env is not None else theme_env(config, bytecode=state.templates)
         first = not (out.is_dir() and state.records)  # a new site: the spool becomes the site
         with spooled(out) as spool:
-            run = Run(site, env, state, jobs=jobs, spool=spool, preview=preview,
-                      progress=getattr(preview, "progress", None))
+            run = Run(site, env, state, jobs=jobs, spool=spool, session=session)
             run.digests = digests_for(site, env, state)
             files = run_steps(run, STEPS)
             steps("steps (" + ", ".join(f"{r.name} {r.seconds:.3f} s" for r in run.reports.values()) + ")")
-            atomic = preview is None or first
+            atomic = not session.in_place or first
             report = write(dict(sorted(files.items())), out, atomic=atomic, spare=state.spare if atomic else None,
                            tree=spool.path if first and atomic else None)
             steps("write")
         remember(run, out)
-        if preview is None:
+        if session.state is None:  # (a preview saves its state when it stops)
             state.save()
             if cache:
                 prune_other_outputs(config.root, out)  # other output folders' states, unused for a month

@@ -54,6 +54,7 @@ class Step(Protocol):
     """An output step: a name, what it makes, and how (see the module's docstring)."""
 
     name: str
+    title: str  # how the progress line names it
 
     def artifacts(self, run: "Run") -> list[Artifact]:
         """Everything this step makes for the site."""
@@ -79,6 +80,27 @@ class Superseded(Exception):
     """A build stopped before writing: newer changes came in while it ran (a preview's)."""
 
 
+class Session:
+    """How a build is run, given by its command: a progress line, and for a preview (serve.py)
+    the state and theme it keeps from one build to the next and its policies: which steps a
+    build leaves for a later one, whether newer saves made a build useless, writing in place."""
+
+    state: BuildState | None = None  # a preview's, kept in memory (else the state on disk)
+    env: jinja2.Environment | None = None  # a preview's theme, kept while its templates are the same
+    in_place: bool = False  # a preview writes changed files in place once its first site is there
+
+    def __init__(self, progress=None):
+        self.progress = progress
+
+    def defers(self, step: str) -> bool:
+        """Whether a step is left for a later build (its outputs kept as they are meanwhile)."""
+        return False
+
+    def superseded(self) -> bool:
+        """Whether newer changes came in since this build started (it then stops before writing)."""
+        return False
+
+
 @dataclass
 class Run:
     """What a step is given: the site, the theme, the build's state and how to work."""
@@ -88,15 +110,18 @@ class Run:
     state: BuildState
     jobs: int = 1
     spool: Path | None = None  # a folder where pages are written as they render (write.spooled)
-    tree: bool = False  # spooled at their own paths: the spool can become the new site
     dry: bool = False  # `check`: PDFs are planned, not made
-    preview: object = None  # a preview's session (serve.py)
-    progress: object = None  # the progress line (cli's), or None
+    session: Session = field(default_factory=Session)
     digests: Digests = None
     files: dict = field(default_factory=dict)  # what the steps run so far produced
     made: list[Made] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # every artifact of the site, made or not
     reports: dict[str, StepReport] = field(default_factory=dict)
+
+    @property
+    def progress(self):
+        """The progress line to tell what is being made (None: say nothing)."""
+        return self.session.progress
 
 
 def run_steps(run: Run, steps: list[Step]) -> dict:
@@ -109,7 +134,7 @@ def run_steps(run: Run, steps: list[Step]) -> dict:
         report = run.reports[step.name] = StepReport(step.name)
         artifacts = step.artifacts(run)
         run.names.update(artifact.name for artifact in artifacts)
-        if run.preview is not None and run.preview.defers(step.name):
+        if run.session.defers(step.name):
             report.deferred = _defer(artifacts, state, folder, run.files)
             continue
         todo = []
@@ -121,20 +146,21 @@ def run_steps(run: Run, steps: list[Step]) -> dict:
             else:
                 todo.append(artifact)
         if todo:
-            if run.progress is not None:
-                run.progress.start(step.name, len(todo))
+            progress = run.progress
+            if progress is not None:
+                progress.start(step.title, len(todo))
             for made in step.make(todo, run):
                 run.files.update(made.files)
                 run.made.append(made)
                 if made.reading is not None:
                     state.readings[made.artifact.name] = made.reading
                 report.made += 1
-                if run.progress is not None:
-                    run.progress.advance(made.artifact.name)
-            if run.progress is not None:
-                run.progress.done()
+                if progress is not None:
+                    progress.advance(made.artifact.name)
+            if progress is not None:
+                progress.done()
         report.seconds = time.perf_counter() - start
-        if run.preview is not None and run.preview.superseded():
+        if run.session.superseded():
             raise Superseded()
     return run.files
 

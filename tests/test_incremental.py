@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mentorsite.build import build, output_dir
-from mentorsite.commands.serve import LATER, Session
+from mentorsite.commands.serve import LATER, PreviewSession
 from mentorsite.sources.config import load_config
 from mentorsite.sources.theme import theme_env
 from mentorsite.state import BuildState
@@ -98,10 +98,10 @@ class Preview:
         self.state = BuildState.for_preview(config.root, output_dir(config))
 
     def first(self, config):
-        return build(config, preview=Session(self.state, theme_env(config), LATER))
+        return build(config, session=PreviewSession(self.state, theme_env(config), LATER))
 
     def second(self, config):
-        return build(config, preview=Session(self.state, theme_env(config)))
+        return build(config, session=PreviewSession(self.state, theme_env(config)))
 
     def both(self, config):
         self.first(config)

@@ -13,9 +13,11 @@ from mentorsite.build import build
 from mentorsite.commands.check import check
 from mentorsite.commands.deploy import deploy
 from mentorsite.commands.new import new_project
-from mentorsite.commands.packs import Progress, make_packs, parse_shard
+from mentorsite.commands.packs import make_packs, parse_shard
 from mentorsite.commands.serve import serve
 from mentorsite.errors import SiteError, SiteErrors
+from mentorsite.progress import NORMAL, QUIET, VERBOSE, Progress, setup_logging
+from mentorsite.runner import Session
 from mentorsite.sources.config import load_config
 
 
@@ -31,7 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--config", "-c", default="site.yml", metavar="FILE", help="the site configuration (default: site.yml)")
         p.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback for every error")
+        talk(p)
+
+    def talk(p: argparse.ArgumentParser) -> None:
+        says = p.add_mutually_exclusive_group()
+        says.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS, help="print errors only")
+        says.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS,
+                          help="say what each step made and how long it took")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="--verbose, and a traceback for every error")
 
     p = sub.add_parser("build", help="build the handbook into the output folder", description="Build the handbook website.")
     common(p)
@@ -59,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="DIR", help="the folder to create (it must be empty or not exist)")
     p.add_argument("--example", action="store_true", help="copy the full example handbook instead of the small starter")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty (same-named files are replaced)")
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show a traceback for every error")
+    talk(p)
     p = sub.add_parser("deploy", help="build and publish the handbook to a gh-pages branch",
                        description="Build the site, commit it to a branch of this git repository without touching "
                                    "your working tree, index or current branch, and push it.")
@@ -115,9 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _quick_exit = args.command in ("build", "check")
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    if getattr(args, "debug", False):  # and the time each build step took
-        logging.getLogger("mentorsite.build").setLevel(logging.DEBUG)
+    level = QUIET if getattr(args, "quiet", False) else VERBOSE if getattr(args, "verbose", False) or args.debug else NORMAL
+    setup_logging(level)
+    args.progress = Progress(level)
     if args.command is None:
         parser.print_help()
         return 2
@@ -149,26 +159,26 @@ def _run(args) -> int:
     if args.command == "build":
         if args.jobs is not None and args.jobs < 1:
             raise SiteError(None, f"--jobs {args.jobs}: give a number of processes, 1 or more")
-        report = build(config, cache=not args.no_cache, jobs=args.jobs)
-        _warnings(report.warnings)
-        print(f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
-              f"files changed) into {config.output}/ in {report.seconds:.2f} s")
+        report = build(config, cache=not args.no_cache, jobs=args.jobs, session=Session(args.progress))
+        _warnings(args, report.warnings)
+        _say(args, f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
+                   f"files changed) into {config.output}/ in {report.seconds:.2f} s")
         if report.pdfs or report.pdfs_cached:
-            print(f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged, in {report.pdf_seconds:.2f} s")
+            _say(args, f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged, in {report.pdf_seconds:.2f} s")
         if report.books or report.books_cached:
-            print(f"Handbook PDFs: {report.books} made, {report.books_cached} unchanged")
+            _say(args, f"Handbook PDFs: {report.books} made, {report.books_cached} unchanged")
         return 0
     if args.command == "check":
         report = check(config)
         warnings = report.warnings
-        _warnings(warnings)
+        _warnings(args, warnings)
         if args.external:
             _external(report.external)
         if report.errors:
             raise SiteErrors(list(report.errors))
         where = f" in {report.languages} languages" if report.languages > 1 else ""
-        print(f"Checked {report.pages} pages{where}: no errors"
-              + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
+        _say(args, f"Checked {report.pages} pages{where}: no errors"
+                   + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}" if warnings else ""))
         return 0
     if args.command == "deploy":
         return _deploy(args, config)
@@ -180,28 +190,29 @@ def _run(args) -> int:
 def _new(args) -> int:
     report = new_project(Path(args.folder), example=args.example, force=args.force)
     folder = report.folder
-    print(f"Created {'the example handbook' if args.example else 'a new handbook'} in {folder}/ ({len(report.files)} files).")
-    print("Next steps:")
+    _say(args, f"Created {'the example handbook' if args.example else 'a new handbook'} in {folder}/ "
+               f"({len(report.files)} files).")
+    _say(args, "Next steps:")
     if folder.resolve() != Path.cwd().resolve():
-        print(f"  cd {folder}")
-    print("  mentorsite check        # find mistakes and broken links; writes nothing")
-    print("  mentorsite build        # writes the site into _site/")
-    print("To publish on GitHub Pages, push to GitHub and set Settings > Pages > Source to 'GitHub Actions'.")
+        _say(args, f"  cd {folder}")
+    _say(args, "  mentorsite check        # find mistakes and broken links; writes nothing")
+    _say(args, "  mentorsite build        # writes the site into _site/")
+    _say(args, "To publish on GitHub Pages, push to GitHub and set Settings > Pages > Source to 'GitHub Actions'.")
     return 0
 
 
 def _deploy(args, config) -> int:
     def build_and_report(cfg):
-        report = build(cfg)
-        _warnings(report.warnings)
-        print(f"Built {report.pages} pages into {cfg.output}/")
+        report = build(cfg, session=Session(args.progress))
+        _warnings(args, report.warnings)
+        _say(args, f"Built {report.pages} pages into {cfg.output}/")
         return report
 
     report = deploy(config, build=build_and_report, config_file=Path(args.config), branch=args.branch,
                     remote=args.remote, message=args.message, allow_dirty=args.allow_dirty, force=args.force,
                     push=args.push)
     where = f"pushed to {report.remote}" if report.remote else "not pushed (--no-push)"
-    print(f"Committed {report.files} files to '{report.branch}' as {report.commit[:7]} "
+    _say(args, f"Committed {report.files} files to '{report.branch}' as {report.commit[:7]} "
           f"({report.message.splitlines()[0]}); {where}")
     return 0
 
@@ -216,17 +227,17 @@ def _packs(args, config) -> int:
         print(f"mentorsite packs: --jobs {args.jobs}: give a number of processes, 1 or more", file=sys.stderr)
         return 2
     roster = Path(args.roster)
-    report = make_packs(config, roster, Path(args.out), shard=shard, jobs=args.jobs, progress=Progress("Packs"),
+    report = make_packs(config, roster, Path(args.out), shard=shard, jobs=args.jobs, progress=args.progress,
                         shown=roster)
     for err in report.errors:
         print(str(err), file=sys.stderr)
     where = f" (shard {shard[0]}/{shard[1]})" if shard else ""
-    print(f"Wrote {report.pairs} pair{'s' if report.pairs != 1 else ''}{where}, {report.files} files, into "
-          f"{args.out}/ in {report.seconds:.1f} s")
+    _say(args, f"Wrote {report.pairs} pair{'s' if report.pairs != 1 else ''}{where}, {report.files} files, into "
+               f"{args.out}/ in {report.seconds:.1f} s")
     if report.removed:
-        print(f"Removed {report.removed} file{'s' if report.removed != 1 else ''} of pairs or worksheets no longer "
+        _say(args, f"Removed {report.removed} file{'s' if report.removed != 1 else ''} of pairs or worksheets no longer "
               "in the roster")
-    if report.kept_stale:
+    if report.kept_stale and args.progress.level > QUIET:
         print(f"Kept {report.kept_stale} file{'s' if report.kept_stale != 1 else ''} of pairs or worksheets no longer "
               "in the roster: they are removed once its bad rows are fixed", file=sys.stderr)
     if report.errors:
@@ -244,6 +255,13 @@ def _external(links) -> None:
             print(f"    {loc}")
 
 
-def _warnings(warnings) -> None:
-    for w in warnings:
-        print(f"{w.loc}: warning: {w.message}" if w.loc else f"warning: {w.message}", file=sys.stderr)
+def _say(args, line: str) -> None:
+    """A line of the command's report on stdout (none with --quiet)."""
+    if args.progress.level > QUIET:
+        print(line)
+
+
+def _warnings(args, warnings) -> None:
+    if args.progress.level > QUIET:
+        for w in warnings:
+            print(f"{w.loc}: warning: {w.message}" if w.loc else f"warning: {w.message}", file=sys.stderr)

@@ -362,8 +362,10 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
     # one template PDF per (worksheet, milestone template) that this shard's pairs need
     needed = sorted({(w, p.template if _uses_template(site.worksheets[w]) else "") for p in mine for w in pair_worksheets(site, p)})
     jobs_ = [_template_job(site, env, ws, tpl) for ws, tpl in needed]
-    made = make_pdfs(jobs_, PdfStore.for_project(config.root), workers=jobs)
-    templates = {key: _bytes(made.files[job.output]) for key, job in zip(needed, jobs_)}
+    pdfs = list(make_pdfs(jobs_, PdfStore.for_project(config.root), workers=jobs, progress=progress))
+    made = {pdf.job.output: pdf.content for pdf in pdfs}
+    rendered = sum(not pdf.stored for pdf in pdfs)
+    templates = {key: _bytes(made[job.output]) for key, job in zip(needed, jobs_)}
     out.mkdir(parents=True, exist_ok=True)
     tasks = [(p, [(w, p.template if _uses_template(site.worksheets[w]) else "") for w in pair_worksheets(site, p)])
              for p in mine]
@@ -372,7 +374,7 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
     files = 0
     workers = max(1, min(jobs or cpu_count(), len(tasks)))
     if progress is not None:
-        progress.start(len(tasks))
+        progress.start("Packs", len(tasks))
     try:
         if workers == 1:
             results = map(_write_pair, tasks)
@@ -390,7 +392,7 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
     finally:
         _init(None)
         if progress is not None:
-            progress.finish()
+            progress.done(f"{len(tasks)} pair{'s' if len(tasks) != 1 else ''} made")
     index = env.get_template(INDEX_TEMPLATE).render(
         pairs=roster.pairs, extra_columns=roster.extra_columns, worksheets=lambda p: pair_worksheets(site, p),
         shard=shard, errors=len(roster.errors), page=None, item=None)
@@ -399,7 +401,7 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
     # the roster has bad rows (a typo must not cost a pair its pack)
     expected = {p.folder: pair_files(site, p) for p in roster.pairs}
     removed = prune(out, expected, remove=not roster.errors)
-    return PackReport(len(mine), files + 1, errors, time.perf_counter() - start, made.made, out,
+    return PackReport(len(mine), files + 1, errors, time.perf_counter() - start, rendered, out,
                       removed if not roster.errors else 0, removed if roster.errors else 0)
 
 
@@ -549,47 +551,3 @@ def _write(path: Path, data: bytes) -> None:
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
-
-# ---------------------------------------------------------------- progress
-
-
-class Progress:
-    """A progress bar on a terminal (stderr); nothing at all when stderr is not one."""
-
-    def __init__(self, label: str, stream=None):
-        self.stream = stream or sys.stderr
-        self.label = label
-        self.on = hasattr(self.stream, "isatty") and self.stream.isatty()
-        self.total = self.done = 0
-        self.started = 0.0
-        self._last = 0.0
-
-    def start(self, total: int) -> None:
-        """Begin counting to total."""
-        self.total, self.done, self.started = total, 0, time.monotonic()
-        self._draw(force=True)
-
-    def advance(self, n: int = 1) -> None:
-        """n more done."""
-        self.done += n
-        self._draw()
-
-    def finish(self) -> None:
-        """Clear the bar."""
-        if self.on:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-
-    def _draw(self, force: bool = False) -> None:
-        if not self.on:
-            return
-        now = time.monotonic()
-        if not force and now - self._last < 0.1 and self.done < self.total:
-            return
-        self._last = now
-        width = 30
-        filled = int(width * self.done / self.total) if self.total else width
-        elapsed = now - self.started
-        eta = f", {elapsed / self.done * (self.total - self.done):.0f} s left" if self.done and self.done < self.total else ""
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}{eta}\x1b[K")
-        self.stream.flush()

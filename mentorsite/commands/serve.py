@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mentorsite.build import build, output_dir
-from mentorsite.runner import Superseded
+from mentorsite.runner import Session, Superseded
 from mentorsite.state import BuildState
 from mentorsite.sources.config import load_config
 from mentorsite.errors import SiteError, SiteErrors
@@ -35,20 +35,21 @@ SETTLE = 0.01  # seconds without a new change before a burst of saves is rebuilt
 _RELOAD_SCRIPT = b"""<script>(function(){var b="build %d",s=new EventSource("%s");s.onmessage=function(e){if(e.data==="reload"||(e.data.indexOf("build ")===0&&e.data!==b))location.reload();};})();</script>"""
 
 
-class Session:
-    """What a preview gives each build (build's preview): the state and theme it keeps from one
-    build to the next, the steps this build leaves for later, and whether newer saves came in."""
+class PreviewSession(Session):
+    """What a preview gives each build: the state and theme it keeps from one build to the next,
+    the steps this build leaves for later, and whether newer saves came in (it then stops)."""
+
+    in_place = True
 
     def __init__(self, state: BuildState, env, defer: frozenset[str] = frozenset(), superseded=None):
+        super().__init__()
         self.state, self.env, self.defer = state, env, defer
         self._superseded = superseded
 
     def defers(self, step: str) -> bool:
-        """Whether a step is left for a later build (its outputs kept as they are)."""
         return step in self.defer
 
     def superseded(self) -> bool:
-        """Whether newer changes came in since this build started (it then stops before writing)."""
         return self._superseded is not None and self._superseded()
 
 
@@ -98,7 +99,7 @@ class Preview:
             # pages first (then the browser reloads), the print pages and the search index, which
             # hold every page, right after: a request for one of them waits until it is up to date
             try:
-                report = build(config, preview=Session(self.state, self.env, LATER | self.kept, superseded))
+                report = build(config, session=PreviewSession(self.state, self.env, LATER | self.kept, superseded))
             except Superseded:
                 return False
             self.errors = []
@@ -113,7 +114,7 @@ class Preview:
                 self.broadcast("reload")
                 then = time.perf_counter()
                 try:
-                    late = build(config, preview=Session(self.state, self.env, self.kept))
+                    late = build(config, session=PreviewSession(self.state, self.env, self.kept))
                 finally:
                     self.pending = frozenset()
                     self.settled.set()

@@ -26,7 +26,7 @@ ICS_OUTPUT = "schedule.ics"
 class CalendarStep:
     """schedule.ics, when the cohort has a start date."""
 
-    name = "calendar"
+    name, title = "calendar", "Calendar"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact(ICS_OUTPUT)] if run.site.config.cohort.start else []

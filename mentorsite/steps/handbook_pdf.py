@@ -66,7 +66,7 @@ class Plan:
 class HandbookPdfStep:
     """handbook.pdf and a handbook-<role>.pdf per role (site.yml's handbook_pdfs)."""
 
-    name = "handbook PDFs"
+    name, title = "handbook PDFs", "Handbook PDFs"
 
     def artifacts(self, run) -> list[Artifact]:
         if not run.site.config.handbook_pdfs:
@@ -80,9 +80,13 @@ class HandbookPdfStep:
                 yield Made(plan.artifact, {plan.artifact.name: PLACEHOLDER}, plan.deps)
             return
         store = run.state.pdfs
-        todo_jobs = [job for job in jobs.values() if store.get(job.key) is None]
-        report = make_pdfs(todo_jobs, store)
-        parts = {job.key: store.get(job.key) or report.files[job.output] for job in jobs.values()}
+        if run.progress is not None:
+            run.progress.add(len(jobs))
+        parts = {}
+        for pdf in make_pdfs(list(jobs.values()), store, progress=run.progress):
+            parts[pdf.job.key] = pdf.content
+            if run.progress is not None:
+                run.progress.advance(pdf.job.output)
         readers: dict = {}  # a part's PDF, read once for every book it is in
         for plan in plans:
             data = store.get(plan.key)

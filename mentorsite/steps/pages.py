@@ -389,7 +389,7 @@ class PagesStep:
     """Every page of the site but the print pages: its HTML, written where it renders, and its
     reading (htmlread.py): its search entry and its part of the print edition."""
 
-    name = "pages"
+    name, title = "pages", "Pages"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact(page.output, page) for page in run.site.pages if page.kind != "print"]
@@ -442,7 +442,7 @@ class SiteFilesStep:
     """The files around the pages: the theme's static files, the assets, sitemap.xml, .nojekyll
     and CNAME. Made every time (they cost nothing; write leaves unchanged files alone)."""
 
-    name = "site files"
+    name, title = "site files", "Site files"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact("sitemap.xml")]

@@ -9,6 +9,8 @@ pool over the machine's cores, and stored.
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
+import functools
 import hashlib
 import importlib.metadata
 import logging
@@ -16,7 +18,8 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from mentorsite import __version__
@@ -40,17 +43,6 @@ class PdfJob:
     source: Path  # the worksheet's file, relative to the project, for error messages
     key: str  # digest of everything the PDF depends on
     forms: bool = True  # fillable fields; False for the handbook PDFs (printed.py), made to read and print
-
-
-@dataclass(frozen=True, slots=True)
-class PdfReport:
-    """What the PDF step did: files made, taken from the cache, and the time spent."""
-
-    files: dict[str, bytes | Path] = field(default_factory=dict)  # bytes made now, or a stored PDF
-    made: int = 0
-    cached: int = 0
-    seconds: float = 0.0
-    timings: tuple[tuple[str, float], ...] = ()  # (output, seconds) of each PDF rendered
 
 
 def key_of(*parts: str) -> str:
@@ -81,48 +73,73 @@ def package_version(package: str) -> str:
         return "none"
 
 
-def make_pdfs(jobs: list[PdfJob], store=None, workers: int | None = None) -> PdfReport:
-    """Every job's PDF: the stored file when its digest is in the store, else rendered in parallel."""
-    start = time.perf_counter()
-    files: dict[str, bytes | Path] = {}
+@dataclass(frozen=True, slots=True)
+class PdfMade:
+    """One job's PDF: bytes made now, or the stored file; and the seconds it took to make."""
+
+    job: PdfJob
+    content: bytes | Path
+    seconds: float = 0.0
+    stored: bool = False  # taken from the store
+
+
+def make_pdfs(jobs: list[PdfJob], store=None, workers: int | None = None, progress=None) -> Iterator[PdfMade]:
+    """Every job's PDF, as each is ready: those the store has first, then the others as they are
+    rendered, in parallel (jobs with the same key are rendered once). A PDF that cannot be made
+    is a SiteError naming the file it was made from."""
     todo: list[PdfJob] = []
     for job in jobs:
         kept = store.get(job.key) if store else None
         if kept is not None:
-            files[job.output] = kept
+            yield PdfMade(job, kept, stored=True)
         else:
             todo.append(job)
-    timings: list[tuple[str, float]] = []
     if todo:
-        unique: dict[str, PdfJob] = {}
+        _say_if_slow(progress)
+        same: dict[str, list[PdfJob]] = {}
         for job in todo:  # jobs with the same inputs (a role's handbook that is the whole one) render once
-            unique.setdefault(job.key, job)
-        made: dict[str, bytes] = {}
-        for job, (data, seconds, error) in zip(unique.values(), _render_all(list(unique.values()), workers)):
+            same.setdefault(job.key, []).append(job)
+        for job, (data, seconds, error) in _render_all([group[0] for group in same.values()], workers):
             if error:
                 raise SiteError(
                     Loc(job.source, 1, 1),
                     f"could not make {job.output}: {error} — check the theme's templates/pdf/ files "
-                    "(run with --debug for details)",
+                    "(run with --verbose for details)",
                 )
-            made[job.key] = data
-            timings.append((job.output, seconds))
             if store:
                 store.put(job.key, data)
-        for job in todo:
-            files[job.output] = made[job.key]
-            if unique[job.key] is not job:
-                timings.append((job.output, 0.0))
+            for i, twin in enumerate(same[job.key]):
+                yield PdfMade(twin, data, seconds if i == 0 else 0.0)
     if store:
         store.prune({job.key for job in jobs})
-    log.debug("PDFs: %d made, %d from the cache", len(todo), len(jobs) - len(todo))
-    return PdfReport(
-        files=dict(sorted(files.items())),
-        made=len(todo),
-        cached=len(jobs) - len(todo),
-        seconds=time.perf_counter() - start,
-        timings=tuple(timings),
-    )
+
+
+@functools.cache
+def _subsets_slowly() -> bool:
+    """Whether WeasyPrint has to subset fonts with fontTools (HarfBuzz's subsetter is missing)."""
+    try:
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset  # (put off: see render_pdf)
+    except Exception:  # (another WeasyPrint: ask the system)
+        return ctypes.util.find_library("harfbuzz-subset") is None
+    return not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def _say_if_slow(progress) -> None:
+    """PDFs will be slower, and which system package makes them faster (once a run)."""
+    if _subsets_slowly():
+        _say_slow(progress)
+
+
+@functools.cache
+def _say_slow(progress) -> None:
+    """(cached: said once for each run's progress line; once a process without one)"""
+    line = ("note: PDFs are made more slowly on this machine: WeasyPrint lacks HarfBuzz's subsetter — "
+            "install it (Debian, Ubuntu: sudo apt-get install libharfbuzz-subset0; Fedora: harfbuzz; "
+            "macOS: brew install harfbuzz)")
+    if progress is not None:
+        progress.say(line)
+    else:
+        log.warning(line)
 
 
 def cpu_count() -> int:
@@ -133,22 +150,26 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _render_all(jobs: list[PdfJob], workers: int | None) -> list[tuple[bytes, float, str]]:
-    """Render jobs in this process (one job, or one core) or in a pool; results in job order."""
+def _render_all(jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, tuple[bytes, float, str]]]:
+    """(job, its PDF) as each is rendered: in this process (one job, or one core) or in a pool,
+    the biggest first, so that no core is left with a long one at the end."""
     workers = min(len(jobs), workers or cpu_count())
     _check_weasyprint(jobs[0])
+    jobs = sorted(jobs, key=lambda job: -len(job.html))
     if workers <= 1:
-        return [render_pdf(job.html, job.forms) for job in jobs]
-    # The biggest first, so that no core is left with a long one at the end.
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
-    from concurrent.futures import ProcessPoolExecutor  # (put off: only a build that makes PDFs needs a pool)
+        for job in jobs:
+            yield job, render_pdf(job.html, job.forms)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # (put off: only a build that makes PDFs needs a pool)
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-        results = list(pool.map(render_pdf, [jobs[i].html for i in order], [jobs[i].forms for i in order]))
-    out: list = [None] * len(jobs)
-    for i, result in zip(order, results):
-        out[i] = result
-    return out
+        futures = {pool.submit(render_pdf, job.html, job.forms): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def pool_context():

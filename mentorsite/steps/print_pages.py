@@ -25,7 +25,7 @@ from mentorsite.steps.reading import Reading
 class PrintStep:
     """The print pages, one per edition, from every part of its book."""
 
-    name = "print"
+    name, title = "print", "Print pages"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact(page.output, page) for page in run.site.pages if page.kind == "print"]

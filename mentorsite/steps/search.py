@@ -136,7 +136,7 @@ def _json(value) -> bytes:
 class SearchStep:
     """The offline search index, from the entries the pages' readings made (none with `search: false`)."""
 
-    name = "search"
+    name, title = "search", "Search index"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact("search/index.json")] if run.site.config.search else []

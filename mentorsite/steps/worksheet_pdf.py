@@ -25,7 +25,7 @@ PLACEHOLDER = b"%PDF- (check: not made)"  # what `check` puts in a PDF's place: 
 class WorksheetPdfStep:
     """worksheets/<id>.pdf for every worksheet."""
 
-    name = "worksheet PDFs"
+    name, title = "worksheet PDFs", "Worksheet PDFs"
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact(f"worksheets/{ws.id}.pdf", ws) for ws in run.site.worksheets.values()]
@@ -36,11 +36,15 @@ class WorksheetPdfStep:
             for artifact, (_job, deps) in zip(todo, made):
                 yield Made(artifact, {artifact.name: PLACEHOLDER}, deps)
             return
-        report = make_pdfs([job for job, _deps in made], run.state.pdfs)
-        run.reports[self.name].timings.extend(report.timings)
-        run.reports[self.name].stored += report.cached
-        for artifact, (job, deps) in zip(todo, made):
-            yield Made(artifact, {artifact.name: report.files[job.output]}, deps)
+        report = run.reports[self.name]
+        by_output = {job.output: (artifact, deps) for artifact, (job, deps) in zip(todo, made)}
+        for pdf in make_pdfs([job for job, _deps in made], run.state.pdfs, progress=run.progress):
+            artifact, deps = by_output[pdf.job.output]
+            if pdf.stored:
+                report.stored += 1
+            else:
+                report.timings.append((pdf.job.output, pdf.seconds))
+            yield Made(artifact, {artifact.name: pdf.content}, deps)
 
 
 def worksheet_jobs(site, env: jinja2.Environment, worksheets: list[Worksheet],
