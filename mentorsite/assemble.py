@@ -295,7 +295,7 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
             seen[f.id] = f
         if f.kind == "table":
             tpl = f.rows_template
-            if tpl and tpl not in parsed.milestones:
+            if tpl and tpl not in parsed.milestones and ("milestones", tpl) not in parsed.failed:  # (errors of its own)
                 problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'"
                                f"{suggest(tpl, parsed.milestones) or f' — add content/milestones/{tpl}.yml or name an existing template'}")
             ids = set()

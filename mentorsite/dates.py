@@ -65,8 +65,31 @@ def parse_due(value, loc: Loc | None = None) -> Due:
         try:
             return Due("date", date=dt.date.fromisoformat(value.strip()), loc=loc)
         except ValueError:
-            pass
+            problem = missing_date(value)
+            if problem:
+                raise ValueError(problem) from None
     raise ValueError(f"'{value}' is not a due date — write {DUE_FORMS}")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # (the messages are English; not the locale's names)
+_DATE_SHAPE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def missing_date(text: str) -> str | None:
+    """Why text, written as a date (YYYY-MM-DD), is not a day of the calendar: "'2027-02-30' does
+    not exist — February 2027 has 28 days"; None when it is a real date or not written as one."""
+    m = _DATE_SHAPE.match(str(text))
+    if m is None:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    shown = m.group(0).strip()
+    if not 1 <= month <= 12:
+        return f"'{shown}' does not exist — a year has months 01 to 12: correct the month"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"'{shown}' does not exist — {_MONTHS[month - 1]} {year} has {days} days: correct the day"
+    return None
 
 
 def add_months(start: dt.date, months: int) -> dt.date:

@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from mentorsite.dates import missing_date
 from mentorsite.errors import Loc, SiteError, suggest
 from mentorsite.markdown import slugify
 
@@ -176,7 +177,8 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
             try:
                 start = dt.date.fromisoformat(start_value)
             except ValueError:
-                bad("start", f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
+                bad("start", missing_date(start_value)
+                    or f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
                 start = None
         elif start is None:
             bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")

@@ -9,7 +9,7 @@ import typing
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
-from mentorsite.dates import Due, parse_due
+from mentorsite.dates import Due, missing_date, parse_due
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.yamlload import LocMap
 
@@ -216,6 +216,8 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
                 return _convert(option, value, loc, Problems(), what)
             except _Bad:
                 continue
+        if dt.date in options and isinstance(value, str) and missing_date(value):
+            raise _Bad(f"{what}: {missing_date(value)}", loc)
         raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}", loc)
     if origin in (list, tuple):
         item_tp = typing.get_args(tp)[0]
@@ -273,6 +275,9 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
+            problem = missing_date(value)
+            if problem:
+                raise _Bad(f"{what}: {problem}", loc) from None
             raise _Bad(f"{what} must be a date written YYYY-MM-DD, not {_kind(value)}", loc) from None
     if tp is Due:
         try:

@@ -172,9 +172,11 @@ class _Builder:
             value = self.scalars.construct_object(node)
         except (ValueError, yaml.constructor.ConstructorError) as e:
             if node.tag.endswith(":timestamp"):
+                from mentorsite.dates import missing_date
+
                 raise SiteError(
                     self.loc(node),
-                    f"'{node.value}' is not a real date ({e}) — write a date as YYYY-MM-DD",
+                    missing_date(node.value) or f"'{node.value}' is not a real date ({e}) — write a date as YYYY-MM-DD",
                 ) from None
             raise SiteError(self.loc(node), f"cannot read value '{node.value}': {e}") from None
         if isinstance(value, dt.datetime):

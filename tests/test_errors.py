@@ -31,7 +31,15 @@ CASES = {
     ),
     "site_bad_date": (
         {"site.yml": "title: T\ncohort:\n  start: 2027-02-30\n"},
-        ["site.yml:3:10: '2027-02-30' is not a real date (day is out of range for month) — write a date as YYYY-MM-DD"],
+        ["site.yml:3:10: '2027-02-30' does not exist — February 2027 has 28 days: correct the day"],
+    ),
+    "site_bad_date_quoted": (
+        {"site.yml": "title: T\ncohort:\n  start: '2027-02-30'\n"},
+        ["site.yml:3:10: 'start': '2027-02-30' does not exist — February 2027 has 28 days: correct the day"],
+    ),
+    "site_not_a_date": (
+        {"site.yml": "title: T\ncohort:\n  start: next monday\n"},
+        ["site.yml:3:10: 'start' must be a date (YYYY-MM-DD), not 'next monday'"],
     ),
     "site_bad_url": (
         {"site.yml": "title: T\nurl: org.github.io/handbook\n"},
@@ -61,6 +69,18 @@ CASES = {
     "bad_due": (
         {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: next week\n"},
         ["content/milestones/m.yml:5:10: 'due': 'next week' is not a due date — write 'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"],
+    ),
+    "due_date_that_does_not_exist": (
+        {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: '2027-06-31'\n"},
+        ["content/milestones/m.yml:5:10: 'due': '2027-06-31' does not exist — June 2027 has 30 days: correct the day"],
+    ),
+    "misspelt_key_in_a_template_used_by_a_worksheet": (
+        {"content/milestones/plan.yml": "title: Plan\ngoal: G\nmilestones:\n  - title: A\n    due: week 2\n    ownr: mentor\n",
+         "content/worksheets/tracker.yml": "title: Tracker\npurpose: Track.\nsections:\n  - title: S\n    fields:\n"
+                                           "      - id: plan\n        kind: table\n        label: Plan\n"
+                                           "        rows: from milestones/plan\n        columns: [title, due]\n",
+         "content/types/peer.yml": TYPE + "milestones: [plan]\n"},
+        ["content/milestones/plan.yml:6:5: unknown key 'ownr' — did you mean 'owner'?"],
     ),
     "unknown_phase": (
         {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: phase:clousre\n"},

@@ -50,9 +50,10 @@ def test_non_text_keys_are_errors():
 
 
 def test_impossible_dates_are_errors():
-    message = error_of("start: 2027-02-30\n")
-    assert message.startswith("f.yml:1:8: '2027-02-30' is not a real date")
-    assert message.endswith("— write a date as YYYY-MM-DD")
+    assert error_of("start: 2027-02-30\n") == "f.yml:1:8: '2027-02-30' does not exist — February 2027 has 28 days: correct the day"
+    assert error_of("start: 2028-02-30\n") == "f.yml:1:8: '2028-02-30' does not exist — February 2028 has 29 days: correct the day"
+    assert error_of("start: 2027-04-31\n") == "f.yml:1:8: '2027-04-31' does not exist — April 2027 has 30 days: correct the day"
+    assert error_of("start: 2027-13-01\n") == "f.yml:1:8: '2027-13-01' does not exist — a year has months 01 to 12: correct the month"
 
 
 def test_billion_laughs_fails_fast():
