@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from mentorsite.dates import Due, resolve
+from mentorsite.dates import Due, last_day, resolve
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.model import (
@@ -25,7 +25,7 @@ from mentorsite.model import (
 from mentorsite.parse import Parsed, link_targets
 from mentorsite.schema import walk_refs
 from mentorsite.printed import print_pages
-from mentorsite.schedule import schedule_page
+from mentorsite.schedule import check_phases, schedule_page
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
@@ -105,6 +105,7 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
     if program is None:
         return None
     _check_program(program, problems)
+    check_phases(program, config.cohort.start, problems)  # (schedule.py: ends before starts, gaps, overlaps)
     roles = {r.id for r in program.roles}
     phases = {p.id for p in program.phases}
     known = {
@@ -334,6 +335,8 @@ def item_value(item, key: str):
     if isinstance(item, str):
         return item if key == "text" else ""
     value = getattr(item, key, "")
+    if key == "end" and isinstance(value, Due):
+        value = last_day(value)  # a phase's end column shows its last day, as its pages do
     if isinstance(value, tuple):
         return "; ".join(str(v) for v in value)
     return value if value is not None else ""

@@ -48,6 +48,35 @@ class Due:
         return (self.unit == "date", self.date or dt.date.min, days)
 
 
+@dataclass(frozen=True, slots=True)
+class LastDay(Due):
+    """The day before a point in time: the last day of a phase whose `end` is that point (a
+    phase runs from its start up to its end, not including it: 'week 0' to 'week 3' is three
+    weeks, and the next phase starts on 'week 3'). Resolves to the day before; without a
+    calendar it names the unit before ('Week 2' for 'week 3': weeks are counted from week 0)."""
+
+    def point(self) -> Due:
+        """The point this is the day before (the phase's `end` as written)."""
+        return Due(self.unit, self.amount, self.phase, self.date, self.loc)
+
+    def unit_before(self) -> Due:
+        """The day, week or month that ends on this day, as a due date: 'week 3' -> 'week 2'."""
+        if self.unit == "date":
+            return Due("date", date=self.date - dt.timedelta(days=1), loc=self.loc)
+        if self.unit == "phase":
+            return Due("phase", self.amount - 1, self.phase, loc=self.loc)
+        return Due(self.unit, self.amount - 1, loc=self.loc)
+
+    def relative_label(self) -> str:
+        """As Due.relative_label, for the unit that ends on this day ('Week 2' for 'week 3')."""
+        return self.unit_before().relative_label()
+
+
+def last_day(end: Due) -> LastDay:
+    """The last day of a phase that ends at end (the day before it)."""
+    return LastDay(end.unit, end.amount, end.phase, end.date, end.loc)
+
+
 def parse_due(value, loc: Loc | None = None) -> Due:
     """Parse a due value from YAML (a str or a date); raise ValueError with the accepted forms."""
     if isinstance(value, dt.date):
@@ -102,6 +131,9 @@ def add_months(start: dt.date, months: int) -> dt.date:
 
 def resolve(due: Due, start: dt.date | None, phase_starts: dict[str, Due]) -> dt.date | None:
     """The calendar date of due for a cohort starting on start (None without a start)."""
+    if isinstance(due, LastDay):
+        when = resolve(due.point(), start, phase_starts)
+        return when - dt.timedelta(days=1) if when else None
     if due.unit == "date":
         return due.date
     if start is None:

@@ -153,10 +153,18 @@ class Renderer:
         when = self.site.date_of(due)
         return when.isoformat() if when else relative_due(due, self.t)
 
+    def due_value(self, due: Due, kind: str) -> str:
+        """A due date as a form field of kind holds it: YYYY-MM-DD for a date picker (which shows it
+        in the reader's own format), else as the site writes dates ('Mar 8, 2027', '8 mar 2027')."""
+        if kind == "date":
+            return self.due_iso(due)
+        when = self.site.date_of(due)
+        return format_date(when, self.site.config.language) if when else relative_due(due, self.t)
+
     def table_rows(self, field, display: bool = False) -> list[dict]:
         """The pre-filled rows of a table field: one per milestone of its template, or per item
-        of a list of program.yml, else blank. Dates are YYYY-MM-DD (form values), or with display
-        as a reader sees them (a PDF's given cells)."""
+        of a list of program.yml, else blank. Dates are form values (due_value: YYYY-MM-DD in a
+        date column), or with display as a reader sees them (a PDF's given cells)."""
         if field.rows_program:
             self.rec.add(("program",))
             rows = []
@@ -167,7 +175,7 @@ class Renderer:
                     if src:
                         value = item_value(item, src)
                         if isinstance(value, Due):
-                            value = self.due(value) if display else self.due_iso(value)
+                            value = self.due(value) if display else self.due_value(value, col.kind)
                         row[col.id or _slug(col.label)] = value
                 rows.append(row)
             return rows
@@ -183,7 +191,7 @@ class Renderer:
                 src = column_source(col)
                 cid = col.id or _slug(col.label)
                 if src == "due":
-                    row[cid] = self.due(m.due) if display else self.due_iso(m.due)
+                    row[cid] = self.due(m.due) if display else self.due_value(m.due, col.kind)
                 elif src == "owner":
                     row[cid] = self.role_title(m.owner)
                 elif src:

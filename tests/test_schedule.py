@@ -53,9 +53,9 @@ def test_ics_events_are_all_day_at_the_cohort_dates(site):
     assert sorted(events) == sorted(
         [f"phase-start{suffix}", f"phase-closure{suffix}"] + [f"milestone-speaking-{n}{suffix}" for n in (1, 2, 3, 4)]
     )
-    # phases: week 0 to week 2, week 10 to week 12; DTEND is exclusive
+    # phases: week 0 to week 10, week 10 to week 12; DTEND is exclusive
     start = events[f"phase-start{suffix}"]
-    assert (_day(start, "DTSTART"), _day(start, "DTEND")) == (START, START + dt.timedelta(weeks=2))
+    assert (_day(start, "DTSTART"), _day(start, "DTEND")) == (START, START + dt.timedelta(weeks=10))
     closure = events[f"phase-closure{suffix}"]
     assert _day(closure, "DTSTART") == START + dt.timedelta(weeks=10)
     expected = {
