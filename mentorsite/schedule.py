@@ -15,6 +15,7 @@ cohort's first day at midnight UTC: the file's bytes depend only on the handbook
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -75,7 +76,7 @@ class Schedule:
 
     start: dt.date | None
     first_day: float  # the left edge of the time line (0 unless something comes before the start)
-    last_day: float  # the right edge
+    last_day: float  # the right edge: the day after the last phase (or the last due date)
     phases: tuple[Band, ...]
     meetings: tuple[Mark, ...]
     tracks: tuple[Track, ...]
@@ -94,12 +95,25 @@ class Schedule:
         """Whether a day is after the end of the time line (drawn at its right edge)."""
         return day > self.last_day
 
-    def ticks(self) -> list[tuple[float, str]]:
-        """Axis labels: every week number, thinned out so that at most about 14 are shown."""
-        weeks = int(self.last_day // 7) + 1
-        step = next(s for s in (1, 2, 4, 8, 13, 26, 52, 104) if weeks / s <= 14)
-        first = int(-(-self.first_day // 7))
-        return [(w * 7, str(w)) for w in range(first, weeks + 1) if w % step == 0 and w * 7 >= self.first_day]
+    def weeks(self) -> list[tuple[int, float, float]]:
+        """Every week the line shows, as (its number, its first day, the day after it), cut to the
+        line. Week 0 is the cohort's first seven days, as `week 0` is in due dates and phases."""
+        out = []
+        week = math.floor(self.first_day / 7)
+        while week * 7 < self.last_day:
+            out.append((week, max(week * 7.0, self.first_day), min(week * 7.0 + 7, self.last_day)))
+            week += 1
+        return out
+
+    def ticks(self) -> list[tuple[float, float, str]]:
+        """Axis labels, (first day, day after, number): a week's number names its seven days, so
+        it is drawn in the middle of them (today's mark sits inside the week the page names).
+        Thinned to every 2nd, 4th, ... week so that at most 14 show: at the line's narrowest
+        (schedule.css), 14 labels of three digits still leave space between them; a week less than
+        half on the line gets none."""
+        weeks = [w for w in self.weeks() if w[2] - w[1] >= 3.5]
+        step = next((s for s in (1, 2, 4, 8, 13, 26, 52, 104, 208) if len(weeks) / s <= 14), 416)
+        return [(first, after, str(n)) for n, first, after in weeks if n % step == 0]
 
 
 def schedule_page() -> Page:
@@ -330,9 +344,14 @@ def schedule_context(renderer, page: Page) -> dict:
     renderer.rec.add(("all", "milestones"))  # every template's due dates; program and config are recorded already
     schedule = site_schedule(site)
     start = schedule.start
+    fmt = renderer.env.globals["format_date"]
+    weeks = [[n, fmt(start + dt.timedelta(days=7 * n)), fmt(start + dt.timedelta(days=7 * n + 6))]
+             for n, _, _ in schedule.weeks()] if start else []
     return {
         "page": dataclasses.replace(page, title=renderer.t("schedule.title")),
         "schedule": schedule,
+        "week_dates": weeks,  # [number, first day, last day] of every week, for 'Today is in week 2 (...)'
+
         # the cohort's last day: the day before the end of its time line (the last phase's 'end')
         "end_date": start + dt.timedelta(days=int(schedule.last_day) - 1) if start else None,
         "ics_url": renderer.url(ICS_OUTPUT) if start else "",
