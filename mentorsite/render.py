@@ -627,10 +627,15 @@ def sitemap(site: Site) -> bytes:
 
 
 def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
-    """A template problem as a SiteError naming the template file and line."""
+    """A template problem as a SiteError naming the template file, line and (when the line shows
+    where) column, and how to fix it: the nearest name for a misspelt variable, attribute, filter,
+    test or tag, the end tag a block lacks."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = _shown(exc.filename or exc.name or "template", root)
-        return SiteError(Loc(path, exc.lineno or 1, 1), f"template syntax error: {exc.message}")
+        line = exc.lineno or 1
+        text = (exc.source or "").split("\n")[line - 1] if exc.source and line <= exc.source.count("\n") + 1 else ""
+        col, fix = _syntax_fix(exc, text)
+        return SiteError(Loc(path, line, col), f"template syntax error: {_jinja_message(exc)}{fix}")
     where = _template_frame(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(
@@ -639,8 +644,111 @@ def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
             "or remove what uses it",
         )
     if where:
-        return SiteError(Loc(_shown(where[0], root), where[1], 1), f"template error: {exc}")
+        import linecache
+
+        col, fix = _runtime_fix(exc, linecache.getline(where[0], where[1]), _template_names(exc))
+        return SiteError(Loc(_shown(where[0], root), where[1], col), f"template error: {_jinja_message(exc)}{fix}")
     return SiteError(None, f"template error: {exc}")
+
+
+_JINJA_TAGS = ("block", "call", "extends", "filter", "for", "from", "if", "import", "include", "macro", "set", "with",
+               "autoescape", "elif", "else", "endblock", "endcall", "endfilter", "endfor", "endif", "endmacro", "endset",
+               "endwith", "endautoescape", "print", "do", "break", "continue", "trans", "endtrans")
+
+
+def _jinja_message(exc: Exception) -> str:
+    """Jinja's message, without the closing full stop (a fix follows it)."""
+    return str(getattr(exc, "message", None) or exc).rstrip(".")
+
+
+def _column(text: str, pattern: str) -> int:
+    """The 1-based column of the first group of pattern in a template line (1 when not found)."""
+    import re
+
+    m = re.search(pattern, text)
+    return m.start(m.lastindex) + 1 if m and m.lastindex else 1
+
+
+def _nearest(word: str, names) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted({n for n in names if not n.startswith("_")}), n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _syntax_fix(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, str]:
+    """(column, fix) for a syntax error, from its message and the template's line."""
+    import re
+
+    message = str(exc.message or "")
+    env = next((v for f, _ in traceback.walk_tb(exc.__traceback__) for v in f.f_locals.values()
+                if isinstance(v, jinja2.Environment)), None)
+    m = re.match(r"No (filter|test) named '([^']+)'", message)
+    if m:
+        kind, name = m.groups()
+        known = (env.filters if kind == "filter" else env.tests) if env is not None else ()
+        where = rf"\|\s*({re.escape(name)})\b" if kind == "filter" else rf"\bis\s+(?:not\s+)?({re.escape(name)})\b"
+        return _column(text, where), _nearest(name, known) or f" — see Jinja's list of built-in {kind}s"
+    block = re.search(r"The innermost block that needs to be closed is '(\w+)'", message)
+    m = re.match(r"Encountered unknown tag '([^']+)'", message)
+    if m:
+        name = m.group(1)
+        col = _column(text, rf"{{%-?\s*({re.escape(name)})\b")
+        if name in _JINJA_TAGS and block:  # a real tag, inside a block left open
+            return col, f" — close the '{block.group(1)}' block before it with {{% end{block.group(1)} %}}"
+        return col, (_nearest(name, [*re.findall(r"'(\w+)'", message.partition(".")[2]), *_JINJA_TAGS])
+                     or " — use one of Jinja's tags (if, for, set, block, include, ...)")
+    if block and message.startswith("Unexpected end of template"):
+        return 1, f" — close the '{block.group(1)}' block with {{% end{block.group(1)} %}}"
+    m = re.match(r"unexpected '(.)'(?:, expected '(.)')?", message)
+    if m:
+        char, wanted = m.groups()
+        spots = [i for i, c in enumerate(text) if c == char and not (char == "}" and (text[i - 1:i] in ("}", "%", "#")
+                                                                                      or text[i + 1:i + 2] == "}"))]
+        if len(spots) == 1:
+            col = spots[0] + 1
+        else:  # where the parser met the end of a {{ ... }} or {% ... %} too soon
+            col = _column(text, r"(\}\}|%\})") if char == "}" else 1
+        if wanted:
+            return col, f" — a '{wanted}' is missing before it"
+        return col, " — check the brackets: a value is written {{ ... }}, a tag {% ... %}"
+    return 1, ""
+
+
+def _template_names(exc: BaseException) -> dict:
+    """The variables the failing template could see (the innermost template frame's: Jinja puts
+    the context and the loop variables there)."""
+    for frame, _ in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        if frame.f_code.co_filename.endswith((".html", ".xml", ".txt", ".css", ".js")):
+            return dict(frame.f_locals)
+    return {}
+
+
+def _runtime_fix(exc: Exception, text: str, names: dict) -> tuple[int, str]:
+    """(column, fix) for an error while rendering: 'did you mean' for an undefined name or attribute."""
+    import re
+    from collections.abc import Mapping
+
+    if not isinstance(exc, jinja2.UndefinedError):
+        return 1, ""
+    message = str(exc.message or "")
+    m = re.match(r"'([^']+)' is undefined", message)
+    if m:
+        name = m.group(1)
+        return (_column(text, rf"(?<![\w.'\"])({re.escape(name)})\b"),
+                _nearest(name, names) or " — check the spelling (docs/themes.md lists what each template sees)")
+    m = re.search(r"has no attribute '([^']+)'", message)
+    if m:
+        name = m.group(1)
+        col = _column(text, rf"\.({re.escape(name)})\b|\[['\"]({re.escape(name)})['\"]\]")
+        owner = re.search(rf"([A-Za-z_][\w.]*)(?:\.{re.escape(name)}\b|\[['\"]{re.escape(name)}['\"]\])", text)
+        value, known = names, ()
+        if owner:
+            for part in owner.group(1).split("."):
+                value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
+            known = value.keys() if isinstance(value, Mapping) else dir(value) if value is not None else ()
+        return col, _nearest(name, [str(k) for k in known]) or " — check the spelling (docs/reference.md lists the keys of each file's objects)"
+    return 1, ""
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:

@@ -251,7 +251,8 @@ def test_template_runtime_error_names_the_template_line(make_site, run):
     })
     result = run("build")
     assert result.code == 1
-    assert result.errors == ["themes/mine/templates/type.html:3:1: template error: 'mentorsite.model.MentoringType object' has no attribute 'nonexistent'"]
+    assert result.errors == ["themes/mine/templates/type.html:3:9: template error: 'mentorsite.model.MentoringType object' has "
+                             "no attribute 'nonexistent' — check the spelling (docs/reference.md lists the keys of each file's objects)"]
 
 
 def test_output_option_and_python_m(make_site, tmp_path):

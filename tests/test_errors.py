@@ -16,6 +16,13 @@ sections:
         label: A
 """
 
+def _theme_type(line: str) -> dict:
+    """A site whose theme's type.html has line in its main block (line 3), and a type to show."""
+    return {"site.yml": "title: T\ntheme: mine\n", "content/types/peer.yml": TYPE,
+            "themes/mine/templates/type.html": "{% extends 'default/type.html' %}\n{% block main %}\n" + line
+                                               + "\n{% endblock %}\n"}
+
+
 CASES = {
     "site_unknown_key": (
         {"site.yml": "title: T\ncohort:\n  stat: 2027-01-01\n"},
@@ -99,7 +106,7 @@ CASES = {
         ["content/milestones/m.yml:3:9: unknown type 'per' — did you mean 'peer'?"],
     ),
     "unknown_worksheet_in_phase": (
-        {"content/worksheets/goals.yml": WS, "content/program.yml": MINIMAL["content/program.yml"].replace("end: week 2", "end: week 2\n    worksheets: [goal]")},
+        {"content/worksheets/goals.yml": WS, "content/program.yml": MINIMAL["content/program.yml"].replace("end: week 10", "end: week 10\n    worksheets: [goal]")},
         ["content/program.yml:12:18: unknown worksheet 'goal' — did you mean 'goals'?"],
     ),
     "missing_required": (
@@ -185,7 +192,52 @@ CASES = {
     "template_syntax_error": (
         {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/guide.html": "{% extends 'default/guide.html' %}\n{% block main %}{{ page.title }\n{% endblock %}\n",
          "content/guides/a.md": "---\ntitle: A\n---\n"},
-        ["themes/mine/templates/guide.html:2:1: template syntax error: unexpected '}'"],
+        ["themes/mine/templates/guide.html:2:31: template syntax error: unexpected '}' — check the brackets: a value is "
+         "written {{ ... }}, a tag {% ... %}"],
+    ),
+    "template_undefined_variable": (
+        _theme_type("<p>{{ pgae.title }}</p>"),
+        ["themes/mine/templates/type.html:3:7: template error: 'pgae' is undefined — did you mean 'page'?"],
+    ),
+    "template_undefined_loop_variable": (
+        _theme_type("{% for phase in program.phases %}{{ phse.name }}{% endfor %}"),
+        ["themes/mine/templates/type.html:3:37: template error: 'phse' is undefined — did you mean 'phase'?"],
+    ),
+    "template_undefined_far_from_any": (
+        _theme_type("<p>{{ zzz }}</p>"),
+        ["themes/mine/templates/type.html:3:7: template error: 'zzz' is undefined — check the spelling (docs/themes.md "
+         "lists what each template sees)"],
+    ),
+    "template_misspelt_attribute": (
+        _theme_type("<p>{{ item.nmae }}</p>"),
+        ["themes/mine/templates/type.html:3:12: template error: 'mentorsite.model.MentoringType object' has no "
+         "attribute 'nmae' — did you mean 'name'?"],
+    ),
+    "template_misspelt_key": (
+        _theme_type("{% for p in program.phases %}<p>{{ p.nmae }}</p>{% endfor %}"),
+        ["themes/mine/templates/type.html:3:38: template error: 'mentorsite.model.Phase object' has no attribute 'nmae' "
+         "— did you mean 'name'?"],
+    ),
+    "template_unknown_filter": (
+        _theme_type("<p>{{ item.name | uppercas }}</p>"),
+        ["themes/mine/templates/type.html:3:19: template syntax error: No filter named 'uppercas' — did you mean 'upper'?"],
+    ),
+    "template_misspelt_end_tag": (
+        _theme_type("{% for p in program.phases %}{{ p.name }}{% endfro %}"),
+        ["themes/mine/templates/type.html:3:45: template syntax error: Encountered unknown tag 'endfro'. Jinja was looking "
+         "for the following tags: 'endfor' or 'else'. The innermost block that needs to be closed is 'for' — did you "
+         "mean 'endfor'?"],
+    ),
+    "template_block_left_open": (
+        _theme_type("{% if item.cadence %}<p>{{ item.cadence }}</p>"),
+        ["themes/mine/templates/type.html:4:4: template syntax error: Encountered unknown tag 'endblock'. You probably "
+         "made a nesting mistake. Jinja is expecting this tag, but currently looking for 'elif' or 'else' or 'endif'. "
+         "The innermost block that needs to be closed is 'if' — close the 'if' block before it with {% endif %}"],
+    ),
+    "template_missing_bracket": (
+        _theme_type("<p>{{ t('nav.home' }}</p>"),
+        ["themes/mine/templates/type.html:3:20: template syntax error: unexpected '}', expected ')' — a ')' is missing "
+         "before it"],
     ),
     "missing_template": (
         {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/404.html": "{% extends 'base.html' %}\n{% block main %}\n{% include 'partials/nope.html' %}\n{% endblock %}\n"},

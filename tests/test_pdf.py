@@ -247,8 +247,8 @@ def test_a_broken_pdf_template_keeps_the_previous_site(make_site, run):
     result = run("build")
     assert result.code == 1
     assert result.errors == [
-        "themes/mine/templates/pdf/worksheet.html:2:1: template error: 'mentorsite.model.Worksheet object' "
-        "has no attribute 'no_such_key'"
+        "themes/mine/templates/pdf/worksheet.html:2:9: template error: 'mentorsite.model.Worksheet object' "
+        "has no attribute 'no_such_key' — check the spelling (docs/reference.md lists the keys of each file's objects)"
     ]
     assert "Traceback" not in result.err
     assert (root / "_site/worksheets/every.pdf").read_bytes() == before
