@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mentorsite.dates import Due, missing_date, parse_due
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.yamlload import LocMap
+from mentorsite.yamlload import LocMap, colon_text, quoted
 
 
 class Markdown(str):
@@ -254,7 +254,10 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
         return result
     if tp in (str, Markdown, Ref):
         if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
-            raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}", loc)
+            text = colon_text(value)
+            hint = (f" — YAML reads text with ': ' as a key and a value: put it in quotes, "
+                    f"{'- ' if what.startswith('item ') else ''}{quoted(text)}") if text else ""
+            raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}{hint}", loc)
         if isinstance(value, dt.date):
             value = value.isoformat()
         text = str(value)

@@ -69,6 +69,16 @@ CASES = {
         {"content/types/peer.yml": TYPE + "best_for: everyone\n"},
         ["content/types/peer.yml:3:11: 'best_for' must be a list of texts, not 'everyone' — write it as [a, b] or as lines starting with '- '"],
     ),
+    "list_item_read_as_a_mapping": (
+        {"content/types/peer.yml": TYPE + "best_for:\n  - Pairs who meet often\n  - Note: both sides learn\n"},
+        ["content/types/peer.yml:5:5: item 2 of 'best_for' must be text, not a mapping — YAML reads text with ': ' as a "
+         "key and a value: put it in quotes, - \"Note: both sides learn\""],
+    ),
+    "value_read_as_a_mapping": (
+        {"content/types/peer.yml": TYPE + "cadence:\n  Weekly: an hour\n"},
+        ["content/types/peer.yml:4:3: 'cadence' must be text, not a mapping — YAML reads text with ': ' as a key and a "
+         "value: put it in quotes, \"Weekly: an hour\""],
+    ),
     "wrong_number": (
         {"content/program.yml": MINIMAL["content/program.yml"] + "meetings:\n  every_weeks: two\n"},
         ["content/program.yml:17:16: 'every_weeks' must be a whole number, not 'two'"],
@@ -179,7 +189,7 @@ CASES = {
     ),
     "guide_front_matter_yaml": (
         {"content/guides/a.md": "---\ntitle: A: B\n---\nText.\n"},
-        ["content/guides/a.md:2:9: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"],
+        ["content/guides/a.md:2:9: invalid YAML: mapping values are not allowed in this context — put the text in quotes: title: \"A: B\""],
     ),
     "duplicate_url": (
         {"content/guides/a.md": "---\ntitle: A\n---\n", "content/guides/b.md": "---\ntitle: B\nslug: a\n---\n"},

@@ -33,8 +33,30 @@ def test_syntax_error_is_located():
 
 def test_colon_in_value_gets_a_hint():
     assert error_of("a: b: c\n") == (
-        "f.yml:1:5: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"
+        "f.yml:1:5: invalid YAML: mapping values are not allowed in this context — put the text in quotes: a: \"b: c\""
     )
+    assert error_of("Key One: b: c\n") == (
+        "f.yml:1:11: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"
+    )
+
+
+@pytest.mark.parametrize("text, message", [
+    ("items:\n  - Goals: one, two\n  - Next: read: the guide\n",
+     "f.yml:3:15: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "- \"Next: read: the guide\""),
+    ("items:\n  - Before it: agree on goals. During it: listen.\n",
+     "f.yml:2:41: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "- \"Before it: agree on goals. During it: listen.\""),
+    ("items:\n  - Ask: \"why?\" often\n",
+     "f.yml:2:17: invalid YAML: did not find expected key — put the whole text in quotes: - 'Ask: \"why?\" often'"),
+    ("items:\n  - 'Mentor's job: listen'\n",
+     "f.yml:2:13: invalid YAML: did not find expected key — put the whole text in quotes: - \"Mentor's job: listen\""),
+    ("roles:\n  - id: lead\n    title: Lead: mentor\n",
+     "f.yml:3:16: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "title: \"Lead: mentor\""),
+])
+def test_a_list_item_with_a_colon_gets_the_quoted_form(text, message):
+    assert error_of(text) == message
 
 
 def test_tabs_get_a_hint():
