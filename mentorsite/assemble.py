@@ -375,10 +375,30 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
                 if not target or ("docs", target) in parsed.failed:
                     continue  # no link, or a link to a file that has errors of its own
                 path = href.partition("#")[0].split("?", 1)[0]
-                problems.error(loc, f"link target '{path}' does not exist — check the path, relative to {doc.source.name}")
+                problems.error(loc, f"link target '{path}' does not exist"
+                                    f"{_nearest_file(target, rel, site.urls) or f' — check the path, relative to {doc.source.name}'}")
             elif anchor and url in anchors and anchor not in anchors[url]:
                 problems.warn(loc, f"link anchor '#{anchor}' not found in '{href.partition('#')[0]}'"
                                    f"{suggest(anchor, anchors[url])}")
+
+
+def _nearest_file(target: str, source_rel: str, urls: dict) -> str:
+    """' — did you mean '../x.md'?' for the file of the site whose name is nearest to a link's
+    missing target (of the same kind: a guide for a guide), written relative to the linking file."""
+    import difflib
+
+    kind = posixpath.splitext(target)[1]
+    files = sorted(f for f in urls if posixpath.splitext(f)[1] == kind and f != source_rel)
+    by_name: dict[str, list[str]] = {}
+    for f in files:
+        by_name.setdefault(posixpath.basename(f), []).append(f)
+    close = difflib.get_close_matches(posixpath.basename(target), list(by_name), n=1, cutoff=0.8)
+    if not close:
+        return ""
+    # of the files of that name, the one whose folder is nearest the target's
+    best = max(by_name[close[0]], key=lambda f: difflib.SequenceMatcher(None, posixpath.dirname(f),
+                                                                          posixpath.dirname(target)).ratio())
+    return f" — did you mean '{posixpath.relpath(best, posixpath.dirname(source_rel) or '.')}'?"
 
 
 def _rel(doc: Guide) -> str:

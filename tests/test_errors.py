@@ -179,6 +179,22 @@ CASES = {
         {"content/guides/a.md": "---\ntitle: A\n---\n\nSee [the other](other.md) guide.\n"},
         ["content/guides/a.md:5:17: link target 'other.md' does not exist — check the path, relative to a.md"],
     ),
+    "guide_misspelt_link": (
+        {"content/guides/start/finding-a-mentor.md": "---\ntitle: F\n---\n",
+         "content/guides/start/a.md": "---\ntitle: A\n---\n\nSee [finding one](finding-a-mentr.md).\n"},
+        ["content/guides/start/a.md:5:19: link target 'finding-a-mentr.md' does not exist — did you mean "
+         "'finding-a-mentor.md'?"],
+    ),
+    "guide_link_to_another_folder": (
+        {"content/guides/start/finding-a-mentor.md": "---\ntitle: F\n---\n",
+         "content/guides/later/a.md": "---\ntitle: A\n---\n\nSee [finding one](finding-a-mentor.md).\n"},
+        ["content/guides/later/a.md:5:19: link target 'finding-a-mentor.md' does not exist — did you mean "
+         "'../start/finding-a-mentor.md'?"],
+    ),
+    "guide_link_to_a_type": (
+        {"content/types/peer.yml": TYPE, "content/guides/a.md": "---\ntitle: A\n---\n\nSee [peers](../types/peers.yml).\n"},
+        ["content/guides/a.md:5:13: link target '../types/peers.yml' does not exist — did you mean '../types/peer.yml'?"],
+    ),
     "guide_front_matter_not_closed": (
         {"content/guides/a.md": "---\ntitle: A\n\nText.\n"},
         ["content/guides/a.md:1:1: front matter is not closed — add a line '---' after the title and other keys"],
