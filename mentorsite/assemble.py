@@ -144,7 +144,11 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
     guide_pages = []
     urls_memo, kept_urls = memo.get("urls", {}), {}
     memo["urls"] = kept_urls
-    pages.append(Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html"))
+    top = next((f.index for f in folders if not f.id), None)  # content/guides/index.md: the Guides page's text
+    pages.append(Page(url="guides/", title=top.meta.title if top else "Guides", kind="index", group="guides", obj=top,
+                      template="guides.html", summary=top.meta.summary if top else ""))
+    if top is not None:
+        urls["guides/index.md"] = "guides/"
     for folder in folders:
         if folder.id:
             urls[f"guides/{folder.id}/index.md"] = folder.url
@@ -253,14 +257,15 @@ def _order_guides(parsed: Parsed, problems: Problems) -> tuple[list[Folder], lis
     folders = []
     for ident, items in by_folder.items():
         index = indexes.get(ident)
-        title = index.meta.title if index else (ident.split("/")[-1].replace("-", " ").replace("_", " ").capitalize() or "Guides")
+        own = index if ident else None  # (the top index.md is the Guides page's, not its first section's)
+        title = own.meta.title if own else (ident.split("/")[-1].replace("-", " ").replace("_", " ").capitalize() or "Guides")
         folders.append(
             Folder(
                 id=ident,
                 title=title,
                 url=_folder_url(ident),
-                weight=index.meta.weight if index else 0,
-                summary=index.meta.summary if index else "",
+                weight=own.meta.weight if own else 0,
+                summary=own.meta.summary if own else "",
                 index=index,
                 guides=tuple(sorted(items, key=lambda g: (g.meta.weight, g.title.lower(), g.id))),
             )

@@ -261,6 +261,8 @@ class Renderer:
         content = Markup("")
         toc = []
         doc = page.obj if page.kind in ("guide", "home") else getattr(page.obj, "index", None) if page.kind == "folder" else None
+        if page.kind == "index" and page.group == "guides":
+            doc = page.obj  # content/guides/index.md, if there is one
         if doc is not None:
             content = self.render_doc(doc)
             toc = [h for h in doc.headings if h.level in (2, 3)]

@@ -360,3 +360,27 @@ def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
     assert external.code == 0 and "External links (listed, not fetched): 0" in external.out  # (not content's)
     texts = "".join(open(p, encoding="utf-8").read() for p in __import__("glob").glob("_site/search/text/*.json"))
     assert "Edit this page" not in texts and json.loads(open("_site/search/index.json").read())["docs"]
+
+
+def test_a_top_index_md_is_the_guides_pages_text(make_site, run):
+    """content/guides/index.md does for the Guides page what a folder's index.md does for its
+    folder: its title, summary and text head the page; it is not a stray first section."""
+    root = make_site({
+        **FULL,
+        "content/guides/index.md": "---\ntitle: Guides for our cohort\nsummary: Read them in order.\n---\n\n"
+                                   "Start with [the first one](start/first.md).\n",
+        "content/guides/top.md": "---\ntitle: A top guide\n---\nSee [all guides](index.md).\n",
+    })
+    result = run("build")
+    assert result.code == 0, result.err
+    page = soup(root / "_site/guides/index.html")
+    assert page.select_one("main h1").get_text() == "Guides for our cohort"
+    assert page.title.get_text() == "Guides for our cohort · Test Handbook"
+    assert page.select_one("main .lede").get_text() == "Read them in order."
+    assert page.select_one("main .prose a")["href"] == "/guides/start/first/"
+    sections = [h.get_text(strip=True) for h in page.select("main .guide-group h2")]
+    assert sections == ["Guides", "Getting started", "Later on"]  # the top-level guides, then the folders
+    first = page.select_one("main .guide-group")
+    assert [a.get_text() for a in first.select("li > a")] == ["A top guide"]
+    assert "Read them in order." not in first.get_text()
+    assert soup(root / "_site/guides/top/index.html").select_one("main .prose a")["href"] == "/guides/"
