@@ -321,7 +321,7 @@ class RadioChoice(int):
 
 def pair_calendar(site, pair: Pair, t) -> bytes | None:
     """The pair's .ics: the program's phases and the pair's milestone dates from its start."""
-    from mentorsite.schedule import calendar_bytes, make_schedule, uid_domain
+    from mentorsite.schedule import calendar_bytes, make_schedule, meeting_words, uid_domain
 
     tag = "." + (slugify(f"{pair.mentor}-{pair.mentee}") or f"pair-{pair.line}")
     domain = uid_domain(site.config, site.program)
@@ -335,6 +335,7 @@ def pair_calendar(site, pair: Pair, t) -> bytes | None:
         phase_uid_suffix=tag + domain,
         language=site.config.language,
         words=(t("schedule.phase"), t("milestone.milestone")),
+        **meeting_words(site.program, t),
     )
 
 

@@ -259,8 +259,11 @@ def dtstamp(start: dt.date | None) -> dt.datetime:
 
 def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", roles: dict[str, str] | None = None,
                    phase_uid_suffix: str = "", language: str = "en", url: str = "",
-                   words: tuple[str, str] = ("Phase", "Milestone")) -> bytes | None:
-    """The schedule as an iCalendar file: phases and due dates as all-day events (None without dates)."""
+                   words: tuple[str, str] = ("Phase", "Milestone"), meeting: str = "Meeting",
+                   meeting_note: str = "") -> bytes | None:
+    """The schedule as an iCalendar file: phases and due dates as all-day events, and the meetings'
+    rhythm as one all-day event repeating every `every_weeks` weeks from the cohort start to its
+    last day (RRULE), titled meeting and described by meeting_note (None without dates)."""
     if schedule.start is None:
         return None
     import icalendar
@@ -278,7 +281,8 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     if description:
         cal.add("x-wr-caldesc", description)
 
-    def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "") -> None:
+    def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "",
+              rrule: dict | None = None) -> None:
         ev = icalendar.Event()
         ev.add("uid", uid)
         ev.add("dtstamp", stamp)
@@ -292,7 +296,17 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
             ev.add("categories", [category])
         if url:
             ev.add("url", url)
+        if rrule:
+            ev.add("rrule", rrule)
         cal.add_component(ev)
+
+    if schedule.meetings and schedule.meetings[0].date is not None:
+        # the meeting weeks of the schedule page: every `every_weeks` weeks from the start, up to the
+        # cohort's last day (the day before the last phase's end); a pair books the day itself
+        first = schedule.meetings[0].date
+        last = schedule.start + dt.timedelta(days=int(schedule.last_day) - 1)
+        event(f"meetings{phase_uid_suffix}", meeting, first, first + dt.timedelta(days=1), meeting_note,
+              rrule={"freq": "weekly", "interval": schedule.every_weeks, "until": last})
 
     for band in schedule.phases:
         if band.start is None or band.end is None:
@@ -306,6 +320,14 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
             text = track.title + (f" · {owner}" if owner else "")
             event(m.uid, m.title, m.date, m.date + dt.timedelta(days=1), text, words[1])
     return cal.to_ical()
+
+
+def meeting_words(program, t) -> dict[str, str]:
+    """The meetings' event in the site's language: 'Meeting', 'Every 2 weeks, 60 minutes.'"""
+    every = program.meetings.every_weeks
+    rhythm = t("home.every_week") if every == 1 else t("home.every_weeks", count=every)
+    return {"meeting": t("schedule.legend_meeting"),
+            "meeting_note": f"{rhythm}, {t('home.minutes', count=program.meetings.length_minutes)}."}
 
 
 def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
@@ -325,6 +347,7 @@ def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
         language=site.config.language,
         url=(site.config.url.rstrip("/") + "/" + SCHEDULE_URL) if site.config.url else "",
         words=(t("schedule.phase"), t("milestone.milestone")),
+        **meeting_words(site.program, t),
     )
     key = digest(__version__, schedule, sorted(args.items()), dtstamp(schedule.start)) if memo is not None else None
     if memo is not None and memo.get("key") == key:

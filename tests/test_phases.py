@@ -99,6 +99,11 @@ def test_a_pairs_pack_counts_the_last_day_from_its_start(make_site, run):
         "Start": (dt.date(2027, 2, 1), dt.date(2027, 4, 12)),
         "Closure": (dt.date(2027, 4, 12), dt.date(2027, 4, 26)),
     }
+    # the meetings repeat from the pair's start to the pair's last day
+    cal = icalendar.Calendar.from_ical(Path("out/Ana + Ben/calendar.ics").read_bytes())
+    meetings = [e for e in cal.walk("VEVENT") if str(e["UID"]).startswith("meetings.")]
+    assert [(m.decoded("DTSTART"), m["RRULE"].to_ical()) for m in meetings] == [
+        (dt.date(2027, 2, 1), b"FREQ=WEEKLY;UNTIL=20270425;INTERVAL=2")]
 
 
 def test_without_a_cohort_start_the_last_week_is_named(make_site, run):
