@@ -607,6 +607,8 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     if site.config.cname:
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
+    if site.config.url and site.config.base_path == "/":  # (crawlers read robots.txt only at a host's root)
+        outputs["robots.txt"] = robots_txt(site.config.url)
     return Rendered(files=outputs, deps=deps, pages=count, extras=extras, html_of=html_of)
 
 
@@ -616,16 +618,28 @@ def xml_escape(text: str) -> str:
 
 
 def sitemap(site: Site) -> bytes:
-    """sitemap.xml: every page's full URL (needs site.yml's url)."""
+    """sitemap.xml: every page's full URL (needs site.yml's url), and with last_updated the date
+    the file it is written in last changed in git (site.updated; none for a page made from
+    several files, such as an index): no build's time, so the file changes only with the site."""
     root = site.config.url.rstrip("/") + "/" if site.config.url else "/"
     root = root[: -len(site.config.base_path)] + site.config.base_path if site.config.url else root
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in site.pages:
         if page.kind == "404":
             continue
-        lines.append(f"  <url><loc>{xml_escape(root + page.url)}</loc></url>")
+        source = getattr(page.obj.index if page.kind == "folder" else page.obj, "source", None) if site.updated else None
+        if isinstance(source, Path) and source.is_absolute() and source.is_relative_to(site.config.root):
+            source = source.relative_to(site.config.root)
+        when = site.updated.get(source.as_posix()) if isinstance(source, Path) else None
+        lastmod = f"<lastmod>{when.isoformat()}</lastmod>" if when else ""
+        lines.append(f"  <url><loc>{xml_escape(root + page.url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def robots_txt(url: str) -> bytes:
+    """robots.txt for a site at the root of its host: everything may be crawled; the sitemap's address."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {url.rstrip('/')}/sitemap.xml\n".encode()
 
 
 def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
