@@ -583,14 +583,12 @@ def _copy_range(fd_in: int, out, offset: int, count: int, path: Path) -> None:
 def cover(site, edition: Edition, t) -> dict:
     """The cover's words: the kicker, the cohort and its dates."""
     from mentorsite.schedule import site_schedule
-    import datetime as dt
 
     config = site.config
     start = config.cohort.start
     dates = ""
     if start:
-        last = site_schedule(site).last_day
-        end = start + dt.timedelta(days=int(last))
+        end = site_schedule(site).last_date  # (the last phase's last day)
         dates = t("print.cohort_dates", start=_date(start, config.language), end=_date(end, config.language))
     role_lower = edition.role_title.lower()
     return {

@@ -83,6 +83,12 @@ class Schedule:
     every_weeks: int
 
     @property
+    def last_date(self) -> dt.date | None:
+        """The cohort's last day: the day before the end of its line (the last phase's `end`);
+        None without a cohort start."""
+        return self.start + dt.timedelta(days=int(self.last_day) - 1) if self.start else None
+
+    @property
     def days(self) -> float:
         """The length of the time line in days (at least one)."""
         return max(self.last_day - self.first_day, 1.0)
@@ -375,7 +381,6 @@ def schedule_context(renderer, page: Page) -> dict:
         "schedule": schedule,
         "week_dates": weeks,  # [number, first day, last day] of every week, for 'Today is in week 2 (...)'
 
-        # the cohort's last day: the day before the end of its time line (the last phase's 'end')
-        "end_date": start + dt.timedelta(days=int(schedule.last_day) - 1) if start else None,
+        "end_date": schedule.last_date,
         "ics_url": renderer.url(ICS_OUTPUT) if start else "",
     }

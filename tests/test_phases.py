@@ -58,6 +58,7 @@ def test_every_output_shows_a_phases_last_day(make_site, run):
     for page in ("index.html", "print/index.html"):
         when = [p.get_text(" ", strip=True) for p in soup(site / page).select(".phase-when")]
         assert when == ["Jan 11, 2027 – Mar 21, 2027", "Mar 22, 2027 – Apr 4, 2027"], page
+    assert "Jan 11, 2027 to Apr 4, 2027" in soup(site / "print/index.html").select_one(".book-cover").get_text()
     assert [t["datetime"] for t in soup(site / "index.html").select(".phase-when time")] == [
         "2027-01-11", "2027-03-21", "2027-03-22", "2027-04-04"]
     # the schedule: its lede, its table and the bands' titles
