@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from mentorsite.errors import Loc, Problems
 from mentorsite.site.i18n import FALLBACK, language_name, load_translations, locale_of
 from mentorsite.sources.theme import theme_dirs, theme_env
+from mentorsite.steps.pages import robots_txt
 from mentorsite.write import KEEP, write
 from mentorsite.site.model import SiteConfig
 
@@ -94,6 +95,8 @@ def root_files(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> dict
         files["404.html"] = not_found
     files["index.html"] = chooser(config).encode("utf-8")
     files["sitemap.xml"] = sitemap(config, outputs)
+    if config.url and config.home_path == "/":  # (crawlers read robots.txt only at a host's root)
+        files["robots.txt"] = robots_txt(config.url)
     return files
 
 
@@ -142,9 +145,9 @@ def sitemap(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> bytes:
     locs = []
     for lang in config.languages:
         data = outputs.get(lang.code, {}).get("sitemap.xml", b"").decode("utf-8")
-        locs += re.findall(r"<loc>([^<]*)</loc>", data)
+        locs += re.findall(r"<url>(<loc>[^<]*</loc>(?:<lastmod>[^<]*</lastmod>)?)</url>", data)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"  <url><loc>{loc}</loc></url>" for loc in locs]
+    lines += [f"  <url>{loc}</url>" for loc in locs]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 

@@ -6,8 +6,8 @@ On a terminal, long work shows one live line, redrawn in place, in the style of 
 
     Worksheet PDFs  [##########..........]  8/16  goals.pdf  about 6 s left
 
-Off a terminal (CI, a pipe) there is no animation: one line when a long step ends
-(`Worksheet PDFs: 16 made in 9.8 s`). With --quiet nothing but errors; with --verbose
+Off a terminal (CI, a pipe) there is no animation: one line on stdout, with the command's
+report, when a long step ends (`Worksheet PDFs: 16 made in 9.8 s`). With --quiet nothing but errors; with --verbose
 each step and its time, the libraries' warnings too.
 """
 
@@ -61,8 +61,7 @@ class Progress:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
         if self.count and (self.level >= VERBOSE or (self.level >= NORMAL and not self.live and seconds >= LONG)):
-            self.stream.write(f"{self.what}: {summary or f'{self.count} made'} in {seconds:.1f} s\n")
-            self.stream.flush()
+            print(f"{self.what}: {summary or f'{self.count} made'} in {seconds:.1f} s", flush=True)
         self.what, self.total, self.count = "", 0, 0
 
     def say(self, line: str) -> None:

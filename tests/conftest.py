@@ -24,7 +24,7 @@ MINIMAL = {
           - id: start
             name: Start
             start: week 0
-            end: week 2
+            end: week 10
           - id: closure
             name: Closure
             start: week 10

@@ -120,7 +120,8 @@ def test_worksheet_page_lists_fields_and_prefills_rows(make_site, run):
     assert page.select_one("label[for=f-goals-goal]").get_text() == "Your goal"
     assert page.select_one("textarea#f-goals-goal") is not None
     cells = page.select(".ws-table tbody tr")[0].select("input, select, textarea")
-    assert [c.get("value") or c.get_text() for c in cells[:2]] == ["First talk", "2027-02-08"]
+    # a due date in a text column is written as the site writes dates (a date column holds YYYY-MM-DD)
+    assert [c.get("value") or c.get_text() for c in cells[:2]] == ["First talk", "Feb 8, 2027"]
     assert [o.get_text() for o in cells[2].select("option")] == ["", "To do", "Done"]
     assert len(page.select(".ws-table tbody tr")) == 3
 
@@ -250,7 +251,8 @@ def test_template_runtime_error_names_the_template_line(make_site, run):
     })
     result = run("build")
     assert result.code == 1
-    assert result.errors == ["themes/mine/templates/type.html:3:1: template error: 'mentorsite.site.model.MentoringType object' has no attribute 'nonexistent'"]
+    assert result.errors == ["themes/mine/templates/type.html:3:9: template error: 'mentorsite.site.model.MentoringType object' has "
+                             "no attribute 'nonexistent' — check the spelling (docs/reference.md lists the keys of each file's objects)"]
 
 
 def test_output_option_and_python_m(make_site, tmp_path):
@@ -358,3 +360,27 @@ def test_pages_written_in_a_file_link_to_where_it_can_be_edited(make_site, run):
     assert external.code == 0 and "External links (listed, not fetched): 0" in external.out  # (not content's)
     texts = "".join(open(p, encoding="utf-8").read() for p in __import__("glob").glob("_site/search/text/*.json"))
     assert "Edit this page" not in texts and json.loads(open("_site/search/index.json").read())["docs"]
+
+
+def test_a_top_index_md_is_the_guides_pages_text(make_site, run):
+    """content/guides/index.md does for the Guides page what a folder's index.md does for its
+    folder: its title, summary and text head the page; it is not a stray first section."""
+    root = make_site({
+        **FULL,
+        "content/guides/index.md": "---\ntitle: Guides for our cohort\nsummary: Read them in order.\n---\n\n"
+                                   "Start with [the first one](start/first.md).\n",
+        "content/guides/top.md": "---\ntitle: A top guide\n---\nSee [all guides](index.md).\n",
+    })
+    result = run("build")
+    assert result.code == 0, result.err
+    page = soup(root / "_site/guides/index.html")
+    assert page.select_one("main h1").get_text() == "Guides for our cohort"
+    assert page.title.get_text() == "Guides for our cohort · Test Handbook"
+    assert page.select_one("main .lede").get_text() == "Read them in order."
+    assert page.select_one("main .prose a")["href"] == "/guides/start/first/"
+    sections = [h.get_text(strip=True) for h in page.select("main .guide-group h2")]
+    assert sections == ["Guides", "Getting started", "Later on"]  # the top-level guides, then the folders
+    first = page.select_one("main .guide-group")
+    assert [a.get_text() for a in first.select("li > a")] == ["A top guide"]
+    assert "Read them in order." not in first.get_text()
+    assert soup(root / "_site/guides/top/index.html").select_one("main .prose a")["href"] == "/guides/"

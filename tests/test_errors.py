@@ -16,6 +16,13 @@ sections:
         label: A
 """
 
+def _theme_type(line: str) -> dict:
+    """A site whose theme's type.html has line in its main block (line 3), and a type to show."""
+    return {"site.yml": "title: T\ntheme: mine\n", "content/types/peer.yml": TYPE,
+            "themes/mine/templates/type.html": "{% extends 'default/type.html' %}\n{% block main %}\n" + line
+                                               + "\n{% endblock %}\n"}
+
+
 CASES = {
     "site_unknown_key": (
         {"site.yml": "title: T\ncohort:\n  stat: 2027-01-01\n"},
@@ -31,7 +38,15 @@ CASES = {
     ),
     "site_bad_date": (
         {"site.yml": "title: T\ncohort:\n  start: 2027-02-30\n"},
-        ["site.yml:3:10: '2027-02-30' is not a real date (day is out of range for month) — write a date as YYYY-MM-DD"],
+        ["site.yml:3:10: '2027-02-30' does not exist — February 2027 has 28 days: correct the day"],
+    ),
+    "site_bad_date_quoted": (
+        {"site.yml": "title: T\ncohort:\n  start: '2027-02-30'\n"},
+        ["site.yml:3:10: 'start': '2027-02-30' does not exist — February 2027 has 28 days: correct the day"],
+    ),
+    "site_not_a_date": (
+        {"site.yml": "title: T\ncohort:\n  start: next monday\n"},
+        ["site.yml:3:10: 'start' must be a date (YYYY-MM-DD), not 'next monday'"],
     ),
     "site_bad_url": (
         {"site.yml": "title: T\nurl: org.github.io/handbook\n"},
@@ -54,6 +69,16 @@ CASES = {
         {"content/types/peer.yml": TYPE + "best_for: everyone\n"},
         ["content/types/peer.yml:3:11: 'best_for' must be a list of texts, not 'everyone' — write it as [a, b] or as lines starting with '- '"],
     ),
+    "list_item_read_as_a_mapping": (
+        {"content/types/peer.yml": TYPE + "best_for:\n  - Pairs who meet often\n  - Note: both sides learn\n"},
+        ["content/types/peer.yml:5:5: item 2 of 'best_for' must be text, not a mapping — YAML reads text with ': ' as a "
+         "key and a value: put it in quotes, - \"Note: both sides learn\""],
+    ),
+    "value_read_as_a_mapping": (
+        {"content/types/peer.yml": TYPE + "cadence:\n  Weekly: an hour\n"},
+        ["content/types/peer.yml:4:3: 'cadence' must be text, not a mapping — YAML reads text with ': ' as a key and a "
+         "value: put it in quotes, \"Weekly: an hour\""],
+    ),
     "wrong_number": (
         {"content/program.yml": MINIMAL["content/program.yml"] + "meetings:\n  every_weeks: two\n"},
         ["content/program.yml:17:16: 'every_weeks' must be a whole number, not 'two'"],
@@ -61,6 +86,18 @@ CASES = {
     "bad_due": (
         {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: next week\n"},
         ["content/milestones/m.yml:5:10: 'due': 'next week' is not a due date — write 'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"],
+    ),
+    "due_date_that_does_not_exist": (
+        {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: '2027-06-31'\n"},
+        ["content/milestones/m.yml:5:10: 'due': '2027-06-31' does not exist — June 2027 has 30 days: correct the day"],
+    ),
+    "misspelt_key_in_a_template_used_by_a_worksheet": (
+        {"content/milestones/plan.yml": "title: Plan\ngoal: G\nmilestones:\n  - title: A\n    due: week 2\n    ownr: mentor\n",
+         "content/worksheets/tracker.yml": "title: Tracker\npurpose: Track.\nsections:\n  - title: S\n    fields:\n"
+                                           "      - id: plan\n        kind: table\n        label: Plan\n"
+                                           "        rows: from milestones/plan\n        columns: [title, due]\n",
+         "content/types/peer.yml": TYPE + "milestones: [plan]\n"},
+        ["content/milestones/plan.yml:6:5: unknown key 'ownr' — did you mean 'owner'?"],
     ),
     "unknown_phase": (
         {"content/milestones/m.yml": "title: M\ngoal: G\nmilestones:\n  - title: A\n    due: phase:clousre\n"},
@@ -79,7 +116,7 @@ CASES = {
         ["content/milestones/m.yml:3:9: unknown type 'per' — did you mean 'peer'?"],
     ),
     "unknown_worksheet_in_phase": (
-        {"content/worksheets/goals.yml": WS, "content/program.yml": MINIMAL["content/program.yml"].replace("end: week 2", "end: week 2\n    worksheets: [goal]")},
+        {"content/worksheets/goals.yml": WS, "content/program.yml": MINIMAL["content/program.yml"].replace("end: week 10", "end: week 10\n    worksheets: [goal]")},
         ["content/program.yml:12:18: unknown worksheet 'goal' — did you mean 'goals'?"],
     ),
     "missing_required": (
@@ -142,6 +179,22 @@ CASES = {
         {"content/guides/a.md": "---\ntitle: A\n---\n\nSee [the other](other.md) guide.\n"},
         ["content/guides/a.md:5:17: link target 'other.md' does not exist — check the path, relative to a.md"],
     ),
+    "guide_misspelt_link": (
+        {"content/guides/start/finding-a-mentor.md": "---\ntitle: F\n---\n",
+         "content/guides/start/a.md": "---\ntitle: A\n---\n\nSee [finding one](finding-a-mentr.md).\n"},
+        ["content/guides/start/a.md:5:19: link target 'finding-a-mentr.md' does not exist — did you mean "
+         "'finding-a-mentor.md'?"],
+    ),
+    "guide_link_to_another_folder": (
+        {"content/guides/start/finding-a-mentor.md": "---\ntitle: F\n---\n",
+         "content/guides/later/a.md": "---\ntitle: A\n---\n\nSee [finding one](finding-a-mentor.md).\n"},
+        ["content/guides/later/a.md:5:19: link target 'finding-a-mentor.md' does not exist — did you mean "
+         "'../start/finding-a-mentor.md'?"],
+    ),
+    "guide_link_to_a_type": (
+        {"content/types/peer.yml": TYPE, "content/guides/a.md": "---\ntitle: A\n---\n\nSee [peers](../types/peers.yml).\n"},
+        ["content/guides/a.md:5:13: link target '../types/peers.yml' does not exist — did you mean '../types/peer.yml'?"],
+    ),
     "guide_front_matter_not_closed": (
         {"content/guides/a.md": "---\ntitle: A\n\nText.\n"},
         ["content/guides/a.md:1:1: front matter is not closed — add a line '---' after the title and other keys"],
@@ -152,7 +205,7 @@ CASES = {
     ),
     "guide_front_matter_yaml": (
         {"content/guides/a.md": "---\ntitle: A: B\n---\nText.\n"},
-        ["content/guides/a.md:2:9: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"],
+        ["content/guides/a.md:2:9: invalid YAML: mapping values are not allowed in this context — put the text in quotes: title: \"A: B\""],
     ),
     "duplicate_url": (
         {"content/guides/a.md": "---\ntitle: A\n---\n", "content/guides/b.md": "---\ntitle: B\nslug: a\n---\n"},
@@ -165,7 +218,52 @@ CASES = {
     "template_syntax_error": (
         {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/guide.html": "{% extends 'default/guide.html' %}\n{% block main %}{{ page.title }\n{% endblock %}\n",
          "content/guides/a.md": "---\ntitle: A\n---\n"},
-        ["themes/mine/templates/guide.html:2:1: template syntax error: unexpected '}'"],
+        ["themes/mine/templates/guide.html:2:31: template syntax error: unexpected '}' — check the brackets: a value is "
+         "written {{ ... }}, a tag {% ... %}"],
+    ),
+    "template_undefined_variable": (
+        _theme_type("<p>{{ pgae.title }}</p>"),
+        ["themes/mine/templates/type.html:3:7: template error: 'pgae' is undefined — did you mean 'page'?"],
+    ),
+    "template_undefined_loop_variable": (
+        _theme_type("{% for phase in program.phases %}{{ phse.name }}{% endfor %}"),
+        ["themes/mine/templates/type.html:3:37: template error: 'phse' is undefined — did you mean 'phase'?"],
+    ),
+    "template_undefined_far_from_any": (
+        _theme_type("<p>{{ zzz }}</p>"),
+        ["themes/mine/templates/type.html:3:7: template error: 'zzz' is undefined — check the spelling (docs/themes.md "
+         "lists what each template sees)"],
+    ),
+    "template_misspelt_attribute": (
+        _theme_type("<p>{{ item.nmae }}</p>"),
+        ["themes/mine/templates/type.html:3:12: template error: 'mentorsite.site.model.MentoringType object' has no "
+         "attribute 'nmae' — did you mean 'name'?"],
+    ),
+    "template_misspelt_key": (
+        _theme_type("{% for p in program.phases %}<p>{{ p.nmae }}</p>{% endfor %}"),
+        ["themes/mine/templates/type.html:3:38: template error: 'mentorsite.site.model.Phase object' has no attribute 'nmae' "
+         "— did you mean 'name'?"],
+    ),
+    "template_unknown_filter": (
+        _theme_type("<p>{{ item.name | uppercas }}</p>"),
+        ["themes/mine/templates/type.html:3:19: template syntax error: No filter named 'uppercas' — did you mean 'upper'?"],
+    ),
+    "template_misspelt_end_tag": (
+        _theme_type("{% for p in program.phases %}{{ p.name }}{% endfro %}"),
+        ["themes/mine/templates/type.html:3:45: template syntax error: Encountered unknown tag 'endfro'. Jinja was looking "
+         "for the following tags: 'endfor' or 'else'. The innermost block that needs to be closed is 'for' — did you "
+         "mean 'endfor'?"],
+    ),
+    "template_block_left_open": (
+        _theme_type("{% if item.cadence %}<p>{{ item.cadence }}</p>"),
+        ["themes/mine/templates/type.html:4:4: template syntax error: Encountered unknown tag 'endblock'. You probably "
+         "made a nesting mistake. Jinja is expecting this tag, but currently looking for 'elif' or 'else' or 'endif'. "
+         "The innermost block that needs to be closed is 'if' — close the 'if' block before it with {% endif %}"],
+    ),
+    "template_missing_bracket": (
+        _theme_type("<p>{{ t('nav.home' }}</p>"),
+        ["themes/mine/templates/type.html:3:20: template syntax error: unexpected '}', expected ')' — a ')' is missing "
+         "before it"],
     ),
     "missing_template": (
         {"site.yml": "title: T\ntheme: mine\n", "themes/mine/templates/404.html": "{% extends 'base.html' %}\n{% block main %}\n{% include 'partials/nope.html' %}\n{% endblock %}\n"},

@@ -97,3 +97,35 @@ def test_outside_git_or_in_a_shallow_clone_is_a_warning(make_site, repo, run, tm
     assert result.errors == [
         "site.yml:1:1: warning: last_updated is on, but the project is not in a git repository (or git is not "
         "installed): no page shows a date — commit it to git, or set 'last_updated: false'"]
+
+
+def test_the_sitemap_gives_each_pages_last_change(repo, run):
+    """lastmod is the date of the page's file's last commit (no build time: the same on every
+    build), and is left out for a page made from no single file or one git does not know."""
+    import xml.etree.ElementTree as ET
+
+    (repo / "site.yml").write_text(SITE + "url: https://mentoring.example.org/\n")
+    (repo / "content/guides/gamma.md").write_text("---\ntitle: Gamma\n---\n\nNot committed yet.\n")
+    assert run("build").code == 0
+    first = Path("_site/sitemap.xml").read_bytes()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    entries = {u.findtext("s:loc", namespaces=ns): u.findtext("s:lastmod", namespaces=ns)
+               for u in ET.fromstring(first).findall("s:url", ns)}
+    root = "https://mentoring.example.org/"
+    assert entries[root + "guides/alpha/"] == "2027-01-05"
+    assert entries[root + "guides/beta/"] == "2027-02-10"
+    assert entries[root + "types/peer/"] == "2027-01-05"
+    assert entries[root + "guides/gamma/"] is None and entries[root + "guides/"] is None
+    assert run("build", "--no-cache").code == 0
+    assert Path("_site/sitemap.xml").read_bytes() == first
+    assert Path("_site/robots.txt").read_text() == (
+        "User-agent: *\nAllow: /\n\nSitemap: https://mentoring.example.org/sitemap.xml\n")
+
+
+def test_without_last_updated_the_sitemap_has_no_dates(repo, run):
+    (repo / "site.yml").write_text("title: T\nurl: https://org.github.io/handbook/\n")
+    assert run("build").code == 0
+    sitemap = Path("_site/sitemap.xml").read_text()
+    assert "<loc>https://org.github.io/handbook/guides/alpha/</loc></url>" in sitemap and "lastmod" not in sitemap
+    # under a path, crawlers would never read a robots.txt: the host's root is not the site's
+    assert not Path("_site/robots.txt").exists()

@@ -55,6 +55,20 @@ def test_spanish_site_speaks_spanish(make_site, run):
     assert soup(out / "404.html").title.get_text() == "Página no encontrada · Manual"
 
 
+def test_prefilled_due_dates_in_worksheets_are_written_the_spanish_way(make_site, run):
+    """A due date in a text column of a worksheet is written as the site writes dates; a date
+    picker holds YYYY-MM-DD (and the browser shows it in the reader's own format)."""
+    sheet = FULL["content/worksheets/goals.yml"].replace(
+        "columns: [Title, Due, {label: Status, kind: choice, options: [To do, Done]}]",
+        "columns: [Title, Due, {label: Picker, source: due, kind: date}]")
+    root = make_site({**DATED, "content/worksheets/goals.yml": sheet})
+    assert run("build").code == 0
+    page = soup(root / "_site/worksheets/goals/index.html")
+    assert page.select_one('[name="f-goals-tracker-1-due"]').get_text() == "8 feb 2027"
+    picker = page.select_one('[name="f-goals-tracker-1-picker"]')
+    assert (picker["type"], picker["value"]) == ("date", "2027-02-08")
+
+
 def test_relative_due_dates_are_translated(make_site, run):
     root = make_site({**FULL, "site.yml": "title: Manual\nlanguage: es\n"})
     assert run("build").code == 0

@@ -155,6 +155,28 @@ def test_external_links_are_listed_not_fetched(make_site, run):
     ]
 
 
+def test_footer_links_from_site_yml_are_listed_once_at_their_line(make_site, run):
+    """The footer (site.yml's theme_options) is on every page, but written once: it is listed
+    where it is written, not once per page."""
+    make_site({
+        "site.yml": "title: T\ntheme_options:\n  footer_text: '© 2027 Team · [Privacy](https://example.org/privacy)'\n"
+                    "  links:\n    - {title: Slack channel, url: 'https://slack.example.org/mentoring'}\n"
+                    "nav_links:\n  - {title: Forum, url: 'https://forum.example.org/'}\n",
+        "content/guides/alpha.md": "---\ntitle: Alpha\n---\n\nText.\n",
+    })
+    result = run("check", "--external")
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[:7] == [
+        "External links (listed, not fetched): 3",
+        "https://example.org/privacy",
+        "    site.yml:3:41",
+        "https://forum.example.org/",
+        "    site.yml:7:26",
+        "https://slack.example.org/mentoring",
+        "    site.yml:5:36",
+    ]
+
+
 def test_the_example_handbook_passes_strict_link_checking(run, monkeypatch):
     monkeypatch.chdir(REPO)
     result = run("check", "--strict")

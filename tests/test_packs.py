@@ -167,7 +167,7 @@ def test_bad_rows_are_located_and_the_others_made(project, run):
         "roster.csv:5:3: unknown mentoring type 'peers' — did you mean 'peer'?",
         "roster.csv:6:2: missing mentee name — write the mentee's name in the 'mentee' column",
         "roster.csv:7:4: unknown milestone template 'speakin' — did you mean 'speaking'?",
-        "roster.csv:7:5: '2027-13-01' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11",
+        "roster.csv:7:5: '2027-13-01' does not exist — a year has months 01 to 12: correct the month",
         "roster.csv:8:2: duplicate pair Ana López and Ben Okoro (first on line 2) — remove one of the two rows",
         "roster.csv:9:1: missing mentor name — write the mentor's name in the 'mentor' column",
     ]

@@ -130,6 +130,29 @@ def test_every_field_id_is_a_form_field_of_the_right_type(make_site, run):
     assert fields["mode"].get("/V") in (None, "/Off")  # nothing is chosen in a blank worksheet
 
 
+def test_radio_and_check_box_values_are_as_the_docs_say(make_site, run):
+    """docs/worksheets.md: a radio group's buttons are named by their place, /0 for the first
+    option (or the scale's min); /Opt gives each one's export value; a check box is on when /on.
+    Filled with pypdf by those names, the PDF reads back the same."""
+    import io
+
+    root = make_site(site_files())
+    assert run("build").code == 0
+    reader = pypdf.PdfReader(root / "_site/worksheets/every.pdf")
+    fields = reader.get_fields()
+    assert fields["mode"]["/_States_"] == ["/0", "/1"]
+    assert fields["mood"]["/_States_"] == ["/0", "/1", "/2", "/3", "/4"]  # (1 to 5)
+    assert fields["topics-2"]["/_States_"] == ["/on", "/Off"]
+    writer = pypdf.PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {"mode": "/1", "mood": "/3", "topics-2": "/on"}, auto_regenerate=False)
+    out = io.BytesIO()
+    writer.write(out)
+    filled = pypdf.PdfReader(io.BytesIO(out.getvalue())).get_fields()
+    assert [filled[n]["/V"] for n in ("mode", "mood", "topics-2")] == ["/1", "/3", "/on"]
+    assert filled["mode"]["/Opt"][1] == "Video" and filled["mood"]["/Opt"][3] == "4"
+
+
 def test_prefilled_tracker_rows_carry_the_real_due_dates(make_site, run):
     root = make_site(site_files())
     assert run("build").code == 0
@@ -247,8 +270,8 @@ def test_a_broken_pdf_template_keeps_the_previous_site(make_site, run):
     result = run("build")
     assert result.code == 1
     assert result.errors == [
-        "themes/mine/templates/pdf/worksheet.html:2:1: template error: 'mentorsite.site.model.Worksheet object' "
-        "has no attribute 'no_such_key'"
+        "themes/mine/templates/pdf/worksheet.html:2:9: template error: 'mentorsite.site.model.Worksheet object' "
+        "has no attribute 'no_such_key' — check the spelling (docs/reference.md lists the keys of each file's objects)"
     ]
     assert "Traceback" not in result.err
     assert (root / "_site/worksheets/every.pdf").read_bytes() == before

@@ -18,7 +18,7 @@ roles:
   - {id: mentee, title: Mentee}
   - {id: coordinator, title: Coordinator}
 phases:
-  - {id: start, name: Start, start: week 0, end: week 2}
+  - {id: start, name: Start, start: week 0, end: week 10}
   - {id: closure, name: Closure, start: week 10, end: week 12}
 """
 FILES = {
@@ -86,7 +86,7 @@ def test_print_page_holds_every_part_in_order_with_unique_ids_and_inner_links(bo
     cover = soup.select_one(".book-cover")
     assert cover.select_one("h1").get_text() == "Test Program"
     assert "Grow together." in cover.get_text()
-    assert "Cohort Spring 2027" in cover.get_text() and "Jan 11, 2027 to Apr 5, 2027" in cover.get_text()
+    assert "Cohort Spring 2027" in cover.get_text() and "Jan 11, 2027 to Apr 4, 2027" in cover.get_text()
     contents = [a["href"] for a in soup.select(".book-contents a")]
     assert contents[:3] == ["#book-program", "#program", "#book-guides"]
     assert soup.select_one("a[href='/handbook/handbook.pdf']") is not None

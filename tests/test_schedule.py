@@ -51,11 +51,12 @@ def test_ics_events_are_all_day_at_the_cohort_dates(site):
     events = _events(site / "_site/schedule.ics")
     suffix = ".test-program.handbook@example.org"
     assert sorted(events) == sorted(
-        [f"phase-start{suffix}", f"phase-closure{suffix}"] + [f"milestone-speaking-{n}{suffix}" for n in (1, 2, 3, 4)]
+        [f"phase-start{suffix}", f"phase-closure{suffix}", f"meetings{suffix}"]
+        + [f"milestone-speaking-{n}{suffix}" for n in (1, 2, 3, 4)]
     )
-    # phases: week 0 to week 2, week 10 to week 12; DTEND is exclusive
+    # phases: week 0 to week 10, week 10 to week 12; DTEND is exclusive
     start = events[f"phase-start{suffix}"]
-    assert (_day(start, "DTSTART"), _day(start, "DTEND")) == (START, START + dt.timedelta(weeks=2))
+    assert (_day(start, "DTSTART"), _day(start, "DTEND")) == (START, START + dt.timedelta(weeks=10))
     closure = events[f"phase-closure{suffix}"]
     assert _day(closure, "DTSTART") == START + dt.timedelta(weeks=10)
     expected = {
@@ -130,3 +131,23 @@ def test_schedule_can_leave_the_menu(make_site):
     build(load_config(root / "site.yml"))
     soup = BeautifulSoup((root / "_site/schedule/index.html").read_text(), "html.parser")
     assert soup.select_one(".top-nav a[href='/handbook/schedule/']") is None
+
+
+def test_the_meeting_rhythm_is_a_repeating_event_within_the_cohort(site):
+    """One all-day event on the cohort's first day, repeating every `every_weeks` weeks up to the
+    cohort's last day: a calendar app shows the meeting weeks the schedule page lists."""
+    from dateutil.rrule import rrulestr
+
+    (site / "content/program.yml").write_text(
+        (site / "content/program.yml").read_text() + "meetings:\n  every_weeks: 3\n  length_minutes: 45\n")
+    build(load_config(site / "site.yml"))
+    events = _events(site / "_site/schedule.ics")
+    meeting = events["meetings.test-program.handbook@example.org"]
+    assert str(meeting["SUMMARY"]) == "Meeting"
+    assert str(meeting["DESCRIPTION"]) == "Every 3 weeks, 45 minutes."
+    assert (_day(meeting, "DTSTART"), _day(meeting, "DTEND")) == (START, START + dt.timedelta(days=1))
+    assert meeting["RRULE"].to_ical() == b"FREQ=WEEKLY;UNTIL=20270404;INTERVAL=3"
+    days = [d.date() for d in rrulestr(meeting["RRULE"].to_ical().decode(), dtstart=dt.datetime(2027, 1, 11))]
+    assert days == [START + dt.timedelta(weeks=w) for w in (0, 3, 6, 9)]  # (week 12, Apr 5, is after the cohort)
+    page = BeautifulSoup((site / "_site/schedule/index.html").read_text(), "html.parser")
+    assert "4 meeting weeks, from Jan 11, 2027 to Mar 15, 2027." in page.select_one("#schedule-meetings + p").get_text()

@@ -33,8 +33,30 @@ def test_syntax_error_is_located():
 
 def test_colon_in_value_gets_a_hint():
     assert error_of("a: b: c\n") == (
-        "f.yml:1:5: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"
+        "f.yml:1:5: invalid YAML: mapping values are not allowed in this context — put the text in quotes: a: \"b: c\""
     )
+    assert error_of("Key One: b: c\n") == (
+        "f.yml:1:11: invalid YAML: mapping values are not allowed in this context — put text containing ': ' in quotes"
+    )
+
+
+@pytest.mark.parametrize("text, message", [
+    ("items:\n  - Goals: one, two\n  - Next: read: the guide\n",
+     "f.yml:3:15: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "- \"Next: read: the guide\""),
+    ("items:\n  - Before it: agree on goals. During it: listen.\n",
+     "f.yml:2:41: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "- \"Before it: agree on goals. During it: listen.\""),
+    ("items:\n  - Ask: \"why?\" often\n",
+     "f.yml:2:17: invalid YAML: did not find expected key — put the whole text in quotes: - 'Ask: \"why?\" often'"),
+    ("items:\n  - 'Mentor's job: listen'\n",
+     "f.yml:2:13: invalid YAML: did not find expected key — put the whole text in quotes: - \"Mentor's job: listen\""),
+    ("roles:\n  - id: lead\n    title: Lead: mentor\n",
+     "f.yml:3:16: invalid YAML: mapping values are not allowed in this context — put the text in quotes: "
+     "title: \"Lead: mentor\""),
+])
+def test_a_list_item_with_a_colon_gets_the_quoted_form(text, message):
+    assert error_of(text) == message
 
 
 def test_tabs_get_a_hint():
@@ -50,9 +72,10 @@ def test_non_text_keys_are_errors():
 
 
 def test_impossible_dates_are_errors():
-    message = error_of("start: 2027-02-30\n")
-    assert message.startswith("f.yml:1:8: '2027-02-30' is not a real date")
-    assert message.endswith("— write a date as YYYY-MM-DD")
+    assert error_of("start: 2027-02-30\n") == "f.yml:1:8: '2027-02-30' does not exist — February 2027 has 28 days: correct the day"
+    assert error_of("start: 2028-02-30\n") == "f.yml:1:8: '2028-02-30' does not exist — February 2028 has 29 days: correct the day"
+    assert error_of("start: 2027-04-31\n") == "f.yml:1:8: '2027-04-31' does not exist — April 2027 has 30 days: correct the day"
+    assert error_of("start: 2027-13-01\n") == "f.yml:1:8: '2027-13-01' does not exist — a year has months 01 to 12: correct the month"
 
 
 def test_billion_laughs_fails_fast():

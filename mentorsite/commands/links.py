@@ -389,9 +389,11 @@ class _Locator:
             loc = _markdown_with(obj, value)
             if loc is not None:
                 return self._within(loc, value)
-        for link in site.config.nav_links:
+        for link in (*site.config.nav_links, *site.config.theme_options.links):  # the menu's, the footer's
             if value in (link.url, self.base + link.url.lstrip("/")):
                 return self._in_config(link.url)
+        if value in site.config.theme_options.footer_text:  # a link in the footer's text
+            return self._in_config(value)
         return None
 
     def _within(self, loc: Loc, value: str) -> Loc:

@@ -38,6 +38,7 @@ from pathlib import Path
 import jinja2
 
 from mentorsite.build import load
+from mentorsite.site.dates import missing_date
 from mentorsite.errors import Loc, SiteError, suggest
 from mentorsite.site.assemble import column_source, item_value, program_items
 from mentorsite.site.dates import Due, resolve
@@ -46,7 +47,7 @@ from mentorsite.site.schedule import make_schedule, uid_domain
 from mentorsite.sources.markdown import slugify
 from mentorsite.sources.theme import theme_env
 from mentorsite.state import PdfStore
-from mentorsite.steps.calendar import calendar_bytes
+from mentorsite.steps.calendar import calendar_bytes, meeting_words
 from mentorsite.steps.chrome import translations_for
 from mentorsite.steps.pages import Renderer, template_error
 from mentorsite.steps.pdf import PdfJob, cpu_count, key_of, make_pdfs, pool_context, versions
@@ -191,7 +192,8 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
             try:
                 start = dt.date.fromisoformat(start_value)
             except ValueError:
-                bad("start", f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
+                bad("start", missing_date(start_value)
+                    or f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
                 start = None
         elif start is None:
             bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")
@@ -342,6 +344,7 @@ def pair_calendar(site, pair: Pair, t) -> bytes | None:
         phase_uid_suffix=tag + domain,
         language=site.config.language,
         words=(t("schedule.phase"), t("milestone.milestone")),
+        **meeting_words(site.program, t),
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from mentorsite.site.dates import Due, resolve
+from mentorsite.site.dates import Due, last_day, resolve
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.sources.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.site.model import (
@@ -25,7 +26,7 @@ from mentorsite.site.model import (
 )
 from mentorsite.sources.parse import Parsed, link_targets
 from mentorsite.site.schema import walk_refs
-from mentorsite.site.schedule import schedule_page
+from mentorsite.site.schedule import check_phases, schedule_page
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
@@ -105,14 +106,19 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memory=None
     if program is None:
         return None
     _check_program(program, problems)
+    check_phases(program, config.cohort.start, problems)  # (schedule.py: ends before starts, gaps, overlaps)
     _check_references(parsed, problems, memory)
     for ws in parsed.worksheets.values():
         _check_worksheet(ws, parsed, problems)
     folders, guides = _order_guides(parsed, problems)
     urls: dict[str, str] = {"index.md": "", "program.yml": ""}
     home_title = parsed.index.meta.title if parsed.index else program.name
+    top = next((f.index for f in folders if not f.id), None)  # content/guides/index.md: the Guides page's text
     pages = [Page(url="", title=home_title, kind="home", group="", obj=parsed.index, template="home.html"),
-             Page(url="guides/", title="Guides", kind="index", group="guides", template="guides.html")]
+             Page(url="guides/", title=top.meta.title if top else "Guides", kind="index", group="guides", obj=top,
+                  template="guides.html", summary=top.meta.summary if top else "")]
+    if top is not None:
+        urls["guides/index.md"] = "guides/"
     groups = {"guides": _guide_pages(folders, urls, memory)}
     pages.extend(groups["guides"])
     for group, items, template in (
@@ -273,14 +279,15 @@ def _order_guides(parsed: Parsed, problems: Problems) -> tuple[list[Folder], lis
     folders = []
     for ident, items in by_folder.items():
         index = indexes.get(ident)
-        title = index.meta.title if index else (ident.split("/")[-1].replace("-", " ").replace("_", " ").capitalize() or "Guides")
+        own = index if ident else None  # (the top index.md is the Guides page's, not its first section's)
+        title = own.meta.title if own else (ident.split("/")[-1].replace("-", " ").replace("_", " ").capitalize() or "Guides")
         folders.append(
             Folder(
                 id=ident,
                 title=title,
                 url=_folder_url(ident),
-                weight=index.meta.weight if index else 0,
-                summary=index.meta.summary if index else "",
+                weight=own.meta.weight if own else 0,
+                summary=own.meta.summary if own else "",
                 index=index,
                 guides=tuple(sorted(items, key=lambda g: (g.meta.weight, g.title.lower(), g.id))),
             )
@@ -316,7 +323,7 @@ def _check_worksheet(ws: Worksheet, parsed: Parsed, problems: Problems) -> None:
             seen[f.id] = f
         if f.kind == "table":
             tpl = f.rows_template
-            if tpl and tpl not in parsed.milestones:
+            if tpl and tpl not in parsed.milestones and ("milestones", tpl) not in parsed.failed:  # (errors of its own)
                 problems.error(f.key_locs.get("rows", f.loc), f"rows from unknown milestone template '{tpl}'"
                                f"{suggest(tpl, parsed.milestones) or f' — add content/milestones/{tpl}.yml or name an existing template'}")
             ids = set()
@@ -355,6 +362,8 @@ def item_value(item, key: str):
     if isinstance(item, str):
         return item if key == "text" else ""
     value = getattr(item, key, "")
+    if key == "end" and isinstance(value, Due):
+        value = last_day(value)  # a phase's end column shows its last day, as its pages do
     if isinstance(value, tuple):
         return "; ".join(str(v) for v in value)
     return value if value is not None else ""
@@ -393,10 +402,28 @@ def _check_guides(site: Site, parsed: Parsed, problems: Problems) -> None:
                 if not target or ("docs", target) in parsed.failed:
                     continue  # no link, or a link to a file that has errors of its own
                 path = href.partition("#")[0].split("?", 1)[0]
-                problems.error(loc, f"link target '{path}' does not exist — check the path, relative to {doc.source.name}")
+                problems.error(loc, f"link target '{path}' does not exist"
+                                    f"{_nearest_file(target, rel, site.urls) or f' — check the path, relative to {doc.source.name}'}")
             elif anchor and url in anchors and anchor not in anchors[url]:
                 problems.warn(loc, f"link anchor '#{anchor}' not found in '{href.partition('#')[0]}'"
                                    f"{suggest(anchor, anchors[url])}")
+
+
+def _nearest_file(target: str, source_rel: str, urls: dict) -> str:
+    """' — did you mean '../x.md'?' for the file of the site whose name is nearest to a link's
+    missing target (of the same kind: a guide for a guide), written relative to the linking file."""
+    kind = posixpath.splitext(target)[1]
+    files = sorted(f for f in urls if posixpath.splitext(f)[1] == kind and f != source_rel)
+    by_name: dict[str, list[str]] = {}
+    for f in files:
+        by_name.setdefault(posixpath.basename(f), []).append(f)
+    close = difflib.get_close_matches(posixpath.basename(target), list(by_name), n=1, cutoff=0.8)
+    if not close:
+        return ""
+    # of the files of that name, the one whose folder is nearest the target's
+    best = max(by_name[close[0]], key=lambda f: difflib.SequenceMatcher(None, posixpath.dirname(f),
+                                                                          posixpath.dirname(target)).ratio())
+    return f" — did you mean '{posixpath.relpath(best, posixpath.dirname(source_rel) or '.')}'?"
 
 
 def _rel(doc: Guide) -> str:

@@ -48,6 +48,35 @@ class Due:
         return (self.unit == "date", self.date or dt.date.min, days)
 
 
+@dataclass(frozen=True, slots=True)
+class LastDay(Due):
+    """The day before a point in time: the last day of a phase whose `end` is that point (a
+    phase runs from its start up to its end, not including it: 'week 0' to 'week 3' is three
+    weeks, and the next phase starts on 'week 3'). Resolves to the day before; without a
+    calendar it names the unit before ('Week 2' for 'week 3': weeks are counted from week 0)."""
+
+    def point(self) -> Due:
+        """The point this is the day before (the phase's `end` as written)."""
+        return Due(self.unit, self.amount, self.phase, self.date, self.loc)
+
+    def unit_before(self) -> Due:
+        """The day, week or month that ends on this day, as a due date: 'week 3' -> 'week 2'."""
+        if self.unit == "date":
+            return Due("date", date=self.date - dt.timedelta(days=1), loc=self.loc)
+        if self.unit == "phase":
+            return Due("phase", self.amount - 1, self.phase, loc=self.loc)
+        return Due(self.unit, self.amount - 1, loc=self.loc)
+
+    def relative_label(self) -> str:
+        """As Due.relative_label, for the unit that ends on this day ('Week 2' for 'week 3')."""
+        return self.unit_before().relative_label()
+
+
+def last_day(end: Due) -> LastDay:
+    """The last day of a phase that ends at end (the day before it)."""
+    return LastDay(end.unit, end.amount, end.phase, end.date, end.loc)
+
+
 def parse_due(value, loc: Loc | None = None) -> Due:
     """Parse a due value from YAML (a str or a date); raise ValueError with the accepted forms."""
     if isinstance(value, dt.date):
@@ -65,8 +94,31 @@ def parse_due(value, loc: Loc | None = None) -> Due:
         try:
             return Due("date", date=dt.date.fromisoformat(value.strip()), loc=loc)
         except ValueError:
-            pass
+            problem = missing_date(value)
+            if problem:
+                raise ValueError(problem) from None
     raise ValueError(f"'{value}' is not a due date — write {DUE_FORMS}")
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # (the messages are English; not the locale's names)
+_DATE_SHAPE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def missing_date(text: str) -> str | None:
+    """Why text, written as a date (YYYY-MM-DD), is not a day of the calendar: "'2027-02-30' does
+    not exist — February 2027 has 28 days"; None when it is a real date or not written as one."""
+    m = _DATE_SHAPE.match(str(text))
+    if m is None:
+        return None
+    year, month, day = (int(g) for g in m.groups())
+    shown = m.group(0).strip()
+    if not 1 <= month <= 12:
+        return f"'{shown}' does not exist — a year has months 01 to 12: correct the month"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"'{shown}' does not exist — {_MONTHS[month - 1]} {year} has {days} days: correct the day"
+    return None
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -79,6 +131,9 @@ def add_months(start: dt.date, months: int) -> dt.date:
 
 def resolve(due: Due, start: dt.date | None, phase_starts: dict[str, Due]) -> dt.date | None:
     """The calendar date of due for a cohort starting on start (None without a start)."""
+    if isinstance(due, LastDay):
+        when = resolve(due.point(), start, phase_starts)
+        return when - dt.timedelta(days=1) if when else None
     if due.unit == "date":
         return due.date
     if start is None:

@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import unquote
 
 from mentorsite.errors import Loc, fast_pickle, suggest
-from mentorsite.site.dates import Due
+from mentorsite.site.dates import Due, LastDay, last_day
 from mentorsite.site.schema import Invalid, Markdown, Ref, derived, key
 
 FIELD_KINDS = ("line", "text", "date", "choice", "checklist", "scale", "table", "signature")
@@ -202,12 +202,21 @@ class Phase:
 
     id: str = key("A short id, used by `phase:<id>` due dates and by the schedule.", required=True)
     name: str = key("The phase's name.", required=True)
-    start: Due = key("When it starts: 'week 0', 'month 2', a date.", required=True)
-    end: Due = key("When it ends.", required=True)
+    start: Due = key("When it starts: its first day, e.g. 'week 0', 'month 2', a date.", required=True)
+    end: Due = key(
+        "When it ends: the first day after it, where the next phase starts. 'week 0' to 'week 3' is three "
+        "weeks (weeks 0, 1 and 2); pages show its last day, the day before 'end'.",
+        required=True,
+    )
     summary: Markdown = key("What happens in this phase.", Markdown(""))
     activities: tuple[str, ...] = key("The main activities.", factory=tuple)
     worksheets: tuple[Ref, ...] = key("Worksheets used in this phase.", factory=tuple, ref="worksheets")
     loc: Loc | None = derived()
+
+    @property
+    def last(self) -> LastDay:
+        """The phase's last day: the day before `end`."""
+        return last_day(self.end)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

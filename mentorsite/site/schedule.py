@@ -16,10 +16,11 @@ cohort's first day at midnight UTC: the file's bytes depend only on the handbook
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from mentorsite.site.dates import Due, offset_days, resolve
+from mentorsite.site.dates import Due, LastDay, last_day, offset_days, resolve
 from mentorsite.sources.markdown import slugify
 from mentorsite.site.model import Page
 
@@ -29,7 +30,8 @@ _MONTH_DAYS = 365.25 / 12
 
 @dataclass(frozen=True, slots=True)
 class Band:
-    """A phase on the time line: days from the cohort start, and dates when known."""
+    """A phase on the time line: days from the cohort start, and dates when known. Its end
+    (end_day, end, end_due) is the first day after it, as program.yml's `end` is."""
 
     id: str
     name: str
@@ -39,6 +41,11 @@ class Band:
     end: dt.date | None
     start_due: Due
     end_due: Due
+
+    @property
+    def last_due(self) -> LastDay:
+        """The phase's last day (the day before its end), for display."""
+        return last_day(self.end_due)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +75,17 @@ class Schedule:
 
     start: dt.date | None
     first_day: float  # the left edge of the time line (0 unless something comes before the start)
-    last_day: float  # the right edge
+    last_day: float  # the right edge: the day after the last phase (or the last due date)
     phases: tuple[Band, ...]
     meetings: tuple[Mark, ...]
     tracks: tuple[Track, ...]
     every_weeks: int
+
+    @property
+    def last_date(self) -> dt.date | None:
+        """The cohort's last day: the day before the end of its line (the last phase's `end`);
+        None without a cohort start."""
+        return self.start + dt.timedelta(days=int(self.last_day) - 1) if self.start else None
 
     @property
     def days(self) -> float:
@@ -87,12 +100,25 @@ class Schedule:
         """Whether a day is after the end of the time line (drawn at its right edge)."""
         return day > self.last_day
 
-    def ticks(self) -> list[tuple[float, str]]:
-        """Axis labels: every week number, thinned out so that at most about 14 are shown."""
-        weeks = int(self.last_day // 7) + 1
-        step = next(s for s in (1, 2, 4, 8, 13, 26, 52, 104) if weeks / s <= 14)
-        first = int(-(-self.first_day // 7))
-        return [(w * 7, str(w)) for w in range(first, weeks + 1) if w % step == 0 and w * 7 >= self.first_day]
+    def weeks(self) -> list[tuple[int, float, float]]:
+        """Every week the line shows, as (its number, its first day, the day after it), cut to the
+        line. Week 0 is the cohort's first seven days, as `week 0` is in due dates and phases."""
+        out = []
+        week = math.floor(self.first_day / 7)
+        while week * 7 < self.last_day:
+            out.append((week, max(week * 7.0, self.first_day), min(week * 7.0 + 7, self.last_day)))
+            week += 1
+        return out
+
+    def ticks(self) -> list[tuple[float, float, str]]:
+        """Axis labels, (first day, day after, number): a week's number names its seven days, so
+        it is drawn in the middle of them (today's mark sits inside the week the page names).
+        Thinned to every 2nd, 4th, ... week so that at most 14 show: at the line's narrowest
+        (schedule.css), 14 labels of three digits still leave space between them; a week less than
+        half on the line gets none."""
+        weeks = [w for w in self.weeks() if w[2] - w[1] >= 3.5]
+        step = next((s for s in (1, 2, 4, 8, 13, 26, 52, 104, 208) if len(weeks) / s <= 14), 416)
+        return [(first, after, str(n)) for n, first, after in weeks if n % step == 0]
 
 
 def schedule_page() -> Page:
@@ -144,7 +170,7 @@ def make_schedule(program, milestones: dict, start: dt.date | None, uid_suffix: 
     # The line spans the program (its phases); due dates after it sit at its right edge, marked
     # as later (a two-year plan must not squeeze six months of phases into a corner).
     dues = [m.day for t in tracks for m in t.marks if m.day is not None]
-    ends = [b.end_day for b in bands] or dues
+    ends = [b.end_day for b in bands] or [d + 1 for d in dues]  # (the day after the last)
     first = min([0.0, *(b.start_day for b in bands), *dues])
     last = max([7.0, *ends])
     every = program.meetings.every_weeks
@@ -155,6 +181,63 @@ def make_schedule(program, milestones: dict, start: dt.date | None, uid_suffix: 
         meetings.append(Mark(float(week * 7), date, ""))
         week += every
     return Schedule(start, first, last, tuple(bands), tuple(meetings), tuple(tracks), every)
+
+
+def check_phases(program, start: dt.date | None, problems) -> None:
+    """A phase that ends before it starts (or on the day it starts) is an error at its 'end'; a
+    gap or an overlap between a phase and the next one is a warning at the next one's 'start'.
+    Without a cohort start, points are compared when their order is known without a calendar
+    (days and weeks together; months with months; dates with dates)."""
+    previous = None
+    for p in program.phases:
+        first, end = _point(p.start, start), _point(p.end, start)
+        if first and end and first[0] == end[0] and end[1] <= first[1]:
+            how = "the day it starts, so it has no days" if end[1] == first[1] else f"before it starts at {_written(p.start)}"
+            problems.error(p.end.loc or p.loc, f"phase '{p.id}' ends at {_written(p.end)}, {how} — make 'end' later "
+                                               "than 'start' ('end' is the first day after the phase)")
+        if previous is not None:
+            before = _point(previous.end, start)
+            if first and before and first[0] == before[0] and first[1] != before[1]:
+                apart = _amount(abs(first[1] - before[1]), first[0])
+                if first[1] > before[1]:
+                    problems.warn(p.start.loc or p.loc,
+                                  f"phase '{p.id}' starts at {_written(p.start)}, {apart} after '{previous.id}' ends "
+                                  f"({_written(previous.end)}): no phase covers the days between — start it at "
+                                  f"{_written(previous.end)} if there should be no gap")
+                else:
+                    problems.warn(p.start.loc or p.loc,
+                                  f"phase '{p.id}' starts at {_written(p.start)}, {apart} before '{previous.id}' ends "
+                                  f"({_written(previous.end)}): the two overlap — start it at {_written(previous.end)} "
+                                  "('end' is the first day after a phase, where the next one starts)")
+        previous = p
+
+
+def _point(due: Due, start: dt.date | None) -> tuple[str, int] | None:
+    """Where a phase boundary stands, comparable with others of the same kind: ('days', n) from
+    the cohort start (always, with a start), ('months', n) or ('date', ordinal)."""
+    if start is not None:
+        when = resolve(due, start, {})
+        return ("days", (when - start).days) if when else None
+    if due.unit == "date":
+        return ("date", due.date.toordinal())
+    if due.unit == "month":
+        return ("months", due.amount)
+    days = offset_days(due, {})
+    return ("days", days) if days is not None else None
+
+
+def _amount(n: int, kind: str) -> str:
+    unit = "month" if kind == "months" else "day"
+    return f"{n} {unit}{'s' if n != 1 else ''}"
+
+
+def _written(due: Due) -> str:
+    """A due date as it is written in YAML: 'week 3', '2027-03-01'."""
+    if due.unit == "date":
+        return due.date.isoformat()
+    if due.unit == "phase":
+        return f"phase:{due.phase}"
+    return f"{due.unit} {due.amount}"
 
 
 def site_schedule(site) -> Schedule:

@@ -9,9 +9,9 @@ import typing
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
-from mentorsite.site.dates import Due, parse_due
+from mentorsite.site.dates import Due, missing_date, parse_due
 from mentorsite.errors import Loc, Problems, suggest
-from mentorsite.sources.yamlload import LocMap
+from mentorsite.sources.yamlload import LocMap, colon_text, quoted
 
 
 class Markdown(str):
@@ -216,6 +216,8 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
                 return _convert(option, value, loc, Problems(), what)
             except _Bad:
                 continue
+        if dt.date in options and isinstance(value, str) and missing_date(value):
+            raise _Bad(f"{what}: {missing_date(value)}", loc)
         raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}", loc)
     if origin in (list, tuple):
         item_tp = typing.get_args(tp)[0]
@@ -252,7 +254,10 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
         return result
     if tp in (str, Markdown, Ref):
         if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
-            raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}", loc)
+            text = colon_text(value)
+            hint = (f" — YAML reads text with ': ' as a key and a value: put it in quotes, "
+                    f"{'- ' if what.startswith('item ') else ''}{quoted(text)}") if text else ""
+            raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}{hint}", loc)
         if isinstance(value, dt.date):
             value = value.isoformat()
         text = str(value)
@@ -273,6 +278,9 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
+            problem = missing_date(value)
+            if problem:
+                raise _Bad(f"{what}: {problem}", loc) from None
             raise _Bad(f"{what} must be a date written YYYY-MM-DD, not {_kind(value)}", loc) from None
     if tp is Due:
         try:

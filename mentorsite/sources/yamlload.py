@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from mentorsite.errors import Loc, SiteError
+from mentorsite.site.dates import missing_date
 
 try:  # the C composer is several times faster; marks are the same
     _Base = yaml.CSafeLoader
@@ -100,6 +101,39 @@ def load_yaml(text: str, path: Path, line_offset: int = 0):
     return _Builder(path, line_offset).build(node)
 
 
+def quoted(text: str) -> str:
+    """text as a quoted YAML scalar: in double quotes, or in single ones when it has a " or a \\."""
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return '"' + text + '"'
+
+
+def colon_text(value) -> str | None:
+    """The line of text YAML read as a mapping because of an unquoted ': ' ('Note: meet weekly'
+    as a list item becomes {'Note': 'meet weekly'}): the text as written, or None."""
+    if not isinstance(value, LocMap) or len(value) != 1:
+        return None
+    (key, item), = value.items()
+    key_loc, value_loc = value.key_locs.get(key), value.value_locs.get(key)
+    if isinstance(item, (dict, list)) or item is None or not key_loc or not value_loc or key_loc.line != value_loc.line:
+        return None
+    shown = item.isoformat() if isinstance(item, dt.date) else str(item).lower() if isinstance(item, bool) else str(item)
+    return f"{key}: {shown}"
+
+
+def _quote_hint(line: str) -> str:
+    """' — put the text in quotes: - "Next: read it"' for a list item or a key's value (a key is
+    a plain lowercase name; 'Next' in '- Next: read: it' is text), or '' for another line."""
+    m = re.match(r"^\s*(?:-\s+)?([a-z_][a-z0-9_-]*):\s+(\S.*)$", line) or re.match(r"^\s*(-)\s+(\S.*)$", line)
+    if not m:
+        return ""
+    head = "- " if m.group(1) == "-" else f"{m.group(1)}: "
+    text = m.group(2).rstrip()
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":  # quoted already, but wrongly
+        text = text[1:-1]
+    return f" — put the text in quotes: {head}{quoted(text)}"
+
+
 def _syntax_hint(text: str, mark, problem: str) -> str:
     if "\t" in problem or "tab" in problem:
         return " — indent with spaces, not tabs"
@@ -112,7 +146,12 @@ def _syntax_hint(text: str, mark, problem: str) -> str:
         if value[:1] in ("*", "&", "!", "@", "`", "%", "|", ">"):
             return f" — put the text in quotes: it starts with '{value[0]}', which YAML reads as a special sign"
     if "mapping values are not allowed" in problem:
-        return " — put text containing ': ' in quotes"
+        hint = _quote_hint(line) if mark is not None else ""
+        return hint or " — put text containing ': ' in quotes"
+    if "did not find expected key" in problem and mark is not None and re.search(r"""["'].*\S""", line):
+        hint = _quote_hint(line)  # a quote that ends before the text does: '- Ask: "why?" often'
+        if hint:
+            return hint.replace("put the text in quotes", "put the whole text in quotes")
     return " — check the indentation and quoting on this line"
 
 
@@ -174,7 +213,7 @@ class _Builder:
             if node.tag.endswith(":timestamp"):
                 raise SiteError(
                     self.loc(node),
-                    f"'{node.value}' is not a real date ({e}) — write a date as YYYY-MM-DD",
+                    missing_date(node.value) or f"'{node.value}' is not a real date ({e}) — write a date as YYYY-MM-DD",
                 ) from None
             raise SiteError(self.loc(node), f"cannot read value '{node.value}': {e}") from None
         if isinstance(value, dt.datetime):

@@ -51,8 +51,11 @@ def dtstamp(start: dt.date | None) -> dt.datetime:
 
 def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", roles: dict[str, str] | None = None,
                    phase_uid_suffix: str = "", language: str = "en", url: str = "",
-                   words: tuple[str, str] = ("Phase", "Milestone")) -> bytes | None:
-    """The schedule as an iCalendar file: phases and due dates as all-day events (None without dates)."""
+                   words: tuple[str, str] = ("Phase", "Milestone"), meeting: str = "Meeting",
+                   meeting_note: str = "") -> bytes | None:
+    """The schedule as an iCalendar file: phases and due dates as all-day events, and the meetings'
+    rhythm as one all-day event repeating every `every_weeks` weeks from the cohort start to its
+    last day (RRULE), titled meeting and described by meeting_note (None without dates)."""
     if schedule.start is None:
         return None
     import icalendar  # (put off: only a site with a cohort start has a calendar)
@@ -68,7 +71,8 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     if description:
         cal.add("x-wr-caldesc", description)
 
-    def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "") -> None:
+    def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "",
+              rrule: dict | None = None) -> None:
         ev = icalendar.Event()
         ev.add("uid", uid)
         ev.add("dtstamp", stamp)
@@ -82,7 +86,17 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
             ev.add("categories", [category])
         if url:
             ev.add("url", url)
+        if rrule:
+            ev.add("rrule", rrule)
         cal.add_component(ev)
+
+    if schedule.meetings and schedule.meetings[0].date is not None:
+        # the meeting weeks of the schedule page: every `every_weeks` weeks from the start, up to the
+        # cohort's last day (the day before the last phase's end); a pair books the day itself
+        first = schedule.meetings[0].date
+        last = schedule.start + dt.timedelta(days=int(schedule.last_day) - 1)
+        event(f"meetings{phase_uid_suffix}", meeting, first, first + dt.timedelta(days=1), meeting_note,
+              rrule={"freq": "weekly", "interval": schedule.every_weeks, "until": last})
 
     for band in schedule.phases:
         if band.start is None or band.end is None:
@@ -98,6 +112,14 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     return cal.to_ical()
 
 
+def meeting_words(program, t) -> dict[str, str]:
+    """The meetings' event in the site's language: 'Meeting', 'Every 2 weeks, 60 minutes.'"""
+    every = program.meetings.every_weeks
+    rhythm = t("home.every_week") if every == 1 else t("home.every_weeks", count=every)
+    return {"meeting": t("schedule.legend_meeting"),
+            "meeting_note": f"{rhythm}, {t('home.minutes', count=program.meetings.length_minutes)}."}
+
+
 def calendar_files(site, t) -> dict[str, bytes]:
     """schedule.ics for a site with a cohort start ({} without one)."""
     schedule = site_schedule(site)
@@ -109,6 +131,7 @@ def calendar_files(site, t) -> dict[str, bytes]:
         language=site.config.language,
         url=(site.config.url.rstrip("/") + "/" + SCHEDULE_URL) if site.config.url else "",
         words=(t("schedule.phase"), t("milestone.milestone")),
+        **meeting_words(site.program, t),
     )
     data = calendar_bytes(schedule, **args)
     return {ICS_OUTPUT: data} if data is not None else {}

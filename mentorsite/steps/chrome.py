@@ -101,7 +101,11 @@ def chrome_digests(site, env) -> dict:
 
 
 def relative_due(due, t) -> str:
-    """A due date without a calendar, in the site's language: 'Week 4', 'Semana 4'."""
+    """A due date without a calendar, in the site's language: 'Week 4', 'Semana 4' (a phase's last
+    day, dates.LastDay, as the unit that ends on it: 'Week 2' for a phase ending at 'week 3')."""
+    unit_before = getattr(due, "unit_before", None)
+    if unit_before is not None:
+        due = unit_before()
     if due.unit == "date":
         return due.date.isoformat()
     if due.unit == "phase":

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
+import linecache
+import re
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
@@ -158,10 +161,18 @@ class Renderer:
         when = self.site.date_of(due)
         return when.isoformat() if when else relative_due(due, self.t)
 
+    def due_value(self, due: Due, kind: str) -> str:
+        """A due date as a form field of kind holds it: YYYY-MM-DD for a date picker (which shows it
+        in the reader's own format), else as the site writes dates ('Mar 8, 2027', '8 mar 2027')."""
+        if kind == "date":
+            return self.due_iso(due)
+        when = self.site.date_of(due)
+        return format_date(when, self.site.config.language) if when else relative_due(due, self.t)
+
     def table_rows(self, field, display: bool = False) -> list[dict]:
         """The pre-filled rows of a table field: one per milestone of its template, or per item
-        of a list of program.yml, else blank. Dates are YYYY-MM-DD (form values), or with display
-        as a reader sees them (a PDF's given cells)."""
+        of a list of program.yml, else blank. Dates are form values (due_value: YYYY-MM-DD in a
+        date column), or with display as a reader sees them (a PDF's given cells)."""
         if field.rows_program:
             self.rec.add(("program",))
             rows = []
@@ -172,7 +183,7 @@ class Renderer:
                     if src:
                         value = item_value(item, src)
                         if isinstance(value, Due):
-                            value = self.due(value) if display else self.due_iso(value)
+                            value = self.due(value) if display else self.due_value(value, col.kind)
                         row[col.id or _slug(col.label)] = value
                 rows.append(row)
             return rows
@@ -188,7 +199,7 @@ class Renderer:
                 src = column_source(col)
                 cid = col.id or _slug(col.label)
                 if src == "due":
-                    row[cid] = self.due(m.due) if display else self.due_iso(m.due)
+                    row[cid] = self.due(m.due) if display else self.due_value(m.due, col.kind)
                 elif src == "owner":
                     row[cid] = self.role_title(m.owner)
                 elif src:
@@ -258,6 +269,8 @@ class Renderer:
         content = Markup("")
         toc = []
         doc = page.obj if page.kind in ("guide", "home") else getattr(page.obj, "index", None) if page.kind == "folder" else None
+        if page.kind == "index" and page.group == "guides":
+            doc = page.obj  # content/guides/index.md, if there is one
         if doc is not None:
             content = self.render_doc(doc)
             toc = [h for h in doc.headings if h.level in (2, 3)]
@@ -377,10 +390,14 @@ def schedule_context(renderer: Renderer, page: Page) -> dict:
     renderer.rec.add(("all", "milestones"))  # every template's due dates; program and config are recorded already
     schedule = site_schedule(site)
     start = schedule.start
+    fmt = renderer.env.globals["format_date"]
+    weeks = [[n, fmt(start + dt.timedelta(days=7 * n)), fmt(start + dt.timedelta(days=7 * n + 6))]
+             for n, _, _ in schedule.weeks()] if start else []
     return {
         "page": dataclasses.replace(page, title=renderer.t("schedule.title")),
         "schedule": schedule,
-        "end_date": start + dt.timedelta(days=int(schedule.last_day)) if start else None,
+        "week_dates": weeks,  # [number, first day, last day] of every week, for 'Today is in week 2 (...)'
+        "end_date": schedule.last_date,
         "ics_url": renderer.url(ICS_OUTPUT) if start else "",
     }
 
@@ -456,6 +473,8 @@ class SiteFilesStep:
         if site.config.cname:
             files["CNAME"] = site.config.cname.strip().encode() + b"\n"
         files["sitemap.xml"] = sitemap(site)
+        if site.config.url and site.config.base_path == "/":  # (crawlers read robots.txt only at a host's root)
+            files["robots.txt"] = robots_txt(site.config.url)
         yield Made(todo[0], files, None)
 
 
@@ -465,23 +484,40 @@ def xml_escape(text: str) -> str:
 
 
 def sitemap(site: Site) -> bytes:
-    """sitemap.xml: every page's full URL (needs site.yml's url)."""
+    """sitemap.xml: every page's full URL (needs site.yml's url), and with last_updated the date
+    the file it is written in last changed in git (site.updated; none for a page made from
+    several files, such as an index): no build's time, so the file changes only with the site."""
     root = site.config.url.rstrip("/") + "/" if site.config.url else "/"
     root = root[: -len(site.config.base_path)] + site.config.base_path if site.config.url else root
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page in site.pages:
         if page.kind == "404":
             continue
-        lines.append(f"  <url><loc>{xml_escape(root + page.url)}</loc></url>")
+        source = getattr(page.obj.index if page.kind == "folder" else page.obj, "source", None) if site.updated else None
+        if isinstance(source, Path) and source.is_absolute() and source.is_relative_to(site.config.root):
+            source = source.relative_to(site.config.root)
+        when = site.updated.get(source.as_posix()) if isinstance(source, Path) else None
+        lastmod = f"<lastmod>{when.isoformat()}</lastmod>" if when else ""
+        lines.append(f"  <url><loc>{xml_escape(root + page.url)}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
 
 
+def robots_txt(url: str) -> bytes:
+    """robots.txt for a site at the root of its host: everything may be crawled; the sitemap's address."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {url.rstrip('/')}/sitemap.xml\n".encode()
+
+
 def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
-    """A template problem as a SiteError naming the template file and line."""
+    """A template problem as a SiteError naming the template file, line and (when the line shows
+    where) column, and how to fix it: the nearest name for a misspelt variable, attribute, filter,
+    test or tag, the end tag a block lacks."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path = _shown(exc.filename or exc.name or "template", root)
-        return SiteError(Loc(path, exc.lineno or 1, 1), f"template syntax error: {exc.message}")
+        line = exc.lineno or 1
+        text = (exc.source or "").split("\n")[line - 1] if exc.source and line <= exc.source.count("\n") + 1 else ""
+        col, fix = _syntax_fix(exc, text)
+        return SiteError(Loc(path, line, col), f"template syntax error: {_jinja_message(exc)}{fix}")
     where = _template_frame(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(
@@ -490,8 +526,100 @@ def template_error(exc: jinja2.TemplateError, root: Path) -> SiteError:
             "or remove what uses it",
         )
     if where:
-        return SiteError(Loc(_shown(where[0], root), where[1], 1), f"template error: {exc}")
+        col, fix = _runtime_fix(exc, linecache.getline(where[0], where[1]), _template_names(exc))
+        return SiteError(Loc(_shown(where[0], root), where[1], col), f"template error: {_jinja_message(exc)}{fix}")
     return SiteError(None, f"template error: {exc}")
+
+
+_JINJA_TAGS = ("block", "call", "extends", "filter", "for", "from", "if", "import", "include", "macro", "set", "with",
+               "autoescape", "elif", "else", "endblock", "endcall", "endfilter", "endfor", "endif", "endmacro", "endset",
+               "endwith", "endautoescape", "print", "do", "break", "continue", "trans", "endtrans")
+
+
+def _jinja_message(exc: Exception) -> str:
+    """Jinja's message, without the closing full stop (a fix follows it)."""
+    return str(getattr(exc, "message", None) or exc).rstrip(".")
+
+
+def _column(text: str, pattern: str) -> int:
+    """The 1-based column of the first group of pattern in a template line (1 when not found)."""
+    m = re.search(pattern, text)
+    return m.start(m.lastindex) + 1 if m and m.lastindex else 1
+
+
+def _nearest(word: str, names) -> str:
+    close = difflib.get_close_matches(word, sorted({n for n in names if not n.startswith("_")}), n=1, cutoff=0.6)
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _syntax_fix(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, str]:
+    """(column, fix) for a syntax error, from its message and the template's line."""
+    message = str(exc.message or "")
+    env = next((v for f, _ in traceback.walk_tb(exc.__traceback__) for v in f.f_locals.values()
+                if isinstance(v, jinja2.Environment)), None)
+    m = re.match(r"No (filter|test) named '([^']+)'", message)
+    if m:
+        kind, name = m.groups()
+        known = (env.filters if kind == "filter" else env.tests) if env is not None else ()
+        where = rf"\|\s*({re.escape(name)})\b" if kind == "filter" else rf"\bis\s+(?:not\s+)?({re.escape(name)})\b"
+        return _column(text, where), _nearest(name, known) or f" — see Jinja's list of built-in {kind}s"
+    block = re.search(r"The innermost block that needs to be closed is '(\w+)'", message)
+    m = re.match(r"Encountered unknown tag '([^']+)'", message)
+    if m:
+        name = m.group(1)
+        col = _column(text, rf"{{%-?\s*({re.escape(name)})\b")
+        if name in _JINJA_TAGS and block:  # a real tag, inside a block left open
+            return col, f" — close the '{block.group(1)}' block before it with {{% end{block.group(1)} %}}"
+        return col, (_nearest(name, [*re.findall(r"'(\w+)'", message.partition(".")[2]), *_JINJA_TAGS])
+                     or " — use one of Jinja's tags (if, for, set, block, include, ...)")
+    if block and message.startswith("Unexpected end of template"):
+        return 1, f" — close the '{block.group(1)}' block with {{% end{block.group(1)} %}}"
+    m = re.match(r"unexpected '(.)'(?:, expected '(.)')?", message)
+    if m:
+        char, wanted = m.groups()
+        spots = [i for i, c in enumerate(text) if c == char and not (char == "}" and (text[i - 1:i] in ("}", "%", "#")
+                                                                                      or text[i + 1:i + 2] == "}"))]
+        if len(spots) == 1:
+            col = spots[0] + 1
+        else:  # where the parser met the end of a {{ ... }} or {% ... %} too soon
+            col = _column(text, r"(\}\}|%\})") if char == "}" else 1
+        if wanted:
+            return col, f" — a '{wanted}' is missing before it"
+        return col, " — check the brackets: a value is written {{ ... }}, a tag {% ... %}"
+    return 1, ""
+
+
+def _template_names(exc: BaseException) -> dict:
+    """The variables the failing template could see (the innermost template frame's: Jinja puts
+    the context and the loop variables there)."""
+    for frame, _ in reversed(list(traceback.walk_tb(exc.__traceback__))):
+        if frame.f_code.co_filename.endswith((".html", ".xml", ".txt", ".css", ".js")):
+            return dict(frame.f_locals)
+    return {}
+
+
+def _runtime_fix(exc: Exception, text: str, names: dict) -> tuple[int, str]:
+    """(column, fix) for an error while rendering: 'did you mean' for an undefined name or attribute."""
+    if not isinstance(exc, jinja2.UndefinedError):
+        return 1, ""
+    message = str(exc.message or "")
+    m = re.match(r"'([^']+)' is undefined", message)
+    if m:
+        name = m.group(1)
+        return (_column(text, rf"(?<![\w.'\"])({re.escape(name)})\b"),
+                _nearest(name, names) or " — check the spelling (docs/themes.md lists what each template sees)")
+    m = re.search(r"has no attribute '([^']+)'", message)
+    if m:
+        name = m.group(1)
+        col = _column(text, rf"\.({re.escape(name)})\b|\[['\"]({re.escape(name)})['\"]\]")
+        owner = re.search(rf"([A-Za-z_][\w.]*)(?:\.{re.escape(name)}\b|\[['\"]{re.escape(name)}['\"]\])", text)
+        value, known = names, ()
+        if owner:
+            for part in owner.group(1).split("."):
+                value = value.get(part) if isinstance(value, Mapping) else getattr(value, part, None)
+            known = value.keys() if isinstance(value, Mapping) else dir(value) if value is not None else ()
+        return col, _nearest(name, [str(k) for k in known]) or " — check the spelling (docs/reference.md lists the keys of each file's objects)"
+    return 1, ""
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int] | None:

@@ -6,7 +6,6 @@ holds 7 MB."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Iterator
 
 import jinja2
@@ -81,8 +80,7 @@ def cover(site, edition: Edition, t) -> dict:
     start = config.cohort.start
     dates = ""
     if start:
-        last = site_schedule(site).last_day
-        end = start + dt.timedelta(days=int(last))
+        end = site_schedule(site).last_date  # (the last phase's last day)
         dates = t("print.cohort_dates", start=format_date(start, config.language), end=format_date(end, config.language))
     role_lower = edition.role_title.lower()
     return {
