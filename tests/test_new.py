@@ -214,3 +214,31 @@ def test_the_workflow_s_url_option_sets_the_base_path(workdir, run, monkeypatch)
     assert result.code == 1
     assert result.errors == ["--url 'org.github.io/repo' is not a full address — write it like "
                              "'https://org.github.io/handbook/'"]
+
+
+def test_the_readme_says_how_to_preview_and_the_preview_is_there(workdir, run):
+    run("new", "handbook")
+    readme = (workdir / "handbook/README.md").read_text()
+    assert ("```sh\nmentorsite serve      # builds, then serves the site at http://127.0.0.1:8000/\n```\n\n"
+            "and open the address it prints. Every save rebuilds what changed and reloads the page in the\n"
+            "browser; a mistake shows an error page naming the file and line until the next good save.\n"
+            "Stop it with Ctrl+C.\n") in readme
+    # what the README promises: the scaffold serves its home page at the root of the address printed
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", "0"], cwd=workdir / "handbook",
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [proc.stdout.readline()]
+        while lines[-1] and not lines[-1].startswith("Serving"):  # after the first build's line
+            lines.append(proc.stdout.readline())
+        found = re.fullmatch(r"Serving Our Mentoring Handbook at (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)\n",
+                             lines[-1])
+        assert found, "".join(lines)
+        import urllib.request
+
+        with urllib.request.urlopen(found.group(1), timeout=30) as answer:
+            assert answer.status == 200
+            assert "<title>Our Mentoring Handbook" in answer.read().decode()
+    finally:
+        proc.send_signal(2)
+        proc.wait(timeout=30)
