@@ -12,9 +12,10 @@ from mentorsite.errors import SiteError
 
 _PACKAGE = Path(__file__).resolve().parent
 _VERSION_MARK = "__MENTORSITE_VERSION__"
-_NEXT_MARK = "__MENTORSITE_NEXT__"
 # Files of the scaffold that every new project gets, with or without --example.
 _PROJECT_FILES = ("README.md", "dot-gitignore", "dot-github")
+# Files of the scaffold that name this version of mentorsite (the workflow installs exactly it).
+_PINNED = ("pages.yml", "README.md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ def new_project(folder: Path, *, example: bool = False, force: bool = False) -> 
     for rel, source in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if source.name == "pages.yml" and source.parent.name == "workflows":
+        if source.name in _PINNED and source.is_relative_to(scaffold_dir()):
             target.write_text(_pin(source.read_text(encoding="utf-8")), encoding="utf-8")
         else:
             shutil.copyfile(source, target)
@@ -94,12 +95,5 @@ def _undot(rel: str) -> str:
 
 
 def _pin(text: str) -> str:
-    """The workflow with mentorsite pinned to this version's compatible range."""
-    return text.replace(_VERSION_MARK, __version__).replace(_NEXT_MARK, next_breaking(__version__))
-
-
-def next_breaking(version: str) -> str:
-    """The first version that may break this one: the next minor before 1.0, else the next major."""
-    parts = [int(p) for p in version.split(".")[:2] if p.isdigit()] + [0, 0]
-    major, minor = parts[0], parts[1]
-    return f"0.{minor + 1}" if major == 0 else f"{major + 1}"
+    """A scaffold file with mentorsite pinned to exactly this version."""
+    return text.replace(_VERSION_MARK, __version__)
