@@ -20,6 +20,12 @@ from tests.conftest import REPO
 SCAFFOLD = [
     ".github/workflows/pages.yml",
     ".gitignore",
+    ".mentorsite/schemas/milestone-template.schema.json",
+    ".mentorsite/schemas/program.schema.json",
+    ".mentorsite/schemas/site.schema.json",
+    ".mentorsite/schemas/type.schema.json",
+    ".mentorsite/schemas/worksheet.schema.json",
+    ".vscode/settings.json",
     "README.md",
     "content/guides/first-meeting.md",
     "content/guides/getting-started.md",
@@ -46,7 +52,7 @@ def workdir(tmp_path, monkeypatch):
 def test_the_scaffold_builds_with_no_errors_and_no_warnings(workdir, run, monkeypatch):
     result = run("new", "handbook")
     assert result.code == 0, result.err
-    assert result.out.splitlines()[0] == "Created a new handbook in handbook/ (12 files)."
+    assert result.out.splitlines()[0] == "Created a new handbook in handbook/ (18 files)."
     root = workdir / "handbook"
     assert files_under(root) == SCAFFOLD
     monkeypatch.chdir(root)
@@ -77,9 +83,12 @@ def test_the_example_handbook(workdir, run, monkeypatch):
     root = workdir / "handbook"
     content = files_under(REPO / "content")
     assert files_under(root / "content") == content
-    for rel in content:
-        assert (root / "content" / rel).read_bytes() == (REPO / "content" / rel).read_bytes(), rel
-    assert (root / "site.yml").read_bytes() == (REPO / "site.yml").read_bytes()
+    for rel in ["site.yml", *(f"content/{r}" for r in content)]:
+        text = (root / rel).read_bytes()
+        if rel.endswith(".yml"):  # each YAML file opens with where its JSON Schema is (test_schemas.py)
+            assert text.startswith(b"# yaml-language-server: $schema="), rel
+            text = text.split(b"\n", 1)[1]
+        assert text == (REPO / rel).read_bytes(), rel
     assert {".github/workflows/pages.yml", ".gitignore", "README.md"} <= set(files_under(root))
     monkeypatch.chdir(root)
     check = run("check", "--strict")

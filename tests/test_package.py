@@ -49,6 +49,9 @@ def test_wheel_ships_the_default_theme(wheel: Path):
     for name in THEME_FILES:
         assert name in names, f"{wheel.name} lacks {name}"
     assert "mentorsite/cli.py" in names
+    # the JSON Schemas of the YAML files, which `mentorsite new` copies into a project
+    assert {n for n in names if n.startswith("mentorsite/schemas/")} == {
+        f"mentorsite/schemas/{kind}.schema.json" for kind in ("site", "program", "type", "milestone-template", "worksheet")}
     assert not any(n.startswith(("tests/", "content/")) for n in names), "the wheel carries the repo's tests or content"
 
 
