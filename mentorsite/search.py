@@ -2,15 +2,21 @@
 
 The index is small, deterministic JSON served beside the pages (no request leaves the site):
 
-    search/index.json      {"v": 1, "lang": "en", "docs": [[url, title, section], ...],
-                            "terms": {"term": [doc, weight, doc, weight, ...], ...}}
+    search/index.json      {"v": 2, "lang": "en", "docs": [[url, title, section], ...],
+                            "terms": {"term": [doc, weight, doc, weight, ...], ...},
+                            "stems": {"stem": ["term", ...], ...}, "suffixes": ["ed", "ing", ...]}
     search/text/<n>.json   the text of docs n*16 .. n*16+15, for excerpts: per doc a list of
                             [anchor, heading, text] parts, loaded only for the results shown
 
 Terms are lowercased and stripped of accents ('reunión' -> 'reunion'); the browser matches a
 query word against every term it starts ('mentor' finds 'mentors' and 'mentoring'). A word's
-weight in a page counts its title, headings and URL above the body (see TITLE below). See docs/search.md
-for why this and not Pagefind or lunr.
+weight in a page counts its title, headings and URL above the body (see TITLE below).
+
+Stems: in a language the theme speaks, the terms are grouped by their Snowball stem
+(snowballstemmer, as Sphinx uses), and the index lists each group of two or more terms, and the
+endings Snowball took off them. The browser takes a query word to its group — the group of the
+term itself, or for a word no page has, of the longest stem it starts with followed by one of
+those endings — so 'mentored' finds a page that says only 'mentoring'. See docs/search.md.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from mentorsite.model import Page
 from mentorsite.write import Spooled
 
 CHUNK = 16  # docs per text file
+FORMAT = 2  # search/index.json's "v": 2 added the stems and their endings
+# The Snowball stemmer of each language the default theme speaks (themes/default/i18n/).
+STEMMERS = {"en": "english", "es": "spanish"}
+MAX_ENDING = 7  # longer endings are left out of the index's list (they do not make a word guessable)
 # A term's weight in a page: TITLE added when it is in the title, plus its count in the body, with
 # a heading counting HEADING and a word of the page's URL SLUG (capped below TITLE).
 TITLE, HEADING, SLUG = 100, 3, 2
@@ -219,6 +229,33 @@ def _weights(title: str, text: PageText, url: str = "") -> dict[str, int]:
     return weights
 
 
+_STEMS: dict[tuple[str, str], str] = {}  # (algorithm, term) -> stem, for the builds of this process
+
+
+def stem_groups(terms_: list[str], language: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The index's stems: each Snowball stem that two or more terms share, or that differs from
+    its only term (stem -> its terms, sorted), and the endings Snowball took off terms that start
+    with their stem. Nothing for a language without a stemmer."""
+    algorithm = STEMMERS.get(language.split("-")[0].lower())
+    if algorithm is None:
+        return {}, []
+    todo = [t for t in terms_ if (algorithm, t) not in _STEMS]
+    if todo:
+        import snowballstemmer
+
+        _STEMS.update(zip(((algorithm, t) for t in todo), snowballstemmer.stemmer(algorithm).stemWords(todo)))
+    groups: dict[str, list[str]] = {}
+    endings = set()
+    for term in terms_:
+        if term.isdigit():
+            continue
+        stem = _STEMS[algorithm, term]
+        groups.setdefault(stem, []).append(term)
+        if term != stem and term.startswith(stem) and len(term) - len(stem) <= MAX_ENDING:
+            endings.add(term[len(stem):])
+    return {stem: sorted(group) for stem, group in sorted(groups.items()) if group != [stem]}, sorted(endings)
+
+
 def section_of(site, page: Page, t) -> str:
     """Where a page sits, shown under a result: 'Guides › Getting started', 'Worksheets'."""
     if not page.group:
@@ -264,12 +301,15 @@ def search_files(site, pages: dict, t, memo: dict | None = None, sections: dict 
                 postings[term] = [n, weight]
             else:
                 known += (n, weight)
+    stems, endings = stem_groups(sorted(postings), site.config.language)
     index = {
-        "v": 1,
+        "v": FORMAT,
         "lang": site.config.language,
         "chunk": CHUNK,
         "docs": docs,
         "terms": dict(sorted(postings.items())),
+        "stems": stems,
+        "suffixes": endings,
     }
     out = {"search/index.json": _json(index)}
     for start in range(0, len(texts), CHUNK):  # the same bytes as _json of the parts' lists

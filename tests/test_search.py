@@ -94,3 +94,26 @@ def test_search_false_removes_the_box_the_page_and_the_index(make_site, run, set
     page = soup(out / "index.html")
     assert page.select_one(".search-box, .search-link") is None
     assert "search/" not in (out / "sitemap.xml").read_text()
+
+
+def test_stem_groups_in_the_languages_the_theme_speaks():
+    from mentorsite.search import stem_groups
+
+    stems, endings = stem_groups(sorted(["mentor", "mentoring", "mentors", "listened", "listening", "room", "2027"]), "en")
+    assert stems == {"listen": ["listened", "listening"], "mentor": ["mentor", "mentoring", "mentors"]}
+    assert endings == ["ed", "ing", "s"]
+    stems, endings = stem_groups(["mentora", "mentoras", "mentoria", "reunion", "reuniones"], "es")
+    assert stems["mentor"] == ["mentora", "mentoras"] and stems["reunion"] == ["reunion", "reuniones"]
+    assert "es" in endings
+    assert stem_groups(["mentor", "mentoring"], "fr") == ({}, [])  # no stemmer for a language the theme does not speak
+    assert stem_groups(["mentoring"], "en-GB")[0] == {"mentor": ["mentoring"]}
+
+
+def test_the_index_has_the_stems_of_its_terms(make_site, run):
+    root = make_site({"content/guides/a.md": "---\ntitle: Growing\n---\n\nMentoring and listening; we listened.\n"})
+    assert run("build").code == 0
+    index = json.loads((root / "_site/search/index.json").read_text())
+    assert index["v"] == 2
+    assert index["stems"]["listen"] == ["listened", "listening"]
+    assert all(t in index["terms"] for group in index["stems"].values() for t in group)
+    assert {"ed", "ing"} <= set(index["suffixes"])
