@@ -1,6 +1,7 @@
 """Compare search engines for mentorsite: result quality, index size and build time.
 
     python bench/search.py                       # the example handbook (site.yml + content/)
+    python bench/search.py bench/second          # a second handbook the engine was not tuned on
     python bench/search.py /tmp/b1000            # a generated one (python bench/generate.py /tmp/b1000 --guides 1000)
 
 Engines (each over the same built site):
@@ -8,7 +9,12 @@ Engines (each over the same built site):
   pagefind    Pagefind (PyPI `pagefind[bin]`) run on the built site, queried in Chromium
   lunr        lunr.py (PyPI `lunr`) over the same page text, serialized for lunr.js, queried with lunr.py
 
-Quality: for each query of QUERIES (the example handbook only), the rank of the page a reader
+Every engine gets the same fields: the title, the headings and the body of each page's <main>
+(ours weighs them in its index; lunr gets three fields, boosted 10, 3 and 1; Pagefind reads the
+same <main> and weighs its headings itself).
+
+Quality: for each query (QUERIES for the example handbook, or the project's queries.json,
+written with the wanted pages before any engine ran on it), the rank of the page a reader
 wants (1 = first). Size: bytes of the files a browser may download, and gzip -6 of them (what
 GitHub Pages sends). Time: seconds to build the index, the site's render excluded.
 """
@@ -45,25 +51,24 @@ QUERIES = [
 
 
 def build_site(config: Path, out: Path) -> float:
-    """Build with mentorsite (search on); returns the seconds of the search step alone."""
-    from mentorsite.build import build
+    """Build with mentorsite (search on); returns the seconds of the search step alone (the
+    index made from the pages' entries, as the build keeps them; each page's reading, which
+    made them, is part of rendering it)."""
+    from mentorsite.build import build, load
     from mentorsite.sources.config import load_config
-    from mentorsite.steps.search import page_text
-
-    cfg = load_config(config, output=str(out))
-    build(cfg, cache=False)
-    # time the index step on its own, from the written pages
-    from mentorsite.build import load_site
+    from mentorsite.sources.theme import theme_env
+    from mentorsite.state import BuildState
     from mentorsite.steps.chrome import translations_for
     from mentorsite.steps.search import search_files
-    from mentorsite.sources.theme import theme_env
 
-    site, _ = load_site(cfg)
-    pages = {p.output: (out / p.output).read_bytes() for p in site.pages if (out / p.output).is_file()}
+    cfg = load_config(config, output=str(out))
+    build(cfg)
+    site, _ = load(cfg)
+    readings = BuildState.open(cfg.root, out).readings
+    entries = {output: reading.search for output, reading in readings.items() if reading.search is not None}
     t = translations_for(cfg, theme_env(cfg))
     start = time.perf_counter()
-    search_files(site, pages, t)
-    del page_text
+    search_files(site, entries, t)
     return time.perf_counter() - start
 
 
@@ -77,16 +82,18 @@ def lunr_index(out: Path) -> tuple[float, int, int, object]:
     """lunr.py over the same title + text; returns seconds, raw size, gzip size, the index."""
     from lunr import lunr
 
-    from mentorsite.steps.search import page_text
+    from mentorsite.htmlread import HtmlPage
 
     index = json.loads((out / "search/index.json").read_text(encoding="utf-8"))
     docs = []
     for url, title, _section in index["docs"]:
         path = out / (url + "index.html" if url.endswith("/") or not url else url)
-        text = page_text(path.read_bytes())
-        docs.append({"id": url, "title": title, "body": " ".join(p[2] for p in text.parts)})
+        text = HtmlPage(path.read_bytes()).text()
+        docs.append({"id": url, "title": title, "headings": " ".join(text.headings),
+                     "body": " ".join(p[2] for p in text.parts)})
     start = time.perf_counter()
-    idx = lunr(ref="id", fields=[{"field_name": "title", "boost": 10}, "body"], documents=docs)
+    idx = lunr(ref="id", fields=[{"field_name": "title", "boost": 10}, {"field_name": "headings", "boost": 3}, "body"],
+               documents=docs)
     data = json.dumps(idx.serialize(), separators=(",", ":")).encode()
     seconds = time.perf_counter() - start
     # lunr.js needs the documents too, to show a title and an excerpt
@@ -187,7 +194,9 @@ def main(argv: list[str]) -> None:
         print(f"| Pagefind | {pf_s:.2f} | {pf_files} | {pf_raw / 1024:.0f} KiB | {pf_gz / 1024:.0f} KiB | "
               "its JS + WASM (~70 KiB gzip) + the index chunks and fragments it needs |")
         base = urlsplit(cfg_url(config)).path or "/"
-        queries = QUERIES if project == REPO else [(q, "") for q in ("mentor feedback", "milestone evidence", "trust", "career plan")]
+        own = project / "queries.json"
+        queries = (QUERIES if project == REPO else [tuple(q) for q in json.loads(own.read_text())["queries"]] if own.is_file()
+                   else [(q, "") for q in ("mentor feedback", "milestone evidence", "trust", "career plan")])
         found, times = browser_ranks(out, base, queries)
         print()
         print("| engine | first query, index loaded (ms) | next queries (ms, median) |")
@@ -195,15 +204,21 @@ def main(argv: list[str]) -> None:
         for engine in ("mentorsite", "pagefind"):
             rest = sorted(times[engine][1:])
             print(f"| {engine} | {times[engine][0]:.0f} | {rest[len(rest) // 2]:.0f} |")
-        if project == REPO:
+        if project == REPO or own.is_file():
             print()
             print("| query | wanted | mentorsite | lunr | Pagefind |")
             print("| --- | --- | --- | --- | --- |")
-            for query, expected in QUERIES:
+            reciprocal = {"mentorsite": 0.0, "lunr": 0.0, "pagefind": 0.0}
+            for query, expected in queries:
                 words = " ".join(w for w in query.replace("-", " ").split())
-                lunr_urls = [r["ref"] for r in idx.search(words)][:10]
-                print(f"| {query} | {expected or 'home'} | {rank(found['mentorsite'][query], expected)} | "
-                      f"{rank(lunr_urls, expected)} | {rank(found['pagefind'][query], expected)} |")
+                ranks = {"mentorsite": rank(found["mentorsite"][query], expected),
+                         "lunr": rank([r["ref"] for r in idx.search(words)][:10], expected),
+                         "pagefind": rank(found["pagefind"][query], expected)}
+                for engine, r in ranks.items():
+                    reciprocal[engine] += 1 / int(r) if r != "–" else 0
+                print(f"| {query} | {expected or 'home'} | {ranks['mentorsite']} | {ranks['lunr']} | {ranks['pagefind']} |")
+            print("| mean reciprocal rank | | " + " | ".join(f"{reciprocal[e] / len(queries):.2f}"
+                                                         for e in ("mentorsite", "lunr", "pagefind")) + " |")
 
 
 if __name__ == "__main__":

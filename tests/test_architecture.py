@@ -10,7 +10,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "mentorsite"
 # what an import inside a function may put off: libraries slow to import that many runs never need
 HEAVY = ("weasyprint", "pypdf", "pydyf", "babel", "icalendar", "watchdog", "webbrowser", "multiprocessing",
-         "concurrent.futures", "selectolax")
+         "concurrent.futures", "selectolax", "snowballstemmer")
 
 
 def modules() -> dict[str, ast.Module]:

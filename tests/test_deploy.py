@@ -30,7 +30,8 @@ def repos(make_site, tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     bare = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    root = make_site({**FULL, ".gitignore": "_site/\n.mentorsite-cache/\n"})
+    root = make_site({**FULL, ".gitignore": "_site/\n.mentorsite-cache/\n",
+                      "site.yml": "title: Test Handbook\nurl: https://org.github.io/handbook/\n"})
     git(root, "init", "-q", "-b", "main")
     git(root, "add", ".")
     git(root, "commit", "-q", "-m", "The handbook")
@@ -190,3 +191,17 @@ def test_not_a_repository(make_site, run, tmp_path, monkeypatch):
     result = run("deploy")
     assert result.code == 1
     assert result.err == (f"{root} is not in a git repository — run 'git init', commit your handbook, then deploy\n")
+
+
+def test_an_empty_url_is_warned_about(repos, run):
+    root, bare = repos
+    (root / "site.yml").write_text("title: Test Handbook\n")
+    git(root, "commit", "-q", "-am", "No url")
+    result = run("deploy")
+    assert result.code == 0
+    assert result.err == ("warning: site.yml has no url — every link starts at / and breaks on a GitHub Pages project "
+                          "site (https://org.github.io/handbook/): set url in site.yml, or pass --url\n")
+    result = run("deploy", "--url", "https://org.github.io/handbook/")
+    assert result.code == 0
+    assert result.err == ""
+    assert 'href="/handbook/static/site.css"' in (root / "_site/index.html").read_text()

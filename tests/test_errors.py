@@ -320,5 +320,36 @@ def test_no_config(tmp_path, monkeypatch, run):
     result = run("build")
     assert result.code == 1
     assert result.errors == [
-        "site.yml:1:1: no site configuration here — run mentorsite in a handbook folder, pass --config PATH, or create one with 'mentorsite new'"
+        "no site.yml in this folder — run mentorsite in a handbook folder, pass --config PATH, or create a handbook "
+        "with 'mentorsite new DIR'"
     ]
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve", "deploy", "packs"])
+def test_a_missing_config_file_is_reported_as_missing(make_site, run, command):
+    args = ["roster.csv"] if command == "packs" else []
+    result = run(command, "--config", "handbook/site.yml", *args)
+    assert result.code == 1
+    assert result.errors == [
+        "--config handbook/site.yml: the file does not exist — give the path of the handbook's site.yml, "
+        "relative to this folder"
+    ]
+    result = run(command, "--config", "content", *args)
+    assert result.errors == [
+        "--config content: the file is a folder — give the path of the handbook's site.yml, relative to this folder"
+    ]
+
+
+def test_a_bad_option_prints_the_command_s_usage(make_site, run):
+    result = run("build", "--bogus")
+    assert result.code == 2
+    assert result.err.splitlines()[0] == "usage: mentorsite build [-h] [--config FILE] [--strict] [--quiet | --verbose]"
+    assert result.err.splitlines()[-1] == "mentorsite build: error: unrecognized arguments: --bogus"
+    result = run("check", "--output", "x")
+    assert result.code == 2
+    assert result.err.splitlines()[0].startswith("usage: mentorsite check [-h]")
+    assert result.err.splitlines()[-1] == "mentorsite check: error: unrecognized arguments: --output x"
+    result = run("--bogus")
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == "mentorsite: error: unrecognized arguments: --bogus"
+    assert not (make_site() / "_site").exists()

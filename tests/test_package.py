@@ -49,6 +49,9 @@ def test_wheel_ships_the_default_theme(wheel: Path):
     for name in THEME_FILES:
         assert name in names, f"{wheel.name} lacks {name}"
     assert "mentorsite/commands/cli.py" in names
+    # the JSON Schemas of the YAML files, which `mentorsite new` copies into a project
+    assert {n for n in names if n.startswith("mentorsite/schemas/")} == {
+        f"mentorsite/schemas/{kind}.schema.json" for kind in ("site", "program", "type", "milestone-template", "worksheet")}
     assert not any(n.startswith(("tests/", "content/")) for n in names), "the wheel carries the repo's tests or content"
 
 
@@ -73,3 +76,18 @@ def test_installed_wheel_builds_the_example_handbook(wheel: Path, tmp_path: Path
     # the theme came from the installed package, not from a themes/ folder next to the project
     assert (site / "static" / "site.css").is_file()
     assert "/mentoring/static/site.css" in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_wheel_metadata_names_the_licence_and_the_project(wheel: Path):
+    with zipfile.ZipFile(wheel) as zf:
+        info = next(n.split("/")[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = zf.read(f"{info}/METADATA").decode()
+        licence = zf.read(f"{info}/licenses/LICENSE").decode()
+    headers = [line for line in metadata.split("\n\n")[0].splitlines()]
+    assert "License-Expression: MIT" in headers
+    assert "License-File: LICENSE" in headers
+    assert licence == (REPO / "LICENSE").read_text()
+    assert licence.startswith("MIT License\n\nCopyright (c) 2026 The mentorsite authors\n")
+    urls = {line.split(": ", 1)[1].split(", ")[0] for line in headers if line.startswith("Project-URL: ")}
+    assert urls == {"Homepage", "Documentation", "Changelog", "Issues", "Source"}
+    assert "Classifier: Programming Language :: Python :: 3 :: Only" in headers

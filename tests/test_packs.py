@@ -273,3 +273,72 @@ def test_a_table_of_the_programs_phases_has_each_pairs_own_dates(make_site, run)
     assert [ana["phases-1-start"], ana["phases-2-start"]] == ["Feb 1, 2027", "Apr 12, 2027"]
     assert [cy["phases-1-start"], cy["phases-2-start"]] == ["Jan 11, 2027", "Mar 22, 2027"]
     assert ana.get("phases-1-how-it-went") in (None, "")
+
+
+def _reshape(path: Path, shape: str) -> None:
+    """Rewrite a template PDF of the store as other PDF writers (or older WeasyPrints) shape a form."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(path))
+    if shape == "no form":
+        del writer._root_object["/AcroForm"]
+    elif shape == "a radio group's options not a list":
+        for ref in writer._root_object["/AcroForm"]["/Fields"]:
+            if "/Kids" in ref.get_object():
+                ref.get_object()[NameObject("/Kids")] = NameObject("/Nothing")
+    else:  # each option of a radio group a field of its own, with the group's name, and no /Kids
+        form = writer._root_object["/AcroForm"]
+        fields = ArrayObject()
+        for ref in form["/Fields"]:
+            obj = ref.get_object()
+            if "/Kids" in obj and obj.get("/FT") == "/Btn":
+                for kid_ref in obj["/Kids"]:
+                    kid = kid_ref.get_object()
+                    for name in ("/T", "/FT", "/Ff"):
+                        if name in obj:
+                            kid[NameObject(name)] = obj[name]
+                    del kid["/Parent"]
+                    fields.append(kid_ref)
+            else:
+                fields.append(ref)
+        form[NameObject("/Fields")] = fields
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
+@pytest.mark.parametrize("shape", ["radio options as fields of their own", "no form"])
+def test_any_template_pypdf_reads_is_filled_without_a_traceback(project, run, tmp_path, monkeypatch, shape):
+    store = tmp_path / "store"
+    monkeypatch.setenv("MENTORSITE_PDF_CACHE", str(store))
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    assert run("packs", "roster.csv", "--out", "out", "--jobs", "1").code == 0
+    for template in store.glob("*.pdf"):  # the next run takes its templates from the store
+        _reshape(template, shape)
+    result = run("packs", "roster.csv", "--out", "again", "--jobs", "1")
+    assert result.code == 0, result.err
+    for pair, option in [("Ana López + Ben Okoro", "/0"), ("Dana Reed + Eli Park", "/1")]:
+        reader = pypdf.PdfReader(project / "again" / pair / "agreement.pdf")
+        widgets = [a.get_object() for page in reader.pages for a in page.get("/Annots", ())]
+        radios = [w for w in widgets if "mentoring-type" in (w.get("/T"), w["/Parent"].get_object().get("/T") if "/Parent" in w else None)]
+        assert len(radios) == 2
+        if shape == "no form":
+            assert reader.get_fields() in (None, {})  # written as it was: nothing to fill
+        else:
+            assert {str(w["/AS"]) for w in radios} == {option, "/Off"}  # the pair's option ticked, the other not
+            assert str(next(w for w in radios if option in w["/AP"]["/N"])["/AS"]) == option
+            assert reader.get_fields()["pair-mentor"]["/V"] == pair.split(" + ")[0]
+
+
+def test_a_template_whose_form_cannot_be_filled_is_a_located_error(project, run, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    monkeypatch.setenv("MENTORSITE_PDF_CACHE", str(store))
+    (project / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    assert run("packs", "roster.csv", "--out", "out", "--jobs", "1").code == 0
+    for template in store.glob("*.pdf"):
+        _reshape(template, "a radio group's options not a list")
+    result = run("packs", "roster.csv", "--out", "again", "--jobs", "1")
+    assert result.code == 1
+    assert result.err == (
+        "content/worksheets/agreement.yml:1:1: could not fill agreement.pdf for Ana López + Ben Okoro: AttributeError: "
+        "'str' object has no attribute 'get_object' — delete .mentorsite-cache/pdf/ to make the worksheet PDFs again; if it "
+        "stays, check the theme's templates/pdf/ files\n")

@@ -95,3 +95,34 @@ def test_search_false_removes_the_box_the_page_and_the_index(make_site, run, set
     page = soup(out / "index.html")
     assert page.select_one(".search-box, .search-link") is None
     assert "search/" not in (out / "sitemap.xml").read_text()
+
+
+def _stemmed(words, language):
+    from mentorsite.steps.search import STEMMERS, _stem
+
+    algorithm = STEMMERS.get(language.split("-")[0])
+    return [(w, _stem(algorithm, w)) for w in words] if algorithm else [(w, w) for w in words]
+
+
+def test_stem_groups_in_the_languages_the_theme_speaks():
+    from mentorsite.steps.search import stem_groups
+
+    words = ["mentor", "mentoring", "mentors", "listened", "listening", "room", "2027"]
+    stems, endings = stem_groups(_stemmed(words, "en"), "en")
+    assert stems == {"listen": ["listened", "listening"], "mentor": ["mentor", "mentoring", "mentors"]}
+    assert endings == ["ed", "ing", "s"]
+    stems, endings = stem_groups(_stemmed(["mentora", "mentoras", "mentoria", "reunion", "reuniones"], "es"), "es")
+    assert stems["mentor"] == ["mentora", "mentoras"] and stems["reunion"] == ["reunion", "reuniones"]
+    assert "es" in endings
+    assert stem_groups(_stemmed(["mentor", "mentoring"], "fr"), "fr") == ({}, [])  # no stemmer for a language the theme does not speak
+    assert stem_groups(_stemmed(["mentoring"], "en-GB"), "en-GB")[0] == {"mentor": ["mentoring"]}
+
+
+def test_the_index_has_the_stems_of_its_terms(make_site, run):
+    root = make_site({"content/guides/a.md": "---\ntitle: Growing\n---\n\nMentoring and listening; we listened.\n"})
+    assert run("build").code == 0
+    index = json.loads((root / "_site/search/index.json").read_text())
+    assert index["v"] == 2
+    assert index["stems"]["listen"] == ["listened", "listening"]
+    assert all(t in index["terms"] for group in index["stems"].values() for t in group)
+    assert {"ed", "ing"} <= set(index["suffixes"])

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--config", "-c", default="site.yml", metavar="FILE", help="the site configuration (default: site.yml)")
+        p.add_argument("--config", "-c", metavar="FILE", help="the site configuration (default: site.yml)")
         p.add_argument("--strict", action="store_true", default=None, help="treat warnings as errors")
         talk(p)
 
@@ -43,34 +43,34 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                        help="--verbose, and a traceback for every error")
 
-    p = sub.add_parser("build", help="build the handbook into the output folder", description="Build the handbook website.")
+    p = _command(sub, "build", help="build the handbook into the output folder", description="Build the handbook website.")
     common(p)
     p.add_argument("--output", "-o", metavar="DIR", help="the output folder (default: site.yml's output, _site)")
     p.add_argument("--no-cache", action="store_true", help="ignore the cache of the last build and render every page")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="processes to use (default: one per core; 1 builds in this process)")
     _url_option(p)
-    p = sub.add_parser("serve", help="preview the handbook, rebuilding and reloading on every save",
+    p = _command(sub, "serve", help="preview the handbook, rebuilding and reloading on every save",
                        description="Build the handbook, serve it on 127.0.0.1 under its base path, watch site.yml, "
                                    "content/ and themes/, rebuild what changed and reload open pages.")
     common(p)
     p.add_argument("--port", "-p", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--open", action="store_true", help="open the preview in a web browser")
-    p = sub.add_parser("check", help="validate the handbook without writing anything",
+    p = _command(sub, "check", help="validate the handbook without writing anything",
                        description="Validate data, references, Markdown and templates, render in memory and check "
                                    "every link; write nothing.")
     common(p)
     _url_option(p)
     p.add_argument("--external", action="store_true",
                    help="list the links to other sites and where they are used (they are not fetched)")
-    p = sub.add_parser("new", help="start a new handbook project",
+    p = _command(sub, "new", help="start a new handbook project",
                        description="Create a handbook project that builds as it is: site.yml, content/, a README, "
                                    "a .gitignore and a GitHub Pages workflow.")
     p.add_argument("folder", metavar="DIR", help="the folder to create (it must be empty or not exist)")
     p.add_argument("--example", action="store_true", help="copy the full example handbook instead of the small starter")
     p.add_argument("--force", action="store_true", help="write into a folder that is not empty (same-named files are replaced)")
     talk(p)
-    p = sub.add_parser("deploy", help="build and publish the handbook to a gh-pages branch",
+    p = _command(sub, "deploy", help="build and publish the handbook to a gh-pages branch",
                        description="Build the site, commit it to a branch of this git repository without touching "
                                    "your working tree, index or current branch, and push it.")
     common(p)
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-dirty", action="store_true", help="deploy even with uncommitted changes to site.yml, content/ or themes/")
     p.add_argument("--force", action="store_true", help="force the push, replacing the remote branch's history")
     p.add_argument("--no-push", dest="push", action="store_false", help="commit to the local branch only")
-    p = sub.add_parser("packs", help="personalised worksheet packs for every pair of a roster",
+    p = _command(sub, "packs", help="personalised worksheet packs for every pair of a roster",
                        description="Read a roster (CSV: mentor, mentee, type, milestones, start, and any other "
                                    "columns) and write, for each pair, its worksheets as fillable PDFs pre-filled "
                                    "with the pair's names and dates, and its calendar (.ics); plus index.html.")
@@ -92,6 +92,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--shard", metavar="K/N", help="make only the K-th of N slices of the pairs (e.g. 1/4 on the first of four machines)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="processes to use (default: one per core)")
     return parser
+
+
+def _config_path(given: str | None) -> Path:
+    """The site configuration to read: --config's file, or site.yml here; either must exist."""
+    if given is None:
+        if not Path("site.yml").is_file():
+            raise SiteError(None, "no site.yml in this folder — run mentorsite in a handbook folder, pass "
+                                  "--config PATH, or create a handbook with 'mentorsite new DIR'")
+        return Path("site.yml")
+    if not Path(given).is_file():
+        what = "is a folder" if Path(given).is_dir() else "does not exist"
+        raise SiteError(None, f"--config {given}: the file {what} — give the path of the handbook's site.yml, "
+                              "relative to this folder")
+    return Path(given)
+
+
+def _command(sub, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand's parser, which knows itself: a mistake in its arguments prints its own usage."""
+    p = sub.add_parser(name, **kwargs)
+    p.set_defaults(usage_of=p)
+    return p
 
 
 def _url_option(p: argparse.ArgumentParser) -> None:
@@ -123,7 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 user error, 2 bad usage)."""
     global _quick_exit
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # reported with the usage of the command they were given to, not the top level's
+        getattr(args, "usage_of", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     _quick_exit = args.command in ("build", "check")
     level = QUIET if getattr(args, "quiet", False) else VERBOSE if getattr(args, "verbose", False) or args.debug else NORMAL
     setup_logging(level)
@@ -152,9 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     if args.command == "new":
         return _new(args)
+    config_path = _config_path(args.config)
     if args.command == "serve":
-        return serve(Path(args.config), host=args.host, port=args.port, open_browser=args.open)
-    config = load_config(Path(args.config), output=getattr(args, "output", None), strict=args.strict,
+        return serve(config_path, host=args.host, port=args.port, open_browser=args.open)
+    config = load_config(config_path, output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":
         if args.jobs is not None and args.jobs < 1:
@@ -205,10 +229,15 @@ def _deploy(args, config) -> int:
     def build_and_report(cfg):
         report = build(cfg, session=Session(args.progress))
         _warnings(args, report.warnings)
+        if not cfg.url and args.progress.level > QUIET:  # a project site's links would all lead out of it
+            name = Path(args.config or "site.yml").name
+            print(f"warning: {name} has no url — every link starts at / and breaks on a GitHub Pages project site "
+                  f"(https://org.github.io/handbook/): set url in {name}, or pass --url", file=sys.stderr)
         _say(args, f"Built {report.pages} pages into {cfg.output}/")
         return report
 
-    report = deploy(config, build=build_and_report, config_file=Path(args.config), branch=args.branch,
+    config_file = _config_path(args.config)
+    report = deploy(config, build=build_and_report, config_file=config_file, branch=args.branch,
                     remote=args.remote, message=args.message, allow_dirty=args.allow_dirty, force=args.force,
                     push=args.push)
     where = f"pushed to {report.remote}" if report.remote else "not pushed (--no-push)"

@@ -3,18 +3,24 @@ the full example handbook."""
 
 from __future__ import annotations
 
+import json
+import posixpath
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from mentorsite import __version__
 from mentorsite.errors import SiteError
+from mentorsite.commands.reference import SCHEMA_FILES, schema_for, shipped_schemas
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 _VERSION_MARK = "__MENTORSITE_VERSION__"
-_NEXT_MARK = "__MENTORSITE_NEXT__"
 # Files of the scaffold that every new project gets, with or without --example.
 _PROJECT_FILES = ("README.md", "dot-gitignore", "dot-github")
+# Where a new project keeps the JSON Schemas of its YAML files, for editors.
+SCHEMAS = ".mentorsite/schemas"
+# Files of the scaffold that name this version of mentorsite (the workflow installs exactly it).
+_PINNED = ("pages.yml", "README.md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +59,37 @@ def new_project(folder: Path, *, example: bool = False, force: bool = False) -> 
     for rel, source in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        if source.name == "pages.yml" and source.parent.name == "workflows":
+        if source.name in _PINNED and source.is_relative_to(scaffold_dir()):
             target.write_text(_pin(source.read_text(encoding="utf-8")), encoding="utf-8")
+        elif schema_for(rel):
+            target.write_bytes(_modeline(rel) + source.read_bytes())
         else:
             shutil.copyfile(source, target)
-    return NewReport(folder=folder, files=tuple(sorted(files)))
+    written = [*files, *_editor_files(folder)]
+    return NewReport(folder=folder, files=tuple(sorted(written)))
+
+
+def _modeline(rel: str) -> bytes:
+    """The first line of a YAML file: where the YAML language server finds its JSON Schema."""
+    schema = posixpath.relpath(f"{SCHEMAS}/{schema_for(rel).name}", posixpath.dirname(rel) or ".")
+    return f"# yaml-language-server: $schema={schema}\n".encode()
+
+
+def _editor_files(folder: Path) -> list[str]:
+    """The JSON Schemas of the YAML files, and VS Code's settings mapping them to the files
+    (an existing .vscode/settings.json is the user's: it is left as it is)."""
+    written = []
+    (folder / SCHEMAS).mkdir(parents=True, exist_ok=True)
+    for source in sorted(shipped_schemas().glob("*.schema.json")):
+        shutil.copyfile(source, folder / SCHEMAS / source.name)
+        written.append(f"{SCHEMAS}/{source.name}")
+    settings = folder / ".vscode" / "settings.json"
+    if not settings.exists():
+        settings.parent.mkdir(exist_ok=True)
+        mapping = {f"{SCHEMAS}/{f.name}": list(f.globs) for f in SCHEMA_FILES}
+        settings.write_text(json.dumps({"yaml.schemas": mapping}, indent=2) + "\n", encoding="utf-8")
+        written.append(".vscode/settings.json")
+    return written
 
 
 def _plan(example: bool) -> dict[str, Path]:
@@ -94,12 +126,5 @@ def _undot(rel: str) -> str:
 
 
 def _pin(text: str) -> str:
-    """The workflow with mentorsite pinned to this version's compatible range."""
-    return text.replace(_VERSION_MARK, __version__).replace(_NEXT_MARK, next_breaking(__version__))
-
-
-def next_breaking(version: str) -> str:
-    """The first version that may break this one: the next minor before 1.0, else the next major."""
-    parts = [int(p) for p in version.split(".")[:2] if p.isdigit()] + [0, 0]
-    major, minor = parts[0], parts[1]
-    return f"0.{minor + 1}" if major == 0 else f"{major + 1}"
+    """A scaffold file with mentorsite pinned to exactly this version."""
+    return text.replace(_VERSION_MARK, __version__)

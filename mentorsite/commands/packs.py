@@ -503,7 +503,14 @@ def _write_pair(task) -> int:
     count = 0
     for ws_id, tpl in sheets:
         ws = job.site.worksheets[ws_id]
-        data = _fill(job, (ws_id, tpl), pair_values(job.site, pair, ws, job.t))
+        values = pair_values(job.site, pair, ws, job.t)
+        try:
+            data = _fill(job, (ws_id, tpl), values)
+        except Exception as e:  # a template PDF that pypdf reads but whose form is not as WeasyPrint writes it
+            raise SiteError(Loc(ws.source, 1, 1), f"could not fill {ws_id}.pdf for {pair.mentor} + {pair.mentee}: "
+                                                  f"{type(e).__name__}: {e} — delete .mentorsite-cache/pdf/ to make "
+                                                  "the worksheet PDFs again; if it stays, check the theme's "
+                                                  "templates/pdf/ files") from None
         _write(folder / f"{ws_id}.pdf", data)
         count += 1
     ics = pair_calendar(job.site, pair, job.t)
@@ -516,36 +523,45 @@ def _write_pair(task) -> int:
 def _fill(job: _Job, key: tuple[str, str], values: dict[str, str]) -> bytes:
     """The template PDF with its fields set to values (pypdf; one writer per template and process)."""
     from pypdf import PdfReader, PdfWriter  # (put off: only packs need pypdf, and it takes time to import)
-    from pypdf.generic import BooleanObject, NameObject, TextStringObject
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject
 
     if key not in job.writers:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(job.templates[key])))
-        form = writer._root_object["/AcroForm"]
-        # viewers draw the values themselves, in a font that has their characters
-        form[NameObject("/NeedAppearances")] = BooleanObject(True)
-        fields = {}
-        for ref in form.get("/Fields", []):
-            obj = ref.get_object()
-            if "/T" in obj:
-                fields[str(obj["/T"])] = obj
+        form = writer._root_object.get("/AcroForm")
+        fields: dict[str, list] = {}  # a radio group may be one field with a widget per option, or a field per option
+        if isinstance(form, DictionaryObject):  # else a PDF without a form: nothing to fill
+            # viewers draw the values themselves, in a font that has their characters
+            form[NameObject("/NeedAppearances")] = BooleanObject(True)
+            for ref in form.get("/Fields", []):
+                obj = ref.get_object()
+                if isinstance(obj, DictionaryObject) and "/T" in obj:
+                    fields.setdefault(str(obj["/T"]), []).append(obj)
         job.writers[key] = (writer, fields)
     writer, fields = job.writers[key]
-    for name, obj in fields.items():
-        value = values.get(name)
-        if isinstance(value, RadioChoice) or ("/Kids" in obj and obj.get("/FT") == "/Btn" and "/V" in obj):
-            state = NameObject(f"/{int(value)}") if isinstance(value, RadioChoice) else NameObject("/Off")
-            obj[NameObject("/V")] = state
-            for kid in obj["/Kids"]:
-                kid = kid.get_object()
-                kid[NameObject("/AS")] = state if state in kid.get("/AP", {}).get("/N", {}) else NameObject("/Off")
-        elif value is not None:
-            obj[NameObject("/V")] = TextStringObject(value)
-            obj.pop("/AP", None)
-        elif "/V" in obj and obj.get("/FT") == "/Tx":
-            del obj["/V"]  # left from the previous pair
+    for name, objs in fields.items():
+        for obj in objs:
+            _set(obj, values.get(name))
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _set(obj, value) -> None:
+    """Set a form field of the template PDF to a pair's value (None: as the template has it)."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    if isinstance(value, RadioChoice) or ("/Kids" in obj and obj.get("/FT") == "/Btn" and "/V" in obj):
+        state = NameObject(f"/{int(value)}") if isinstance(value, RadioChoice) else NameObject("/Off")
+        obj[NameObject("/V")] = state
+        widgets = [kid.get_object() for kid in obj.get("/Kids", ())] or [obj]  # a field may be its own widget
+        for widget in widgets:
+            looks = widget.get("/AP", {}).get("/N", {})
+            widget[NameObject("/AS")] = state if state in looks else NameObject("/Off")
+    elif value is not None:
+        obj[NameObject("/V")] = TextStringObject(value)
+        obj.pop("/AP", None)
+    elif "/V" in obj and obj.get("/FT") == "/Tx":
+        del obj["/V"]  # left from the previous pair
 
 
 def _write(path: Path, data: bytes) -> None:

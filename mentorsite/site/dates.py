@@ -13,6 +13,8 @@ _UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "month":
 _RELATIVE = re.compile(r"^\s*(day|days|week|weeks|month|months)\s+(-?\d+)\s*$", re.IGNORECASE)
 _PHASE = re.compile(r"^\s*phase\s*:\s*([A-Za-z0-9_-]+)\s*(?:\+\s*(\d+)\s*(days?|weeks?)\s*)?$", re.IGNORECASE)
 
+# what a due date may be, for the JSON Schemas of the YAML files (each matched ignoring case)
+DUE_PATTERNS = (_RELATIVE.pattern, _PHASE.pattern, r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 DUE_FORMS = "'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"
 
 

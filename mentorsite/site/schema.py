@@ -9,7 +9,7 @@ import typing
 from dataclasses import MISSING, dataclass, field
 from pathlib import Path
 
-from mentorsite.site.dates import Due, missing_date, parse_due
+from mentorsite.site.dates import DUE_PATTERNS, Due, missing_date, parse_due
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.sources.yamlload import LocMap, colon_text, quoted
 
@@ -342,6 +342,94 @@ def reference(cls, heading_level: int = 3, seen=None) -> str:
     for sub in nested:
         out += "\n" + reference(sub, min(heading_level + 1, 4), seen)
     return out
+
+
+def json_schema(cls, title: str) -> dict:
+    """A JSON Schema (draft-07, which editors' YAML language servers read) of a schema: the same
+    keys, types, defaults and documentation as the reference, unknown keys refused."""
+    definitions: dict[str, dict] = {}
+    root = _json_object(cls, definitions)
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "title": title, **root,
+            "definitions": dict(sorted(definitions.items()))}
+
+
+# What YAML value each type accepts, as the loader reads it (YAML 1.2: `yes` is text, `1:1` is
+# text, an unquoted date is text to an editor). Text keys take numbers too (written as text).
+_TEXT = {"type": ["string", "number"]}
+
+
+def _json_type(tp, definitions: dict) -> dict:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [_json_type(a, definitions) for a in typing.get_args(tp) if a is not type(None)]
+        return options[0] if len(options) == 1 else {"anyOf": options}
+    if origin in (list, tuple):
+        return {"type": "array", "items": _json_type(typing.get_args(tp)[0], definitions)}
+    if origin is typing.Literal:
+        return {"enum": list(typing.get_args(tp))}
+    if tp is Due:
+        return {"type": "string", "pattern": "|".join(f"(?:{_any_case(p)})" for p in DUE_PATTERNS)}
+    if dataclasses.is_dataclass(tp):
+        if tp.__name__ not in definitions:
+            definitions[tp.__name__] = {}  # a placeholder while its own fields are made
+            definitions[tp.__name__] = _json_object(tp, definitions)
+        ref = {"$ref": f"#/definitions/{tp.__name__}"}
+        shorthand = getattr(tp, "_shorthand", None)
+        return {"anyOf": [ref, _TEXT]} if shorthand else ref
+    return {
+        str: _TEXT, Markdown: _TEXT, Ref: _TEXT,
+        int: {"type": "integer"},
+        bool: {"type": "boolean"},
+        dt.date: {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    }[tp]
+
+
+def _json_object(cls, definitions: dict) -> dict:
+    properties = {}
+    for f in yaml_fields(cls):
+        prop = dict(_json_type(hints(cls)[f.name], definitions))
+        doc = f.metadata["doc"]
+        if f.metadata.get("ref"):
+            doc += f" Each must be the id of one of the {f.metadata['ref']}."
+        if not f.metadata.get("required"):  # an empty value means the default
+            prop = _or_null(prop)
+            if f.default is not MISSING and f.default is not None:
+                prop["default"] = f.default
+        properties[f.name] = {"description": doc, **prop}
+    out = {"type": "object", "description": (cls.__doc__ or "").strip(), "properties": properties,
+           "additionalProperties": False}
+    required = [f.name for f in yaml_fields(cls) if f.metadata.get("required")]
+    return {**out, "required": required} if required else out
+
+
+def _or_null(schema: dict) -> dict:
+    if "type" in schema:  # text, numbers, lists: their own constraints apply only to their type
+        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return {**schema, "type": [*kinds, "null"]}
+    if set(schema) == {"enum"}:
+        return {"enum": [*schema["enum"], None]}
+    return {"anyOf": [*schema.get("anyOf", [schema]), {"type": "null"}]}
+
+
+def _any_case(pattern: str) -> str:
+    """A regular expression that matches as pattern does with re.IGNORECASE, without the flag
+    (JavaScript's regular expressions, which editors use, have no inline flags)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[":
+            in_class = True
+        elif c == "]":
+            in_class = False
+        elif c.isascii() and c.isalpha() and not in_class:
+            c = f"[{c.lower()}{c.upper()}]"
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _dataclasses_in(tp):

@@ -22,11 +22,8 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
     root = path.parent.resolve()
     shown = Path(path.name) if path.parent.resolve() == Path.cwd().resolve() else path
     if not path.is_file():
-        raise SiteError(
-            Loc(shown, 1, 1),
-            "no site configuration here — run mentorsite in a handbook folder, "
-            "pass --config PATH, or create one with 'mentorsite new'",
-        )
+        raise SiteError(None, f"{shown} does not exist — give the path of the handbook's site.yml, "
+                              "or create a handbook with 'mentorsite new DIR'")
     data = load_yaml(decode(path.read_bytes(), shown), shown)
     problems = Problems()
     loc = getattr(data, "loc", Loc(shown, 1, 1))

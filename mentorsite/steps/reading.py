@@ -34,13 +34,14 @@ class PageReader:
 
     search: bool
     book: BookMap | None
+    language: str = "en"  # (the site's: how its words are stemmed)
     check: bool = False  # `check`'s: the ids and links of every page too
 
     @classmethod
     def of(cls, site, env, *, search: bool, check: bool = False) -> "PageReader":
         files = {**static_files(env.globals["theme_dirs"]), **{"assets/" + rel: path for rel, path in site.assets}}
         book = BookMap.of(site, files)
-        return cls(search=search, book=book if book.pages else None, check=check)
+        return cls(search=search, book=book if book.pages else None, language=site.config.language, check=check)
 
     def read(self, page: Page, html: bytes) -> Reading | None:
         """A page's reading (None when nothing is taken from it)."""
@@ -49,10 +50,10 @@ class PageReader:
         if not (indexed or in_book or self.check):
             return None
         doc = HtmlPage(html)
-        entry = search_entry(page, doc.text()) if indexed else None
+        entry = search_entry(page, doc.text(), self.language) if indexed else None
         part = make_part(doc, page, self.book) if in_book else None
         return Reading(entry, part,
-                       _digest(entry.title, entry.text, *entry.terms, entry.weights) if entry else "",
+                       _digest(entry.title, entry.text, *entry.terms, entry.weights, *entry.stems) if entry else "",
                        _digest(part.html, *sorted(part.roles.items()), part.pdf, *sorted(part.links)) if part else "",
                        doc.ids() if self.check else frozenset(), doc.links() if self.check else ())
 

@@ -2,19 +2,27 @@
 
 The index is small, deterministic JSON served beside the pages (no request leaves the site):
 
-    search/index.json      {"v": 1, "lang": "en", "docs": [[url, title, section], ...],
-                            "terms": {"term": [doc, weight, doc, weight, ...], ...}}
+    search/index.json      {"v": 2, "lang": "en", "docs": [[url, title, section], ...],
+                            "terms": {"term": [doc, weight, doc, weight, ...], ...},
+                            "stems": {"stem": ["term", ...], ...}, "suffixes": ["ed", "ing", ...]}
     search/text/<n>.json   the text of docs n*16 .. n*16+15, for excerpts: per doc a list of
                             [anchor, heading, text] parts, loaded only for the results shown
 
 Terms are lowercased and stripped of accents ('reunión' -> 'reunion'); the browser matches a
 query word against every term it starts ('mentor' finds 'mentors' and 'mentoring'). A word's
-weight in a page counts its title, headings and URL above the body (see TITLE below). See docs/search.md
-for why this and not Pagefind or lunr.
+weight in a page counts its title, headings and URL above the body (see TITLE below).
+
+Stems: in a language the theme speaks, the terms are grouped by their Snowball stem
+(snowballstemmer, as Sphinx uses), and the index lists each group of two or more terms, and the
+endings Snowball took off them. The browser takes a query word to its group — the group of the
+term itself, or for a word no page has, of the longest stem it starts with followed by one of
+those endings — so 'mentored' finds a page that says only 'mentoring'. Each page's terms are
+stemmed where the page is read (its SearchEntry keeps them). See docs/search.md.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -30,6 +38,10 @@ from mentorsite.site.model import Page
 from mentorsite.steps.chrome import translations_for
 
 CHUNK = 16  # docs per text file
+FORMAT = 2  # search/index.json's "v": 2 added the stems and their endings
+# The Snowball stemmer of each language the default theme speaks (themes/default/i18n/).
+STEMMERS = {"en": "english", "es": "spanish"}
+MAX_ENDING = 7  # longer endings are left out of the index's list (they do not make a word guessable)
 # A term's weight in a page: TITLE added when it is in the title, plus its count in the body, with
 # a heading counting HEADING and a word of the page's URL SLUG (capped below TITLE).
 TITLE, HEADING, SLUG = 100, 3, 2
@@ -89,20 +101,55 @@ class SearchEntry:
     text: str
     terms: tuple[str, ...]
     weights: bytes
+    stems: tuple[str, ...] = ()  # each term's stem (none in a language without a stemmer)
 
 
-def search_entry(page: Page, text: PageText) -> SearchEntry:
+def search_entry(page: Page, text: PageText, language: str) -> SearchEntry:
     """A page's entry, made where the page was rendered and read (terms are interned: one string
     for all pages)."""
     weights = _weights(text.title or page.title, text, page.url)
+    words = tuple(sys.intern(term) for term in weights)
+    algorithm = STEMMERS.get(language.split("-")[0].lower())
     return SearchEntry(text.title, json.dumps(text.parts, ensure_ascii=False, separators=(",", ":")),
-                       tuple(sys.intern(term) for term in weights), bytes(min(w, MAX_WEIGHT) for w in weights.values()))
+                       words, bytes(min(w, MAX_WEIGHT) for w in weights.values()),
+                       tuple(_stem(algorithm, term) for term in words) if algorithm else ())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem(algorithm: str, term: str) -> str:
+    """A term's Snowball stem (remembered: a handbook's pages share most of their words)."""
+    return sys.intern(_stemmer(algorithm).stemWord(term))
+
+
+@functools.cache
+def _stemmer(algorithm: str):
+    import snowballstemmer  # (put off: only a build that indexes pages stems their words)
+
+    return snowballstemmer.stemmer(algorithm)
+
+
+def stem_groups(pairs, language: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The index's stems, from (term, stem) pairs: each stem that two or more terms share, or
+    that differs from its only term (stem -> its terms, sorted), and the endings Snowball took
+    off terms that start with their stem. Nothing for a language without a stemmer."""
+    if STEMMERS.get(language.split("-")[0].lower()) is None:
+        return {}, []
+    groups: dict[str, set[str]] = {}
+    endings = set()
+    for term, stem in pairs:
+        if term.isdigit():
+            continue
+        groups.setdefault(stem, set()).add(term)
+        if term != stem and term.startswith(stem) and len(term) - len(stem) <= MAX_ENDING:
+            endings.add(term[len(stem):])
+    return ({stem: sorted(group) for stem, group in sorted(groups.items()) if group != {stem}}, sorted(endings))
 
 
 def search_files(site, entries: dict, t) -> dict[str, bytes]:
     """The search index files of a site, from its pages' entries (page output -> SearchEntry)."""
     docs, texts = [], []
     postings: dict[str, list[int]] = {}  # term -> [doc, weight, doc, weight, ...], docs in order
+    stemmed: set = set()  # (term, stem)
     for page in site.pages:
         entry = entries.get(page.output) if page.kind in INDEXED_KINDS else None
         if entry is None:
@@ -110,18 +157,22 @@ def search_files(site, entries: dict, t) -> dict[str, bytes]:
         n = len(docs)
         docs.append([page.url, entry.title or page.title, section_of(site, page, t)])
         texts.append(entry.text)
+        stemmed.update(zip(entry.terms, entry.stems))
         for term, weight in zip(entry.terms, entry.weights):
             known = postings.get(term)
             if known is None:
                 postings[term] = [n, weight]
             else:
                 known += (n, weight)
+    stems, endings = stem_groups(stemmed, site.config.language)
     index = {
-        "v": 1,
+        "v": FORMAT,
         "lang": site.config.language,
         "chunk": CHUNK,
         "docs": docs,
         "terms": dict(sorted(postings.items())),
+        "stems": stems,
+        "suffixes": endings,
     }
     out = {"search/index.json": _json(index)}
     for start in range(0, len(texts), CHUNK):  # the same bytes as _json of the parts' lists

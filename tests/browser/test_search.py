@@ -160,3 +160,41 @@ def test_search_works_at_the_root_of_a_domain(open_page, root_site: str):
     assert urlsplit(page.locator(".search-result-link").first.get_attribute("href")).path == "/guides/start/second/"
     # (a fetch of the index started on focus may be cut short by the page change: not a failure)
     assert not [f for f in page.failed if "ERR_ABORTED" not in f]
+
+
+STEMS_SITE = {
+    "site.yml": "title: Circles\n",
+    "content/program.yml": "name: Circles\nroles:\n  - {id: coach, title: Coach}\n  - {id: learner, title: Learner}\n",
+    "content/guides/together.md": "---\ntitle: Growing together\n---\n\nMentoring is a conversation between equals. "
+                                  "We listened, and we learned.\n",
+    "content/guides/rooms.md": "---\ntitle: Rooms and times\n---\n\nBook a quiet room for an hour.\n",
+}
+
+
+@pytest.fixture
+def stems_site(make_site, run):
+    """A site whose only word of the family of 'mentor' is 'mentoring', served at the root."""
+    import json
+
+    root = make_site(STEMS_SITE, minimal=False)
+    assert run("build").code == 0
+    index = json.loads((root / "_site/search/index.json").read_text())
+    assert "mentored" not in index["terms"] and "mentor" not in index["terms"]
+    assert index["stems"]["mentor"] == ["mentoring"] and "ed" in index["suffixes"]
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "_site"))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("query, marked", [("mentored", "Mentoring"), ("mentor", "Mentoring"),
+                                           ("listening", "listened"), ("learning", "learned")])
+def test_a_word_finds_the_words_of_its_stem(open_page, stems_site: str, query: str, marked: str):
+    page = open_page(stems_site + "search/?q=" + query)
+    page.wait_for_selector(".search-result")
+    assert results(page) == ["guides/together/"]
+    assert page.locator(".search-result-excerpt mark").all_inner_texts() == [marked]
+    assert not page.errors

@@ -81,6 +81,13 @@
       loading = fetch(base + "index.json").then(function (r) { return r.json(); }).then(function (data) {
         index = data;
         index.keys = Object.keys(data.terms);
+        /* each term's Snowball stem, where the index groups it with others (format 2; see search.py) */
+        index.stems = data.stems || {};
+        index.stemOf = {};
+        Object.keys(index.stems).forEach(function (stem) {
+          index.stems[stem].forEach(function (term) { index.stemOf[term] = stem; });
+        });
+        index.suffixes = (data.suffixes || []).slice().sort(function (a, b) { return a.length - b.length; });
         return data;
       });
     }
@@ -90,7 +97,32 @@
     if (!chunks[n]) chunks[n] = fetch(base + "text/" + n + ".json").then(function (r) { return r.json(); });
     return chunks[n];
   }
-  /* Every term a query word matches: the word itself, words it starts, and a singular form. */
+  /* The stem of a query word, as the build's Snowball stemmer made it: a term's own (from the
+     index), or for a word no page has, the longest stem it starts with followed by an ending
+     Snowball took off the site's words ("mentored": "mentor" and "ed"). */
+  function stemOf(word) {
+    if (Object.prototype.hasOwnProperty.call(index.terms, word)) return index.stemOf[word] || word;
+    var endings = index.suffixes;
+    for (var i = 0; i < endings.length; i++) {
+      var stem = word.slice(0, word.length - endings[i].length);
+      if (stem.length < 3 || word.slice(stem.length) !== endings[i]) continue;
+      if (Object.prototype.hasOwnProperty.call(index.stems, stem) ||
+          (Object.prototype.hasOwnProperty.call(index.terms, stem) && !index.stemOf[stem])) return stem;
+    }
+    return null;
+  }
+  /* The terms that share a query word's stem: "mentored" finds "mentoring" and "mentors". */
+  function sameStem(word) {
+    if (word.length < 3 || /\d/.test(word)) return [];
+    var stem = stemOf(word);
+    if (!stem) return [];
+    var group = (index.stems[stem] || []).slice();
+    if (Object.prototype.hasOwnProperty.call(index.terms, stem) && group.indexOf(stem) < 0) group.push(stem);
+    return group;
+  }
+  var SAME_STEM = 0.9;  /* a term of the word's stem counts a little less than the word itself */
+  /* Every term a query word matches: the word itself, words it starts, a singular form, and the
+     words of the same stem. */
   function expand(word) {
     var forms = [word];
     if (word.length > 4 && /s$/.test(word)) forms.push(word.replace(/(es|s)$/, ""));
@@ -105,6 +137,7 @@
         }
       }
     });
+    sameStem(word).forEach(function (term) { found[term] = Math.max(found[term] || 0, SAME_STEM); });
     return found;
   }
   /* Words a reader may have mistyped: the terms at most one edit away (two for a long word), an
@@ -159,6 +192,7 @@
         if (close.length) guessed.push({ word: w, near: close[0] });
       }
       Object.keys(terms).forEach(function (term) {
+        if (terms[term] === SAME_STEM && marked.indexOf(term) < 0) marked.push(term);  // marked in excerpts too
         var postings = index.terms[term];
         var idf = Math.log(1 + n / (postings.length / 2));
         for (var i = 0; i < postings.length; i += 2) {
