@@ -592,9 +592,11 @@ def cover(site, edition: Edition, t) -> dict:
         last = site_schedule(site).last_day
         end = start + dt.timedelta(days=int(last))
         dates = t("print.cohort_dates", start=_date(start, config.language), end=_date(end, config.language))
-    role_lower = edition.role_title.lower()
+    # a role pack: "Handbook for mentors" with the role's plural, else "Handbook · Mentor"
+    plural = next((r.plural for r in site.program.roles if r.id == edition.role), "")
+    kicker = t("print.role_kicker", roles=plural) if plural else t("print.role_kicker_title", role=edition.role_title)
     return {
-        "kicker": t("print.role_kicker", role=edition.role_title, role_lower=role_lower) if edition.role else t("print.kicker"),
+        "kicker": kicker if edition.role else t("print.kicker"),
         "cohort": t("print.cohort", name=config.cohort.name) if config.cohort.name else "",
         "dates": dates,
     }
