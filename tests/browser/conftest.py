@@ -58,6 +58,30 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+SECOND = REPO / "tests" / "fixtures" / "handbooks" / "contributor-circles"
+SECOND_BASE = "/contributor-circles/"
+
+
+@pytest.fixture(scope="session")
+def second_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the second handbook (tests/fixtures/handbooks/contributor-circles: A4, green, served
+    under /contributor-circles/) once; returns the output folder."""
+    from mentorsite.cli import main
+
+    project = tmp_path_factory.mktemp("second-site") / "contributor-circles"
+    shutil.copytree(SECOND, project, ignore=shutil.ignore_patterns(".mentorsite-cache", "_site"))
+    code = main(["build", "--config", str(project / "site.yml"), "--output", str(project / "_site")])
+    assert code == 0, f"building the second handbook failed with exit code {code} (see the captured stderr)"
+    return project / "_site"
+
+
+@pytest.fixture(scope="session")
+def second_served(second_site: Path) -> Iterator[str]:
+    """Serve the second handbook under /contributor-circles/; yields the base URL."""
+    with serve(second_site, SECOND_BASE) as url:
+        yield url
+
+
 # -- a static server that behaves like GitHub Pages for a project site ----------------------
 
 
