@@ -136,13 +136,16 @@ def pairs(scheme: dict[str, str], dark: bool) -> list[tuple[str, str, str, float
     ]
 
 
-def palette_css(primary: str) -> str:
-    """A <style> body that overrides the theme's colours with those derived from `primary`."""
+def palette_css(primary: str, dark: bool = True) -> str:
+    """A <style> body that overrides the theme's colours with those derived from `primary`; with
+    dark=False the light scheme's alone, for paper (the PDFs)."""
     p = palette(primary)
 
     def block(selector: str, values: dict[str, str]) -> str:
         return selector + " { " + " ".join(f"{k}: {v};" for k, v in values.items()) + " }"
 
+    if not dark:
+        return block(":root", p["light"])
     return "\n".join([
         block(":root", p["light"]),
         "@media screen and (prefers-color-scheme: dark) { " + block(":root:not([data-theme=light])", p["dark"]) + " }",

@@ -217,3 +217,16 @@ def test_a_second_handbook_shows_none_of_the_example_words(second_site: Path):
         words = (text(path) if path.suffix == ".html" else pdf_text(path)).lower()
         found += [f"{path.relative_to(second_site)}: {p!r}" for p in phrases if p in words]
     assert not found, "the example's words in another handbook:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("program, cohort, eyebrow", [
+    ("duration: ten weeks\n", "cohort: {start: 2027-01-11, name: Autumn}\n", "Ten weeks · Autumn · starts Jan 11, 2027"),
+    ("", "cohort: {start: 2027-01-11}\n", "starts Jan 11, 2027"),
+    ("duration: GSoC summer\n", "", "GSoC summer"),
+    ("", "", None),
+])
+def test_the_home_pages_eyebrow_has_no_stray_separator(make_site, run, program, cohort, eyebrow):
+    root = make_site({"site.yml": "title: T\n" + cohort, "content/program.yml": PROGRAM + program})
+    assert run("build").code == 0
+    found = soup(root / "_site" / "index.html").select_one(".hero .eyebrow")
+    assert (found.get_text() if found else None) == eyebrow
