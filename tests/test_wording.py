@@ -6,7 +6,6 @@ own summary; and a second handbook, unlike the example, shows none of the exampl
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,7 @@ import yaml
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from mentorsite.cli import main
 from tests.conftest import REPO
-
-SECOND = REPO / "tests" / "fixtures" / "handbooks" / "contributor-circles"
 
 PROGRAM = """\
 name: Circles
@@ -196,16 +192,6 @@ def test_the_example_phrases_are_found_where_they_are():
     assert len(phrases) > 300
     assert "from finding a mentor to closing well" in phrases  # (the home page's card said so in every handbook)
     assert "priya raman" in phrases and "northwind" in phrases
-
-
-@pytest.fixture(scope="module")
-def second_site(tmp_path_factory) -> Path:
-    """The second handbook (tests/fixtures/handbooks/contributor-circles), built once."""
-    project = tmp_path_factory.mktemp("second") / "contributor-circles"
-    shutil.copytree(SECOND, project, ignore=shutil.ignore_patterns(".mentorsite-cache", "_site"))
-    out = project / "_site"
-    assert main(["build", "--config", str(project / "site.yml"), "--output", str(out)]) == 0
-    return out
 
 
 def test_a_second_handbook_shows_none_of_the_example_words(second_site: Path):

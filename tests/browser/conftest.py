@@ -43,36 +43,10 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-# -- the example handbook, built once -------------------------------------------------------
+# -- the example and the second handbook are built once by tests/conftest.py (example_site, second_site)
 
 
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the repository's example handbook (site.yml + content/) once; returns the output folder."""
-    from mentorsite.cli import main
-
-    out = tmp_path_factory.mktemp("example-site") / "_site"
-    code = main(["build", "--config", str(REPO / "site.yml"), "--output", str(out)])
-    assert code == 0, f"building the example handbook failed with exit code {code} (see the captured stderr)"
-    assert (out / "index.html").is_file(), f"the build wrote no index.html into {out}"
-    return out
-
-
-SECOND = REPO / "tests" / "fixtures" / "handbooks" / "contributor-circles"
 SECOND_BASE = "/contributor-circles/"
-
-
-@pytest.fixture(scope="session")
-def second_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the second handbook (tests/fixtures/handbooks/contributor-circles: A4, green, served
-    under /contributor-circles/) once; returns the output folder."""
-    from mentorsite.cli import main
-
-    project = tmp_path_factory.mktemp("second-site") / "contributor-circles"
-    shutil.copytree(SECOND, project, ignore=shutil.ignore_patterns(".mentorsite-cache", "_site"))
-    code = main(["build", "--config", str(project / "site.yml"), "--output", str(project / "_site")])
-    assert code == 0, f"building the second handbook failed with exit code {code} (see the captured stderr)"
-    return project / "_site"
 
 
 @pytest.fixture(scope="session")
