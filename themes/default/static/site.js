@@ -59,6 +59,22 @@
     }
     return text.replace(/\s+/g, " ").trim().slice(0, 120);
   }
+  /* Regions need names of their own: the print edition holds the home page's roles and a guide's
+     too, or a worksheet twice. A name already taken gets the titles around it (the worksheet, the
+     part of the book), then a number. */
+  function unique(name, wrap) {
+    var taken = {};
+    document.querySelectorAll("[role=region][aria-label]").forEach(function (el) {
+      if (el !== wrap) taken[el.getAttribute("aria-label")] = true;
+    });
+    var el = wrap.closest("[data-title]");
+    while (taken[name] && el) {
+      name += " — " + el.getAttribute("data-title");
+      el = el.parentElement && el.parentElement.closest("[data-title]");
+    }
+    for (var n = 2, base = name; taken[name]; n++) name = base + " (" + n + ")";
+    return name;
+  }
   function frame(wrap) {
     if (wrap.parentNode.classList.contains("table-box")) return wrap.parentNode;
     var box = document.createElement("div");
@@ -86,7 +102,7 @@
       if (!wrap.hasAttribute("tabindex")) {
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", label(wrap));
+        wrap.setAttribute("aria-label", unique(label(wrap), wrap));
       }
     } else if (wrap.getAttribute("role") === "region") {
       wrap.removeAttribute("tabindex"); wrap.removeAttribute("role"); wrap.removeAttribute("aria-label");
