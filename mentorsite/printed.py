@@ -594,7 +594,8 @@ def cover(site, edition: Edition, t) -> dict:
         dates = t("print.cohort_dates", start=_date(start, config.language), end=_date(end, config.language))
     # a role pack: "Handbook for mentors" with the role's plural, else "Handbook · Mentor"
     plural = next((r.plural for r in site.program.roles if r.id == edition.role), "")
-    kicker = t("print.role_kicker", roles=plural) if plural else t("print.role_kicker_title", role=edition.role_title)
+    kicker = (t("print.role_kicker", roles=plural, role=edition.role_title, role_lower=edition.role_title.lower()) if plural
+              else t("print.role_kicker_title", role=edition.role_title))
     return {
         "kicker": kicker if edition.role else t("print.kicker"),
         "cohort": t("print.cohort", name=config.cohort.name) if config.cohort.name else "",

@@ -219,3 +219,19 @@ def test_the_home_pages_eyebrow_has_no_stray_separator(make_site, run, program, 
     assert run("build").code == 0
     found = soup(root / "_site" / "index.html").select_one(".hero .eyebrow")
     assert (found.get_text() if found else None) == eyebrow
+
+
+def test_a_themes_own_words_from_before_plurals_still_work(make_site, run):
+    """A site's theme that changed these words when they read 'For {role_lower}s' still builds."""
+    root = make_site({
+        "site.yml": "title: Circles\ntheme: ours\n",
+        "content/program.yml": PROGRAM,
+        "content/worksheets/review-log.yml": WORKSHEET,
+        "content/guides/reviewing.md": GUIDE,
+        "themes/ours/i18n/en.yml": 'guide.for_role: "Pour les {role_lower}s"\nhome.role_pack: "Pour les {role_lower}s"\n'
+                                   'print.role_kicker: "Manuel des {role_lower}s"\n',
+    })
+    result = run("build")
+    assert result.code == 0, result.err
+    tags = [li.get_text() for li in soup(root / "_site/guides/reviewing/index.html").select(".tag-audience")]
+    assert tags == ["Pour les maintainer (group mentor)s", "For review buddies"]
