@@ -97,3 +97,43 @@ def shared_pdf_store(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MENTORSITE_PDF_CACHE", str(folder))
         yield folder
+
+
+# -- whole handbooks, built once per session: the example, a second one unlike it, the scaffold
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the repository's example handbook (site.yml + content/) once; returns the output folder."""
+    out = tmp_path_factory.mktemp("example-site") / "_site"
+    code = main(["build", "--config", str(REPO / "site.yml"), "--output", str(out)])
+    assert code == 0, f"building the example handbook failed with exit code {code} (see the captured stderr)"
+    assert (out / "index.html").is_file(), f"the build wrote no index.html into {out}"
+    return out
+
+
+SECOND = REPO / "tests" / "fixtures" / "handbooks" / "contributor-circles"
+
+
+@pytest.fixture(scope="session")
+def second_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the second handbook (tests/fixtures/handbooks/contributor-circles: an open-source
+    project's contributor mentoring, A4, green, under /contributor-circles/) once; returns the
+    output folder."""
+    import shutil
+
+    project = tmp_path_factory.mktemp("second-site") / "contributor-circles"
+    shutil.copytree(SECOND, project, ignore=shutil.ignore_patterns(".mentorsite-cache", "_site"))
+    code = main(["build", "--config", str(project / "site.yml"), "--output", str(project / "_site")])
+    assert code == 0, f"building the second handbook failed with exit code {code} (see the captured stderr)"
+    return project / "_site"
+
+
+@pytest.fixture(scope="session")
+def scaffold_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`mentorsite new` then `mentorsite build`, once; returns the output folder."""
+    project = tmp_path_factory.mktemp("scaffold") / "handbook"
+    assert main(["new", str(project)]) == 0
+    code = main(["build", "--config", str(project / "site.yml"), "--output", str(project / "_site")])
+    assert code == 0, f"building the scaffold failed with exit code {code} (see the captured stderr)"
+    return project / "_site"

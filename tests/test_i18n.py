@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from mentorsite.site.i18n import format_date, load_translations
-from mentorsite.site.palette import contrast, palette
+from mentorsite.site.palette import contrast, pairs, palette
 from mentorsite.sources.theme import default_theme_dir
 from tests.test_build import FULL
 
@@ -150,13 +150,32 @@ def test_theme_options_colour_logo_favicon_footer(make_site, run):
     assert light != "#7cc4ff" and contrast(light, "#ffffff") >= 4.5  # darkened to be readable
 
 
-@pytest.mark.parametrize("color", ["#0e5e63", "#7cc4ff", "#ffff00", "#000000", "#c0392b", "#fff"])
+COLOURS = ["#0e5e63", "#7cc4ff", "#ffff00", "#000000", "#c0392b", "#fff", "#2e7d32", "#a5d6a7", "#0d1b2a", "#ff0000",
+           "#0000ff", "#00ff00", "#ff00ff", "#00ffff", "#777777", "#f0f0f0", "#333333", "#ffd600", "#ffeb3b", "#ff9800"]
+
+
+@pytest.mark.parametrize("color", COLOURS)
 def test_palette_is_readable_in_both_schemes(color):
+    """Every text drawn in a derived colour, or on one, in every state (hovered, current, focused)."""
     p = palette(color)
-    assert contrast(p["light"]["--primary"], "#ffffff") >= 4.5
-    assert contrast(p["light"]["--header"], "#ffffff") >= 4.5
-    assert contrast(p["dark"]["--primary"], "#121b1e") >= 4.5
-    assert contrast(p["dark"]["--header"], "#ffffff") >= 4.5
+    for scheme in ("light", "dark"):
+        for what, ink, background, needed in pairs(p[scheme], dark=scheme == "dark"):
+            assert contrast(ink, background) >= needed, (scheme, what, ink, background)
+
+
+def test_the_default_colours_are_readable_too():
+    """site.css's own colours (no primary_color) pass the same checks."""
+    css = (default_theme_dir() / "static" / "site.css").read_text(encoding="utf-8")
+
+    def values(block: str) -> dict:
+        return dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-f]{6})", block))
+
+    light = values(css[:css.index("*, *::before")]) | values(re.search(r":root \{ color-scheme: light;[^}]*\}", css).group())
+    light["--header"] = light["--primary"]
+    dark = values(re.search(r":root\[data-theme=dark\] \{[^}]*\}", css).group())
+    for scheme, colours in (("light", light), ("dark", dark)):
+        for what, ink, background, needed in pairs(colours, dark=scheme == "dark"):
+            assert contrast(ink, background) >= needed, (scheme, what, ink, background)
 
 
 def test_default_theme_has_no_inline_colours(make_site, run):

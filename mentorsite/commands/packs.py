@@ -548,7 +548,7 @@ def _fill(job: _Job, key: tuple[str, str], values: dict[str, str]) -> bytes:
 
 def _set(obj, value) -> None:
     """Set a form field of the template PDF to a pair's value (None: as the template has it)."""
-    from pypdf.generic import NameObject, TextStringObject
+    from pypdf.generic import NameObject, TextStringObject  # pypdf loads only when packs are made
 
     if isinstance(value, RadioChoice) or ("/Kids" in obj and obj.get("/FT") == "/Btn" and "/V" in obj):
         state = NameObject(f"/{int(value)}") if isinstance(value, RadioChoice) else NameObject("/Off")

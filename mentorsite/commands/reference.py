@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from mentorsite.site import model
@@ -81,8 +82,6 @@ def shipped_schemas() -> Path:
 
 def schema_for(rel: str) -> SchemaFile | None:
     """The schema of a project file (a posix path relative to the project), if it has one."""
-    from fnmatch import fnmatchcase
-
     return next((f for f in SCHEMA_FILES if any(fnmatchcase(rel, g) and rel.count("/") == g.count("/")
                                                 for g in f.globs)), None)
 

@@ -76,6 +76,7 @@ GLOBALS = {
     "column_source": "`column_source(column, field)`: which key of a milestone or item fills a table column ('' for none).",
     "theme_script": "The inline script that sets the colour scheme before the page is drawn.",
     "theme_css": "The colours made from theme_options.primary_color, as CSS ('' without one).",
+    "paper_css": "The same colours for paper (the light scheme alone), as CSS for the PDFs' templates ('' without one).",
     "logo_url": "theme_options.logo as a link ('' without one).",
     "favicon_url": "theme_options.favicon as a link ('' without one).",
     "footer_links": "theme_options.links: a list of {title, href}.",

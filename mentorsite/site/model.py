@@ -190,6 +190,12 @@ class Role:
 
     id: str = key("A short id used elsewhere (e.g. 'mentor'): lowercase letters, digits and dashes.", required=True)
     title: str = key("The role's name as shown to readers.", required=True)
+    plural: str = key(
+        "The role's name for several people, as it reads inside a sentence: 'mentors', 'review buddies', "
+        "'GSoC contributors'. With it the theme writes 'For mentors' on guides, worksheets and packs; "
+        "without it, wording that needs no plural ('For: Mentor').",
+        "",
+    )
     summary: Markdown = key("What this role is, in a sentence.", Markdown(""))
     responsibilities: tuple[str, ...] = key("What people in this role do.", factory=tuple)
     time_commitment: str = key("How much time the role takes, e.g. '2 hours a month'.", "")
@@ -266,6 +272,21 @@ class Closure:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Summaries:
+    """A sentence about each part of the handbook, in the program's own words."""
+
+    guides: str = key(
+        "Under the heading of the guides page and on its card on the home page, e.g. 'Short guides, from "
+        "finding a mentor to closing well.' Default: the theme's neutral sentence ('12 guides to read on "
+        "screen or print.').",
+        "",
+    )
+    types: str = key("The same for the mentoring types' page and card.", "")
+    milestones: str = key("The same for the milestone templates' page and card.", "")
+    worksheets: str = key("The same for the worksheets' page and card.", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     """`content/program.yml`: the program itself."""
 
@@ -276,6 +297,11 @@ class Program:
         "Where it runs: corporate, startup, academia, community or informal.", "corporate"
     )
     duration: str = key("How long it lasts, e.g. 'six months'.", "")
+    summaries: Summaries = key(
+        "A sentence about each part of the handbook (guides, types, milestones, worksheets), shown on its "
+        "index page and its card on the home page; a part left out gets the theme's neutral sentence.",
+        factory=Summaries,
+    )
     benefits: tuple[Benefit, ...] = key("What people gain by taking part.", factory=tuple)
     roles: tuple[Role, ...] = key("The roles people take (ids are used by `audience` and `owner`).", factory=tuple)
     phases: tuple[Phase, ...] = key("The program's phases, in order.", factory=tuple)
@@ -302,6 +328,16 @@ class MentoringType:
     best_for: tuple[str, ...] = key("Who or what it suits.", factory=tuple)
     mentor_does: tuple[str, ...] = key("What the mentor does.", factory=tuple)
     mentee_does: tuple[str, ...] = key("What the mentee does.", factory=tuple)
+    mentor_title: str = key(
+        "What this type calls the side that mentors: the heading over mentor_does, e.g. 'The maintainer' or "
+        "'The reviewer'. Default: the theme's words for the ratio ('The mentor'; for peers 'When leading').",
+        "",
+    )
+    mentee_title: str = key(
+        "What this type calls the other side: the heading over mentee_does, e.g. 'Each newcomer' or "
+        "'The author'. Default: 'The mentee'; in a group 'Each mentee'; for peers 'When learning'.",
+        "",
+    )
     cadence: str = key("How often people meet, e.g. 'every two weeks for an hour'.", "")
     strengths: tuple[str, ...] = key("What it does well.", factory=tuple)
     watch_out_for: tuple[str, ...] = key("Pitfalls to watch for.", factory=tuple)

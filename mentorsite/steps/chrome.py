@@ -79,6 +79,7 @@ def chrome(site, env, recorder=None) -> dict:
         "format_date": date,
         "theme_script": THEME_SCRIPT,
         "theme_css": Markup(palette_css(opts.primary_color)) if opts.primary_color else "",
+        "paper_css": Markup(palette_css(opts.primary_color, dark=False)) if opts.primary_color else "",  # the PDFs' colours
         "logo_url": _href(config, opts.logo) if opts.logo else "",
         "favicon_url": _href(config, opts.favicon) if opts.favicon else "",
         "footer_links": [{"title": link.title, "href": _href(config, link.url)} for link in opts.links],

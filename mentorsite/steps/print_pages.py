@@ -82,9 +82,12 @@ def cover(site, edition: Edition, t) -> dict:
     if start:
         end = site_schedule(site).last_date  # (the last phase's last day)
         dates = t("print.cohort_dates", start=format_date(start, config.language), end=format_date(end, config.language))
-    role_lower = edition.role_title.lower()
+    # a role pack: "Handbook for mentors" with the role's plural, else "Handbook · Mentor"
+    plural = next((r.plural for r in site.program.roles if r.id == edition.role), "")
+    kicker = (t("print.role_kicker", roles=plural, role=edition.role_title, role_lower=edition.role_title.lower()) if plural
+              else t("print.role_kicker_title", role=edition.role_title))
     return {
-        "kicker": t("print.role_kicker", role=edition.role_title, role_lower=role_lower) if edition.role else t("print.kicker"),
+        "kicker": kicker if edition.role else t("print.kicker"),
         "cohort": t("print.cohort", name=config.cohort.name) if config.cohort.name else "",
         "dates": dates,
     }

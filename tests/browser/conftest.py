@@ -3,6 +3,7 @@ and Debian's Chromium driven by Playwright's plain sync API (no pytest-playwrigh
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import shutil
@@ -42,43 +43,43 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-# -- the example handbook, built once -------------------------------------------------------
+# -- the example and the second handbook are built once by tests/conftest.py (example_site, second_site)
+
+
+SECOND_BASE = "/contributor-circles/"
 
 
 @pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the repository's example handbook (site.yml + content/) once; returns the output folder."""
-    from mentorsite.commands.cli import main
-
-    out = tmp_path_factory.mktemp("example-site") / "_site"
-    code = main(["build", "--config", str(REPO / "site.yml"), "--output", str(out)])
-    assert code == 0, f"building the example handbook failed with exit code {code} (see the captured stderr)"
-    assert (out / "index.html").is_file(), f"the build wrote no index.html into {out}"
-    return out
+def second_served(second_site: Path) -> Iterator[str]:
+    """Serve the second handbook under /contributor-circles/; yields the base URL."""
+    with serve(second_site, SECOND_BASE) as url:
+        yield url
 
 
 # -- a static server that behaves like GitHub Pages for a project site ----------------------
 
 
 class _PagesHandler(http.server.SimpleHTTPRequestHandler):
-    """Serve `directory` at BASE_PATH: directories give index.html, missing paths 404.html with 404."""
+    """Serve `directory` at `base` (BASE_PATH): directories give index.html, missing paths 404.html with 404."""
+
+    base = BASE_PATH
 
     def send_head(self):
         path = unquote(urlsplit(self.path).path)
-        if path == BASE_PATH.rstrip("/"):
+        if path == self.base.rstrip("/"):
             self.send_response(301)
-            self.send_header("Location", BASE_PATH)
+            self.send_header("Location", self.base)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        if not path.startswith(BASE_PATH):
+        if not path.startswith(self.base):
             self.send_error(404)
             return None
         return super().send_head()
 
     def translate_path(self, path: str) -> str:
         parts = urlsplit(path)
-        return super().translate_path("/" + parts.path[len(BASE_PATH):])
+        return super().translate_path("/" + parts.path[len(self.base):])
 
     def list_directory(self, path):
         # GitHub Pages never lists a folder without an index.html.
@@ -102,20 +103,27 @@ class _PagesHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def served(example_site: Path) -> Iterator[str]:
-    """Serve the example build on 127.0.0.1 under /mentoring/; yields the base URL."""
-    handler = partial(_PagesHandler, directory=str(example_site))
+@contextlib.contextmanager
+def serve(folder: Path, base: str = BASE_PATH) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 under its base path, as GitHub Pages would; yields the base URL."""
+    handler = partial(type("Handler", (_PagesHandler,), {"base": base}), directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="example-site-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{BASE_PATH}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{base}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def served(example_site: Path) -> Iterator[str]:
+    """Serve the example build on 127.0.0.1 under /mentoring/; yields the base URL."""
+    with serve(example_site) as url:
+        yield url
 
 
 # -- Chromium ----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from tests.browser.conftest import REPO, missing
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# and axe's best practices: unique landmarks, heading order, table headers with text, ...
+TAGS = WCAG + ["best-practice"]
 
 # One page of each type: add a row when a new page type appears (schedule, print, ...).
 PAGE_TYPES = {
@@ -44,9 +46,9 @@ def axe_source() -> str:
 
 
 def run_axe(page, axe_source: str) -> list[dict]:
-    """The WCAG 2.1 A/AA violations axe finds in the page."""
+    """The WCAG 2.1 A/AA violations and the best practices axe finds broken in the page."""
     page.add_script_tag(content=axe_source)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", WCAG)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", TAGS)
     return result["violations"]
 
 

@@ -101,3 +101,21 @@ def test_schedule_bands_follow_the_scheme(browser, served: str):
         assert _lightness(page.evaluate(ink)) < 0.05
     finally:
         context.close()
+
+
+def test_an_unanswered_choice_prints_blank(browser, served: str):
+    """An empty status select says "Not chosen" on screen (the HTML checker wants a name for the
+    empty option: its label, which WeasyPrint does not draw in handbook.pdf) and prints as a blank
+    box, to fill in by pen."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(served + "worksheets/milestone-tracker/")
+        select = page.locator(".ws-table select").first
+        assert select.evaluate("el => el.options[el.selectedIndex].label") == "Not chosen"
+        page.emulate_media(media="print")
+        assert select.evaluate("el => getComputedStyle(el).color") == "rgba(0, 0, 0, 0)"
+        select.select_option("Done")
+        assert select.evaluate("el => getComputedStyle(el).color") == "rgb(0, 0, 0)"
+    finally:
+        context.close()

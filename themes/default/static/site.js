@@ -36,26 +36,91 @@
     });
   });
 
-  /* A table wider than the page scrolls sideways: make it reachable with the keyboard. */
-  function scrollables() {
-    document.querySelectorAll(".table-wrap, .prose table").forEach(function (el) {
-      if (el.scrollWidth > el.clientWidth + 1) {
-        if (!el.hasAttribute("tabindex")) {
-          el.setAttribute("tabindex", "0");
-          el.setAttribute("role", "region");
-          var caption = el.querySelector("caption, [aria-labelledby]") || el.closest("figure, .field");
-          var label = el.getAttribute("aria-label") || (caption && (caption.getAttribute("aria-labelledby")
-            ? (document.getElementById(caption.getAttribute("aria-labelledby")) || {}).textContent
-            : (caption.querySelector("figcaption, .field-label, caption") || caption).textContent));
-          el.setAttribute("aria-label", (label || "").trim().slice(0, 120) || "Table");
-        }
-      } else if (el.getAttribute("tabindex") === "0" && el.getAttribute("role") === "region") {
-        el.removeAttribute("tabindex"); el.removeAttribute("role"); el.removeAttribute("aria-label");
-      }
+  /* ---- wide tables ------------------------------------------------------------------------- */
+  /* A table wider than its column scrolls sideways inside its own box (.table-wrap). Each box is
+     put in a frame (.table-box) that shows a shadow at the edge where the table is cut, and while
+     it is cut the box is a labelled region the keyboard can reach (tab to it, then the arrow keys). */
+  function label(wrap) {
+    var table = wrap.querySelector("table");
+    var field = wrap.closest(".field");
+    var figure = wrap.closest("figure");
+    var caption = table && table.querySelector("caption");
+    var text = wrap.getAttribute("data-label") ? wrap.getAttribute("data-label")
+      : caption ? caption.textContent
+      : field && field.querySelector(".field-label") ? field.querySelector(".field-label").textContent
+      : figure && figure.querySelector("figcaption") ? figure.querySelector("figcaption").textContent
+      : "";
+    for (var el = wrap.parentNode.previousElementSibling; !text && el; el = el.previousElementSibling) {
+      if (/^H[2-6]$/.test(el.tagName)) text = el.textContent;
+      else if (el.matches(".table-box, table, figure")) break;
+    }
+    if (!text && table) {  /* no heading just before it: its column headings */
+      text = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); }).join(", ");
+    }
+    return text.replace(/\s+/g, " ").trim().slice(0, 120);
+  }
+  /* Regions need names of their own: the print edition holds the home page's roles and a guide's
+     too, or a worksheet twice. A name already taken gets the titles around it (the worksheet, the
+     part of the book), then a number. */
+  function unique(name, wrap) {
+    var taken = {};
+    document.querySelectorAll("[role=region][aria-label]").forEach(function (el) {
+      if (el !== wrap) taken[el.getAttribute("aria-label")] = true;
     });
+    var el = wrap.closest("[data-title]");
+    while (taken[name] && el) {
+      name += " — " + el.getAttribute("data-title");
+      el = el.parentElement && el.parentElement.closest("[data-title]");
+    }
+    for (var n = 2, base = name; taken[name]; n++) name = base + " (" + n + ")";
+    return name;
+  }
+  function frame(wrap) {
+    if (wrap.parentNode.classList.contains("table-box")) return wrap.parentNode;
+    var box = document.createElement("div");
+    box.className = "table-box";
+    wrap.parentNode.insertBefore(box, wrap);
+    box.appendChild(wrap);
+    wrap.addEventListener("scroll", function () { cut(wrap); }, { passive: true });
+    /* a field tabbed to is shown whole, not half under the box's edge */
+    wrap.addEventListener("focusin", function (e) {
+      if (e.target === wrap) return;
+      var r = e.target.getBoundingClientRect(), w = wrap.getBoundingClientRect();
+      if (r.right > w.right) wrap.scrollLeft += Math.min(r.right - w.right + 16, r.left - w.left);
+      else if (r.left < w.left) wrap.scrollLeft -= w.left - r.left + 16;
+    });
+    return box;
+  }
+  function cut(wrap) {
+    var box = wrap.parentNode;
+    var room = wrap.scrollWidth - wrap.clientWidth;
+    var edges = [];
+    if (room > 1 && wrap.scrollLeft > 1) edges.push("left");
+    if (room > 1 && wrap.scrollLeft < room - 1) edges.push("right");
+    box.setAttribute("data-cut", edges.join(" "));
+    if (room > 1) {
+      if (!wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", unique(label(wrap), wrap));
+      }
+    } else if (wrap.getAttribute("role") === "region") {
+      wrap.removeAttribute("tabindex"); wrap.removeAttribute("role"); wrap.removeAttribute("aria-label");
+    }
+  }
+  function scrollables() {
+    /* a Markdown table gets the same box as the theme's own tables */
+    document.querySelectorAll(".prose table").forEach(function (table) {
+      if (table.parentNode.classList.contains("table-wrap")) return;
+      var wrap = document.createElement("div");
+      wrap.className = "table-wrap";
+      table.parentNode.insertBefore(wrap, table);
+      wrap.appendChild(table);
+    });
+    document.querySelectorAll(".table-wrap, .timeline-wrap").forEach(function (wrap) { frame(wrap); cut(wrap); });
   }
   scrollables();
-  window.addEventListener("resize", function () { clearTimeout(scrollables.t); scrollables.t = setTimeout(scrollables, 150); });
+  window.addEventListener("resize", function () { clearTimeout(scrollables.t); scrollables.t = setTimeout(scrollables, 100); });
 
   /* ---- search ------------------------------------------------------------------------------ */
   var box = document.querySelector("form.search-box");
