@@ -20,6 +20,7 @@ from mentorsite.discover import discover
 from mentorsite.errors import Problems, SiteError, SiteErrors
 from mentorsite.i18n import remember_dates
 from mentorsite.model import SiteConfig
+from mentorsite.outdir import check_output
 from mentorsite.parse import parse_all
 from mentorsite.pdf import PdfStore, make_pdfs, pdf_jobs
 from mentorsite.render import render
@@ -93,6 +94,7 @@ def build(config: SiteConfig, *, use_cache: bool = True, cache: BuildCache | Non
     build stops before it writes anything, raising Superseded, and the caller builds again.
 
     loaded() (the command line's): called once the site is loaded, before its pages render."""
+    check_output(config)  # never the project, a source folder or a folder of someone's files (outdir.py)
     if config.languages and not config.overlay:  # one site per language, through this same function
         return build_languages(config, build, load_site, use_cache=use_cache, atomic=atomic, loaded=loaded)
     out = output_dir(config)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from mentorsite.errors import Loc, Problems, SiteError
 from mentorsite.model import SiteConfig
+from mentorsite.outdir import check_output
 from mentorsite.schema import read
 from mentorsite.yamlload import decode, load_yaml
 
@@ -60,12 +61,15 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
                            f"edit_url '{config.edit_url}' is not an address with {{path}} in it — write it like "
                            "'https://github.com/org/handbook/edit/main/{path}'")
     problems.check()
-    changes = {"base_path": base, "home_path": base, "root": root}
+    changes = {"base_path": base, "home_path": base, "root": root,
+               "output_loc": data.value_locs.get("output", Loc(shown, 1, 1))}
     if output is not None:
-        changes["output"] = output
+        changes["output"], changes["output_loc"] = output, None
     if strict is not None:
         changes["strict"] = strict or config.strict
-    return dataclasses.replace(config, **changes)
+    config = dataclasses.replace(config, **changes)
+    check_output(config)  # never the project, a source folder or a folder of someone's files (outdir.py)
+    return config
 
 
 def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> None:

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from mentorsite.errors import Loc, Problems
 from mentorsite.i18n import language_name, locale_of
 from mentorsite.model import SiteConfig
+from mentorsite.outdir import MARKER, MARKER_TEXT
 
 
 def language_configs(config: SiteConfig) -> list[SiteConfig]:
@@ -86,7 +87,7 @@ def _report_theme_words(config: SiteConfig, problems: Problems) -> None:
 def root_files(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> dict[str, bytes]:
     """The files at the root of a multilingual site, beside /<code>/ folders."""
     default = config.languages[0].code
-    files: dict[str, bytes] = {".nojekyll": b""}
+    files: dict[str, bytes] = {".nojekyll": b"", MARKER: MARKER_TEXT}  # (outdir.py)
     if config.cname:
         files["CNAME"] = config.cname.strip().encode() + b"\n"
     not_found = outputs.get(default, {}).get("404.html")

@@ -168,6 +168,7 @@ class SiteConfig:
     overlay: str = derived("")  # in a multilingual build: the language whose content/<code>/ overlays content/
     root: Path = derived(Path("."))
     loc: Loc | None = derived()
+    output_loc: Loc | None = derived()  # where the output was named: site.yml's (1:1 for the default); None: --output
 
 
 # ---------------------------------------------------------------- program.yml

@@ -22,6 +22,7 @@ from mentorsite.markdown import DIRECTIVE_TARGETS, make_markdown
 from mentorsite.parallel import fork_map
 from mentorsite.parse import fill
 from mentorsite.model import PAPER_SIZES, Page
+from mentorsite.outdir import MARKER, MARKER_TEXT
 from mentorsite.theme import static_files
 from mentorsite.write import SpoolError, Spooled
 from mentorsite import i18n
@@ -594,6 +595,7 @@ def render(site: Site, env: jinja2.Environment, *, skip: set[str] | frozenset = 
     for rel, path in site.assets:
         outputs["assets/" + rel] = path
     outputs[".nojekyll"] = b""
+    outputs[MARKER] = MARKER_TEXT  # what tells a later build that this folder is a site it may replace (outdir.py)
     if site.config.cname:
         outputs["CNAME"] = site.config.cname.strip().encode() + b"\n"
     outputs["sitemap.xml"] = sitemap(site)
