@@ -137,7 +137,11 @@ class SiteConfig:
     paper: Literal["letter", "a4"] = key("Paper size for printing and PDFs: 'letter' or 'a4'.", "letter")
     cohort: Cohort = key("The cohort: its start date makes due dates real.", factory=Cohort)
     content: str = key("The folder holding program.yml, types/, milestones/, worksheets/, guides/.", "content")
-    output: str = key("The folder the site is written to.", "_site")
+    output: str = key(
+        "The folder the site is written to. A build replaces it whole, so it must be absent, empty or a site "
+        "mentorsite built; never the project's folder, a source folder (content/, themes/) or a folder inside one.",
+        "_site",
+    )
     nav: tuple[str, ...] | None = key(
         "The top menu, in order: any of 'guides', 'types', 'milestones', 'worksheets', 'schedule'. Leave out a group to hide it from the menu.",
         None,
