@@ -124,7 +124,7 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
     assets_dir = content / "assets"
     assets = ()
     if assets_dir.is_dir():
-        assets = tuple((p.relative_to(assets_dir).as_posix(), p) for p in _walk(assets_dir, root))
+        assets = tuple((_asset_name(p, assets_dir, root), p) for p in _walk(assets_dir, root))
     orphans: tuple[Path, ...] = ()
     if overlay is not None and overlay.is_dir():
         assets = tuple((rel, _inside(overlay / "assets" / rel, root) if (overlay / "assets" / rel).is_file() else p)
@@ -144,6 +144,17 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
         untranslated=tuple(untranslated),
         orphans=orphans,
     )
+
+
+def _asset_name(path: Path, assets: Path, root: Path) -> str:
+    """An asset's path under assets/, which is its web address: it must be UTF-8 text."""
+    rel = path.relative_to(assets).as_posix()
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SiteError(Loc(path.relative_to(root), 1, 1), "this file's name is not UTF-8 text — rename it: the name "
+                                                           "of a file in assets/ is its web address") from None
+    return rel
 
 
 def _file_or_link(path: Path) -> bool:

@@ -193,3 +193,14 @@ def test_nothing_hidden_in_a_themes_static_folder_is_published(project, run):
     static = {f for f in built(project) if f.startswith("static/")}
     assert "static/extra.css" in static
     assert not [f for f in static if "/." in f]
+
+
+def test_an_asset_whose_name_is_not_utf8(project, run):
+    """An asset's name is its web address: bytes that are not UTF-8 cannot be one."""
+    (project / "content/assets").mkdir(parents=True)
+    with open(bytes(project / "content/assets") + b"/logo\xff.svg", "wb") as f:
+        f.write(b"<svg/>")
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == ["content/assets/logo\\udcff.svg:1:1: this file's name is not UTF-8 text — rename it: the "
+                             "name of a file in assets/ is its web address"]
