@@ -158,8 +158,9 @@ def deploy(
 
 class _Sources:
     """What tells that a branch holds the handbook's sources, so that deploying there would put
-    the site in their place: the handbook's files in its last commit, a history shared with the
-    current commit, being the remote's default branch or the current branch's upstream."""
+    the site in their place: the handbook's files in its last commit or its history, a history
+    shared with the current commit, being the remote's default branch or the current branch's
+    upstream."""
 
     def __init__(self, root: Path, config: SiteConfig, config_file: Path, head: str, current: str | None,
                  remote: str):
@@ -195,6 +196,9 @@ class _Sources:
             return "its last commit is in the history of yours"
         if _is_ancestor(self.root, self.head, commit):
             return "your current commit is in its history"
+        for path, shown in self.paths:
+            if _maybe(self.root, "log", "-1", "--format=%H", commit, "--", path):
+                return f"{shown} is in its history"
         return None
 
 

@@ -251,6 +251,7 @@ def test_a_branch_with_the_content_folder_only(repos, run):
     ("newer", "your current commit is in its history"),
     ("default", "it is the default branch of 'origin'"),
     ("upstream", "it is the upstream of your branch 'feature'"),
+    ("history", "site.yml is in its history"),
 ])
 def test_other_signs_of_a_source_branch(repos, run, setup, reason):
     root, bare = repos
@@ -274,6 +275,12 @@ def test_other_signs_of_a_source_branch(repos, run, setup, reason):
         git(root, "push", "-q", "origin", f"{orphan(root, 'target')}:refs/heads/target")
         git(bare, "symbolic-ref", "HEAD", "refs/heads/target")
         git(root, "remote", "set-head", "origin", "-a")
+    elif setup == "history":  # a history of its own, which once held the handbook
+        tree = git(root, "rev-parse", "HEAD^{tree}").strip()
+        first = git(root, "commit-tree", tree, "-m", "A copy of the handbook").strip()
+        git(root, "update-ref", "refs/heads/target", first)
+        git(root, "update-ref", "refs/heads/target", git(root, "commit-tree", git(root, "rev-parse", f"{orphan(root, 'x')}^{{tree}}").strip(),
+                                                          "-p", first, "-m", "Only a README").strip())
     else:  # the current branch's upstream
         git(root, "push", "-q", "origin", f"{orphan(root, 'target')}:refs/heads/target")
         git(root, "fetch", "-q", "origin")
