@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     global _quick_exit
     parser = _parser()
     args = parser.parse_args(argv)
+    for name, value in vars(args).items():
+        if value == []:  # argparse (before Python 3.12.x) reads '--output=--' as [], not '--'
+            setattr(args, name, "--")
     _quick_exit = args.command in ("build", "check")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if getattr(args, "debug", False):  # and the time each build step took

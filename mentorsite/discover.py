@@ -112,7 +112,7 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
         if not folder.is_dir():
             return ()
         files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
-                       and _file_or_link(p))
+                       and _file_or_link(p, root))
         return tuple(source(p) for p in files)
 
     program = content / "program.yml"
@@ -134,12 +134,12 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
             if p.suffix in (".yml", ".yaml", ".md") and not (content / p.relative_to(overlay)).is_file()
         )
     return Sources(
-        program=source(program) if _file_or_link(program) else None,
+        program=source(program) if _one_file(program, root) else None,
         types=yaml_files("types"),
         milestones=yaml_files("milestones"),
         worksheets=yaml_files("worksheets"),
         guides=guides,
-        index=guide(str(index)) if _file_or_link(index) else None,
+        index=guide(str(index)) if _one_file(index, root) else None,
         assets=assets,
         untranslated=tuple(untranslated),
         orphans=orphans,
@@ -157,9 +157,21 @@ def _asset_name(path: Path, assets: Path, root: Path) -> str:
     return rel
 
 
-def _file_or_link(path: Path) -> bool:
-    """A file, or a link that is not to a folder (a broken one is reported when it is read)."""
-    return path.is_file() or (path.is_symlink() and not path.is_dir())
+def _file_or_link(path: Path, root: Path) -> bool:
+    """Whether path is a source to read: a file, or a link to one (a link is checked: _link_target)."""
+    if os.path.islink(path):
+        return not os.path.isdir(_link_target(str(path), root))
+    return path.is_file()
+
+
+def _one_file(path: Path, root: Path) -> bool:
+    """Whether there is a source at path (program.yml, index.md), which cannot be a folder."""
+    if _file_or_link(path, root):
+        return True
+    if path.is_dir():
+        raise SiteError(Loc(path.relative_to(root), 1, 1), f"this is a folder, not a file — make {path.name} a file, "
+                                                           "or give the folder another name")
+    return False
 
 
 def _link_target(path: str, root: Path, folder: bool | None = None) -> str:

@@ -204,3 +204,20 @@ def test_an_asset_whose_name_is_not_utf8(project, run):
     assert result.code == 1
     assert result.errors == ["content/assets/logo\\udcff.svg:1:1: this file's name is not UTF-8 text — rename it: the "
                              "name of a file in assets/ is its web address"]
+
+
+@pytest.mark.parametrize(("name", "target", "message"), [
+    ("content/program.yml", "{tmp}/outside/dir", OUT_FOLDER.format(target="{tmp}/outside/dir")),
+    ("content/program.yml", "guides", "this is a folder, not a file — make program.yml a file, or give the folder "
+                                      "another name"),
+    ("content/index.md", "guides", "this is a folder, not a file — make index.md a file, or give the folder another "
+                                   "name"),
+    ("content/types/peer.yml", "{tmp}/outside/dir", OUT_FOLDER.format(target="{tmp}/outside/dir")),
+])
+def test_a_source_file_that_is_a_folder_or_a_link_to_one(project, run, tmp_path, name, target, message):
+    (tmp_path / "outside/dir").mkdir()
+    (project / name).unlink(missing_ok=True)
+    link(project / name, target.format(tmp=tmp_path))
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [f"{name}:1:1: " + message.format(tmp=tmp_path)]

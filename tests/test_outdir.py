@@ -189,3 +189,10 @@ def test_a_site_built_before_the_marker_is_recognised(project, run, languages):
     result = run("build")  # without its style sheet, the folder is not recognised as a site
     assert result.code == 1
     assert result.errors[0].startswith("site.yml:1:1: output '_site' is a folder of other files (_site/.nojekyll, ...)")
+
+
+def test_an_output_folder_named_like_an_option(project, run):
+    """argparse (before Python 3.12) reads '--output=--' as an empty list: it is the folder '--'."""
+    result = run("build", "--output=--")
+    assert result.code == 0, result.err
+    assert (project / "--" / MARKER).is_file()
