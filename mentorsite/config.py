@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -64,7 +65,9 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
     changes = {"base_path": base, "home_path": base, "root": root,
                "output_loc": data.value_locs.get("output", Loc(shown, 1, 1))}
     if output is not None:
-        changes["output"], changes["output_loc"] = output, None
+        changes["output_loc"] = None
+    # 'a/../b' is b: checked as such, and a build makes no folder 'a' on its way
+    changes["output"] = os.path.normpath(output if output is not None else config.output)
     if strict is not None:
         changes["strict"] = strict or config.strict
     config = dataclasses.replace(config, **changes)

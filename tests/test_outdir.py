@@ -196,3 +196,14 @@ def test_an_output_folder_named_like_an_option(project, run):
     result = run("build", "--output=--")
     assert result.code == 0, result.err
     assert (project / "--" / MARKER).is_file()
+
+
+def test_an_output_path_is_taken_as_written_out(project, run, tmp_path):
+    """'_x/../out' is out: checked as such, and no folder '_x' is made on the way."""
+    result = run("build", "--output", "_x/../out")
+    assert result.code == 0, result.err
+    assert (project / "out" / MARKER).is_file() and not (project / "_x").exists()
+    before = snapshot(tmp_path)
+    result = run("build", "--output", "_x/../content")
+    assert result.errors == [f"--output 'content' is the content folder 'content/': {FIX}"]
+    assert snapshot(tmp_path) == before
