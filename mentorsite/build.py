@@ -25,6 +25,7 @@ from pathlib import Path
 from mentorsite.deps import Digests, digest
 from mentorsite.errors import Problems, SiteError, SiteErrors
 from mentorsite.languages import build_languages, report_translations
+from mentorsite.outdir import check_output
 from mentorsite.parallel import default_jobs
 from mentorsite.runner import Run, Session, StepReport, remember, run_steps
 from mentorsite.site.assemble import Site, assemble
@@ -119,6 +120,7 @@ def build(config: SiteConfig, *, jobs: int | None = None, cache: bool = True,
     cache: start from what the last build remembers (state.py), else make everything.
     session: the command's (runner.Session): its progress line, and for a preview (serve.py) its
     state and theme, kept from one build to the next, and its policies."""
+    check_output(config)  # never the project, a source folder or a folder of someone's files (outdir.py)
     session = session if session is not None else Session()
     if config.languages and not config.overlay:  # one site per language, each through build_site
         return build_languages(config, functools.partial(build_site, jobs=jobs, cache=cache, session=session), load)

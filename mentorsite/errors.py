@@ -38,7 +38,10 @@ class Loc:
     col: int = 1
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+        path = str(self.path)
+        if not path.isprintable():  # a file name with a line break, an invisible or a non-UTF-8 character
+            path = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in path)  # shown escaped: one line
+        return f"{path}:{self.line}:{self.col}"
 
 
 class SiteError(Exception):
@@ -46,6 +49,8 @@ class SiteError(Exception):
 
     def __init__(self, loc: Loc | None, message: str):
         message = message.replace("\r", "").replace("\n", "\\n")  # always one line
+        if not message.isprintable():  # nor a tab, an escape sequence or a right-to-left override from a name
+            message = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
         super().__init__(message)
         self.loc = loc
         self.message = message

@@ -17,11 +17,12 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from mentorsite.errors import Loc, Problems
+from mentorsite.outdir import MARKER, MARKER_TEXT
 from mentorsite.site.i18n import FALLBACK, language_name, load_translations, locale_of
+from mentorsite.site.model import SiteConfig
 from mentorsite.sources.theme import theme_dirs, theme_env
 from mentorsite.steps.pages import robots_txt
 from mentorsite.write import KEEP, write
-from mentorsite.site.model import SiteConfig
 
 
 def language_configs(config: SiteConfig) -> list[SiteConfig]:
@@ -87,7 +88,7 @@ def _report_theme_words(config: SiteConfig, problems: Problems) -> None:
 def root_files(config: SiteConfig, outputs: dict[str, dict[str, bytes]]) -> dict[str, bytes]:
     """The files at the root of a multilingual site, beside /<code>/ folders."""
     default = config.languages[0].code
-    files: dict[str, bytes] = {".nojekyll": b""}
+    files: dict[str, bytes] = {".nojekyll": b"", MARKER: MARKER_TEXT}  # (outdir.py)
     if config.cname:
         files["CNAME"] = config.cname.strip().encode() + b"\n"
     not_found = outputs.get(default, {}).get("404.html")

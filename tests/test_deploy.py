@@ -205,3 +205,126 @@ def test_an_empty_url_is_warned_about(repos, run):
     assert result.code == 0
     assert result.err == ""
     assert 'href="/handbook/static/site.css"' in (root / "_site/index.html").read_text()
+
+
+SOURCES = ("— publish to a branch of its own (the default is gh-pages), or pass --overwrite-source-branch to put "
+           "the site there in their place\n")
+
+
+def orphan(root: Path, branch: str) -> str:
+    """A branch with one commit holding only a README (not the handbook), not checked out."""
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=root, input="Read me\n", capture_output=True,
+                          text=True, check=True).stdout.strip()
+    tree = subprocess.run(["git", "mktree"], cwd=root, input=f"100644 blob {blob}\tREADME\n", capture_output=True,
+                          text=True, check=True).stdout.strip()
+    commit = git(root, "commit-tree", tree, "-m", "Read me").strip()
+    git(root, "update-ref", f"refs/heads/{branch}", commit)
+    return commit
+
+
+def refs(repo: Path) -> str:
+    return git(repo, "for-each-ref", "--format=%(refname) %(objectname)")
+
+
+@pytest.mark.parametrize("push", [True, False])
+def test_a_branch_holding_the_sources_is_refused(repos, run, push):
+    """From another branch, `deploy --branch main` would commit the site onto main (and push it)."""
+    root, bare = repos
+    git(root, "switch", "-q", "-c", "feature")
+    before, remote_before = state(root), refs(bare)
+    result = run("deploy", "--branch", "main", *([] if push else ["--no-push"]))
+    assert result.code == 1
+    assert result.err == f"'main' holds your handbook's sources (site.yml is in its last commit) {SOURCES}"
+    assert state(root) == before and refs(bare) == remote_before
+    assert not (root / "_site").exists()  # refused before building
+
+
+def test_a_branch_only_on_the_remote_is_checked_too(repos, run):
+    root, bare = repos
+    git(root, "switch", "-q", "-c", "feature")
+    git(root, "fetch", "-q", "origin")
+    git(root, "branch", "-q", "-D", "main")  # main is now only origin/main
+    result = run("deploy", "--branch", "main")
+    assert result.code == 1
+    assert result.err == f"'main' holds your handbook's sources (site.yml is in its last commit) {SOURCES}"
+    assert git(root, "branch", "--list", "main") == ""
+
+
+def test_a_branch_with_the_content_folder_only(repos, run):
+    root, bare = repos
+    git(root, "switch", "-q", "-c", "copy")
+    git(root, "rm", "-q", "site.yml")
+    git(root, "commit", "-q", "-m", "Without site.yml")
+    git(root, "switch", "-q", "main")
+    result = run("deploy", "--branch", "copy", "--no-push")
+    assert result.code == 1
+    assert result.err == f"'copy' holds your handbook's sources (content/ is in its last commit) {SOURCES}"
+
+
+@pytest.mark.parametrize("setup, reason", [
+    ("older", "its last commit is in the history of yours"),
+    ("newer", "your current commit is in its history"),
+    ("default", "it is the default branch of 'origin'"),
+    ("upstream", "it is the upstream of your branch 'feature'"),
+    ("history", "site.yml is in its history"),
+])
+def test_other_signs_of_a_source_branch(repos, run, setup, reason):
+    root, bare = repos
+    if setup in ("older", "newer"):  # a branch of the same history whose last commit lacks the handbook
+        git(root, "switch", "-q", "-c", "feature")
+        git(root, "rm", "-q", "-r", "site.yml", "content")
+        git(root, "commit", "-q", "-m", "Without the handbook")
+        if setup == "older":
+            git(root, "branch", "-q", "target")
+            (root / "notes.txt").write_text("more\n")
+            git(root, "add", "notes.txt")
+            git(root, "commit", "-q", "-m", "More")
+            git(root, "checkout", "-q", "main", "--", "site.yml", "content")
+            git(root, "commit", "-q", "-m", "The handbook back")
+        else:
+            git(root, "branch", "-q", "target")
+            git(root, "switch", "-q", "main")
+            git(root, "branch", "-q", "-f", "target", "feature")
+            git(root, "switch", "-q", "--detach", "feature~1")
+    elif setup == "default":  # the remote's default branch, even without the handbook in it
+        git(root, "push", "-q", "origin", f"{orphan(root, 'target')}:refs/heads/target")
+        git(bare, "symbolic-ref", "HEAD", "refs/heads/target")
+        git(root, "remote", "set-head", "origin", "-a")
+    elif setup == "history":  # a history of its own, which once held the handbook
+        tree = git(root, "rev-parse", "HEAD^{tree}").strip()
+        first = git(root, "commit-tree", tree, "-m", "A copy of the handbook").strip()
+        git(root, "update-ref", "refs/heads/target", first)
+        git(root, "update-ref", "refs/heads/target", git(root, "commit-tree", git(root, "rev-parse", f"{orphan(root, 'x')}^{{tree}}").strip(),
+                                                          "-p", first, "-m", "Only a README").strip())
+    else:  # the current branch's upstream
+        git(root, "push", "-q", "origin", f"{orphan(root, 'target')}:refs/heads/target")
+        git(root, "fetch", "-q", "origin")
+        git(root, "switch", "-q", "-c", "feature")
+        git(root, "branch", "-q", "--set-upstream-to", "origin/target")
+    before = refs(root)
+    result = run("deploy", "--branch", "target", "--no-push")
+    assert result.code == 1
+    assert result.err == f"'target' holds your handbook's sources ({reason}) {SOURCES}"
+    assert refs(root) == before
+
+
+def test_overwrite_source_branch_puts_the_site_there(repos, run):
+    root, bare = repos
+    git(root, "switch", "-q", "-c", "feature")
+    main = git(root, "rev-parse", "main").strip()
+    before = state(root)
+    result = run("deploy", "--branch", "main", "--overwrite-source-branch")
+    assert result.code == 0, result.err
+    after = state(root)
+    assert after.pop("main") != before.pop("main")
+    assert after == before  # the working tree, index and current branch as they were
+    assert git(bare, "rev-parse", "main^").strip() == main  # one commit on top: the sources stay in its history
+    assert tree_files(bare, "main") == site_files(root / "_site")
+
+
+def test_a_branch_unrelated_to_the_sources_is_fine(repos, run):
+    root, bare = repos
+    orphan(root, "pages")
+    result = run("deploy", "--branch", "pages", "--no-push")
+    assert result.code == 0, result.err
+    assert git(root, "rev-parse", "pages^").strip() == git(root, "rev-parse", "refs/heads/pages@{1}").strip()

@@ -353,3 +353,20 @@ def test_a_bad_option_prints_the_command_s_usage(make_site, run):
     assert result.code == 2
     assert result.err.splitlines()[-1] == "mentorsite: error: unrecognized arguments: --bogus"
     assert not (make_site() / "_site").exists()
+
+
+def test_a_file_name_with_a_line_break_or_invisible_characters_gives_one_line(make_site, run):
+    """Linux allows any byte but '/' and NUL in a name: a line break, a right-to-left override
+    or a byte that is not UTF-8 is shown escaped, so the message stays one readable line."""
+    root = make_site({"site.yml": "title: T\nhandbook_pdfs: false\n", "content/types/bad\nna\u202eme.yml": TYPE})
+    (root / "content/guides").mkdir(parents=True)
+    with open(bytes(root / "content/guides") + b"/g\xff\t.md", "wb") as f:
+        f.write(b"---\ntitle: [x\n---\n")
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [
+        "content/guides/g\\udcff\\t.md:3:1: invalid YAML: did not find expected ',' or ']' — check the indentation and "
+        "quoting on this line",
+        "content/types/bad\\nna\\u202eme.yml:1:1: file name 'bad\\nna\\u202eme.yml' is not a valid id — use lowercase "
+        "letters, digits and dashes",
+    ]

@@ -4,6 +4,7 @@ its calendar (icalendar), index.html; bad rows located; shards that split the pa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 import icalendar
@@ -251,9 +252,84 @@ def test_safe_folder_names(text, expected):
     assert safe_name(text) == expected
 
 
-def test_long_names_are_cut_in_bytes():
+def test_long_names_are_cut_in_bytes_and_keep_a_digest_of_the_whole():
     name = safe_name("é" * 200)
-    assert len(name.encode("utf-8")) <= 120 and name == "é" * 60
+    assert len(name.encode("utf-8")) <= 120
+    assert name == "é" * 55 + "~" + hashlib.blake2b(("é" * 200).encode(), digest_size=4).hexdigest()
+    assert safe_name("é" * 200 + "x") != name and safe_name(name) == name  # (what the packs' manifest checks)
+    assert safe_name("a" * 200, suffix=" (line 9)").endswith(" (line 9)")
+    assert len(safe_name("a" * 200, suffix=" (line 9)")) == 120
+
+
+def test_two_pairs_never_share_a_folder(project, run):
+    """Names that agree in their first 120 bytes, or that become the same folder name, get
+    folders of their own, the same at every run."""
+    long = "Alexandra Maria " * 10
+    roster = ("mentor,mentee,type,milestones,start\n"
+              f"{long}Ana,Ben,peer,,2027-01-11\n{long}Ana,Bea,peer,,2027-01-11\n"
+              "A/B,C,peer,,2027-01-11\nA_B,C,peer,,2027-01-11\nA:B,C (line 5),peer,,2027-01-11\n"
+              "A?B,C (line 5),peer,,2027-01-11\n")
+    (project / "roster.csv").write_text(roster, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out", "--jobs", "1")
+    assert result.code == 0, result.err
+    folders = sorted(p.name for p in (project / "out").iterdir() if p.is_dir())
+    assert len(folders) == 6
+    assert {"A_B + C", "A_B + C (line 5)", "A_B + C (line 5) (line 6)", "A_B + C (line 5) (line 7)"} <= set(folders)
+    names = {_fields(project / "out" / f / "agreement.pdf")["mentee-name"] for f in folders}
+    assert names == {"Ben", "Bea", "C", "C (line 5)"}
+    assert sorted(_fields(project / "out" / f / "agreement.pdf")["mentee-name"] for f in folders
+                  if f.startswith("Alexandra")) == ["Bea", "Ben"]
+    assert run("packs", "roster.csv", "--out", "out", "--jobs", "1").code == 0
+    assert sorted(p.name for p in (project / "out").iterdir() if p.is_dir()) == folders
+
+
+def test_a_huge_cell_is_reported_at_its_line_and_the_rows_after_it_are_made(project, run):
+    roster = ("mentor,mentee,type,milestones,start,notes\nAna,Ben,peer,,2027-01-11,\n"
+              f"Cid,Dee,peer,,2027-01-11,{'x' * 200_000}\nEve,Fay,peer,,2027-01-11,\n"
+              f'Gus,Hal,peer,,2027-01-11,"{"y" * 140_000}\nover two lines"\nIda,Jon,peer,,2027-01-11,\n')
+    (project / "roster.csv").write_text(roster, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out", "--jobs", "1")
+    assert result.code == 1
+    assert result.errors == [
+        "roster.csv:3:6: a cell of 200,000 characters, more than the 131,072 a cell may hold — shorten it",
+        "roster.csv:5:6: a cell of 140,015 characters, more than the 131,072 a cell may hold — shorten it",
+    ]
+    made = {p.name for p in (project / "out").iterdir() if p.is_dir()}
+    assert made == {"Ana + Ben", "Eve + Fay", "Ida + Jon"}
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ('Cid,"Dee,peer,,2027-01-11\n',
+     'roster.csv:3:1: a quote (") in this row is never closed — close it, or write "" for a quote inside a quoted cell'),
+    ('Cid,Dee "the third",peer,,2027-01-11\n', None),  # a quote inside a cell that is not quoted is text
+    ('Cid,"Dee" Junior,peer,,2027-01-11\n',
+     'roster.csv:3:1: a cell of this row goes on after its closing quote (") — quote the whole cell, writing "" for '
+     "each quote inside it"),
+])
+def test_a_stray_quote_costs_only_its_own_row(project, run, rows, message):
+    """The rows after a quote that is never closed are read as themselves, even when a later
+    quote would close it."""
+    roster = ("mentor,mentee,type,milestones,start,notes\nAna,Ben,peer,,2027-01-11,\n" + rows
+              + 'Eve,Fay,peer,,2027-01-11,\nGus,Hal,peer,,2027-01-11,"Notes, with a comma"\n'
+              + 'Ida,Jon,peer,,2027-01-11,"two\nlines"\nKim,Lee,peer,,2027-01-11,\n')
+    (project / "roster.csv").write_text(roster, encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out", "--jobs", "1")
+    assert result.errors == ([message] if message else [])
+    made = {p.name for p in (project / "out").iterdir() if p.is_dir()}
+    assert {"Ana + Ben", "Eve + Fay", "Gus + Hal", "Ida + Jon", "Kim + Lee"} <= made
+    assert len(made) == (5 if message else 6)
+
+
+def test_a_quote_never_closed_at_the_end_and_in_the_header(project, run):
+    (project / "roster.csv").write_text('mentor,mentee,type,milestones,start\nAna,Ben,peer,,2027-01-11\nCid,"Dee\n')
+    result = run("packs", "roster.csv", "--out", "out", "--jobs", "1")
+    assert result.errors == ['roster.csv:3:1: a quote (") in this row is never closed — close it, or write "" for a '
+                             'quote inside a quoted cell']
+    assert (project / "out/Ana + Ben/agreement.pdf").is_file()
+    (project / "roster.csv").write_text('mentor,"mentee,type,milestones,start\nAna,Ben,peer,,2027-01-11\n')
+    result = run("packs", "roster.csv", "--out", "out2")
+    assert result.errors == ['roster.csv:1:1: the roster\'s first line cannot be read: a quote (") in this row is never '
+                             'closed — close it, or write "" for a quote inside a quoted cell']
 
 
 def test_a_table_of_the_programs_phases_has_each_pairs_own_dates(make_site, run):

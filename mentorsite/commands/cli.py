@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-dirty", action="store_true", help="deploy even with uncommitted changes to site.yml, content/ or themes/")
     p.add_argument("--force", action="store_true", help="force the push, replacing the remote branch's history")
     p.add_argument("--no-push", dest="push", action="store_false", help="commit to the local branch only")
+    p.add_argument("--overwrite-source-branch", action="store_true",
+                   help="publish even to a branch that holds your handbook's sources: its next commit holds only the "
+                        "site, in their place (they stay in its history)")
     p = _command(sub, "packs", help="personalised worksheet packs for every pair of a roster",
                        description="Read a roster (CSV: mentor, mentee, type, milestones, start, and any other "
                                    "columns) and write, for each pair, its worksheets as fillable PDFs pre-filled "
@@ -147,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # reported with the usage of the command they were given to, not the top level's
         getattr(args, "usage_of", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
+    for name, value in vars(args).items():
+        if value == []:  # argparse (before Python 3.12.x) reads '--output=--' as [], not '--'
+            setattr(args, name, "--")
     _quick_exit = args.command in ("build", "check")
     level = QUIET if getattr(args, "quiet", False) else VERBOSE if getattr(args, "verbose", False) or args.debug else NORMAL
     setup_logging(level)
@@ -239,7 +245,7 @@ def _deploy(args, config) -> int:
     config_file = _config_path(args.config)
     report = deploy(config, build=build_and_report, config_file=config_file, branch=args.branch,
                     remote=args.remote, message=args.message, allow_dirty=args.allow_dirty, force=args.force,
-                    push=args.push)
+                    push=args.push, overwrite_source_branch=args.overwrite_source_branch)
     where = f"pushed to {report.remote}" if report.remote else "not pushed (--no-push)"
     _say(args, f"Committed {report.files} files to '{report.branch}' as {report.commit[:7]} "
           f"({report.message.splitlines()[0]}); {where}")

@@ -81,8 +81,11 @@ def deploy(
     allow_dirty: bool = False,
     force: bool = False,
     push: bool = True,
+    overwrite_source_branch: bool = False,
 ) -> DeployReport:
-    """Build the site with build(config), commit the output to branch, and push it to remote."""
+    """Build the site with build(config), commit the output to branch, and push it to remote.
+    A branch that holds the handbook's sources is refused (see _source_branch) unless
+    overwrite_source_branch says to put the site there in their place."""
     root = config.root
     if _maybe(root, "rev-parse", "--is-inside-work-tree") != "true":
         raise SiteError(None, f"{root} is not in a git repository — run 'git init', commit your handbook, then deploy")
@@ -95,6 +98,10 @@ def deploy(
     if current == branch:
         raise SiteError(None, f"you are on the '{branch}' branch — switch to the branch holding your handbook's "
                               "sources (git switch main), then deploy")
+    sources = _Sources(root, config, config_file, head, current, remote)
+    if not overwrite_source_branch:
+        for tip in (f"refs/heads/{branch}", f"refs/remotes/{remote}/{branch}"):
+            sources.refuse(branch, tip)
     dirty = _dirty(root, config, config_file)
     if dirty and not allow_dirty:
         more = f" (and {len(dirty) - 1} more)" if len(dirty) > 1 else ""
@@ -116,6 +123,8 @@ def deploy(
         _fetch(root, remote, branch, tracking)
     local_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
     remote_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{tracking}^{{commit}}") if push else None
+    if remote_tip and not overwrite_source_branch:  # (what the fetch brought in)
+        sources.refuse(branch, remote_tip)
     parent = local_tip
     if remote_tip and (local_tip is None or (local_tip != remote_tip and _is_ancestor(root, local_tip, remote_tip))):
         parent = remote_tip  # the remote is ahead (a deploy from elsewhere): build on it
@@ -145,6 +154,52 @@ def deploy(
         _push(root, remote, branch, force)
     return DeployReport(branch=branch, commit=commit, parent=parent, files=files,
                         remote=remote if push else None, message=text)
+
+
+class _Sources:
+    """What tells that a branch holds the handbook's sources, so that deploying there would put
+    the site in their place: the handbook's files in its last commit or its history, a history
+    shared with the current commit, being the remote's default branch or the current branch's
+    upstream."""
+
+    def __init__(self, root: Path, config: SiteConfig, config_file: Path, head: str, current: str | None,
+                 remote: str):
+        prefix = _maybe(root, "rev-parse", "--show-prefix") or ""  # the project's folder in the repository
+        self.root, self.head, self.current, self.remote = root, head, current, remote
+        self.paths = [(prefix + config_file.name, config_file.name),
+                      (prefix + config.content.strip("/"), config.content.strip("/") + "/")]
+        default = _maybe(root, "symbolic-ref", "-q", "--short", f"refs/remotes/{remote}/HEAD")
+        self.default = default.split("/", 1)[1] if default and "/" in default else None
+        upstream = _maybe(root, "rev-parse", "-q", "--abbrev-ref", "--symbolic-full-name", "@{upstream}") if current else None
+        self.upstream = upstream.split("/", 1)[1] if upstream and upstream.startswith(remote + "/") else None
+
+    def refuse(self, branch: str, tip: str) -> None:
+        """A SiteError when branch (whose last commit is tip, a ref or a commit) holds the sources."""
+        reason = self.reason(branch, tip)
+        if reason:
+            raise SiteError(None, f"'{branch}' holds your handbook's sources ({reason}) — publish to a branch of its own "
+                                  f"(the default is gh-pages), or pass --overwrite-source-branch to put the site there "
+                                  f"in their place")
+
+    def reason(self, branch: str, tip: str) -> str | None:
+        if branch == self.default:
+            return f"it is the default branch of '{self.remote}'"
+        if branch == self.upstream:
+            return f"it is the upstream of your branch '{self.current}'"
+        commit = _maybe(self.root, "rev-parse", "--verify", "-q", f"{tip}^{{commit}}")
+        if commit is None:
+            return None  # no such branch yet
+        for path, shown in self.paths:
+            if _succeeds(self.root, "cat-file", "-e", f"{commit}:{path}"):
+                return f"{shown} is in its last commit"
+        if _is_ancestor(self.root, commit, self.head):
+            return "its last commit is in the history of yours"
+        if _is_ancestor(self.root, self.head, commit):
+            return "your current commit is in its history"
+        for path, shown in self.paths:
+            if _maybe(self.root, "log", "-1", "--format=%H", commit, "--", path):
+                return f"{shown} is in its history"
+        return None
 
 
 def _dirty(root: Path, config: SiteConfig, config_file: Path) -> list[str]:

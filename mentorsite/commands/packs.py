@@ -25,6 +25,7 @@ import csv
 import dataclasses
 import json
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -121,11 +122,13 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
         raise SiteError(Loc(shown, line, 1), "the roster is not UTF-8 text — save it as 'CSV UTF-8'") from None
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count) if any(d in first for d in ",;\t") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = _records(io.StringIO(text, newline="").readlines(), delimiter)
     try:
-        header = next(reader)
+        _line, header = next(records)
     except StopIteration:
         raise SiteError(Loc(shown, 1, 1), f"the roster is empty — its first line names the columns: {', '.join(COLUMNS)}") from None
+    if isinstance(header, str):
+        raise SiteError(Loc(shown, 1, 1), f"the roster's first line cannot be read: {header}")
     names = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
@@ -142,23 +145,25 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
     error_rows: list[int] = []
     pairs: list[Pair] = []
     seen: dict[tuple[str, str], int] = {}
-    line = 1
     index = -1
-    while True:
-        start_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            errors.append(SiteError(Loc(shown, start_line, 1), f"unreadable row ({e}) — check its quotes"))
-            error_rows.append(index + 1)
-            break
+    for start_line, row in records:
+        if isinstance(row, str):  # a row the CSV reader could not read: reported, and the next line read
+            index += 1
+            errors.append(SiteError(Loc(shown, start_line, 1), row))
+            error_rows.append(index)
+            continue
         line = start_line
         if not any(cell.strip() for cell in row):
             continue  # blank lines are no pairs
         index += 1
         problems: list[SiteError] = []
+        long = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL]
+        if long:
+            errors.append(SiteError(Loc(shown, line, long[0] + 1),
+                                    f"a cell of {len(row[long[0]]):,} characters, more than the {MAX_CELL:,} a cell may "
+                                    "hold — shorten it"))
+            error_rows.append(index)
+            continue
 
         def cell(name: str) -> str:
             i = col[name]
@@ -212,36 +217,82 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
     return Roster(tuple(_with_folders(pairs)), tuple(errors), tuple(error_rows), tuple(name for _, name in extra), index + 1)
 
 
+MAX_CELL = 131_072  # characters in a cell (Python's csv module's own limit)
+
+
+def _records(lines: list[str], delimiter: str):
+    """(line, cells) for each record of a CSV file's lines, or (line, message) for a record that
+    cannot be read: a quote (") never closed, or text after a closing quote. Reading then goes on
+    from the line after the one where that record began, so the rows after a stray quote are
+    read as themselves rather than swallowed into one cell (a quoted cell over several lines,
+    which a bad row may have, is read again from its second line; its lines are reported)."""
+    start = 0
+    limit = csv.field_size_limit()
+    try:
+        csv.field_size_limit(max(limit, sum(len(line) for line in lines) + 1))  # long cells are reported (MAX_CELL)
+        while start < len(lines):
+            reader = csv.reader(iter(lines[start:]), delimiter=delimiter, strict=True)
+            done = 0  # lines of lines[start:] read so far
+            try:
+                for row in reader:
+                    yield start + done + 1, row
+                    done = reader.line_num
+                break
+            except csv.Error as e:
+                yield start + done + 1, _unreadable(str(e), reader.line_num - done > 1)
+                start += done + 1
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _unreadable(error: str, lines: bool) -> str:
+    """The message for a record the CSV reader refused (its error's text; lines: whether it ran
+    on past its first line, as a quote that is not closed makes it)."""
+    if "end of data" in error or ("expected after" in error and lines):
+        return 'a quote (") in this row is never closed — close it, or write "" for a quote inside a quoted cell'
+    if "expected after" in error:
+        return ('a cell of this row goes on after its closing quote (") — quote the whole cell, writing "" for each '
+                "quote inside it")
+    return f"unreadable row ({error}) — check its quotes"
+
+
 def _clean(value: str) -> str:
     """A cell without surrounding space and control characters, in NFC."""
     value = "".join(ch for ch in value if unicodedata.category(ch) != "Cc" or ch in "\t")
     return unicodedata.normalize("NFC", " ".join(value.split()))
 
 
-def safe_name(text: str, limit: int = 120) -> str:
+def safe_name(text: str, limit: int = 120, suffix: str = "") -> str:
     """A folder name anyone's file system takes: no slashes, NUL or control characters, none of
-    the characters Windows refuses, no '.' or '..', no reserved device names, not too long (in
-    UTF-8 bytes); accents and other scripts are kept."""
+    the characters Windows refuses, no '.' or '..', no reserved device names, at most limit
+    UTF-8 bytes; accents and other scripts are kept. A name cut to fit ends with '~' and a short
+    digest of the whole text, so that two names cut to the same start stay two names; suffix
+    (' (line 12)') is added after the name, within the limit."""
     name = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
     name = " ".join(name.split()).strip(" .")
-    while len(name.encode("utf-8")) > limit:
-        name = name[:-1].rstrip(" .")
+    if len((name + suffix).encode("utf-8", "surrogatepass")) > limit:
+        tag = "~" + hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+        room = limit - len((tag + suffix).encode("utf-8", "surrogatepass"))
+        name = name.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore").rstrip(" .") + tag
     if not name or set(name) <= {"_", "."}:
         name = "pair"
     if name.split(".")[0].upper() in _RESERVED:
         name = "_" + name
-    return name
+    return name + suffix
 
 
 def _with_folders(pairs: list[Pair]) -> list[Pair]:
-    """Each pair with a folder name of its own (case-insensitively: macOS and Windows fold case)."""
+    """Each pair with a folder name of its own (case-insensitively: macOS and Windows fold case);
+    a name another pair has already gets the pair's line, then a number."""
     used: set[str] = set()
     out = []
     for pair in pairs:
-        base = safe_name(f"{pair.mentor} + {pair.mentee}")
-        name = base
-        if name.casefold() in used:
-            name = safe_name(f"{base} (line {pair.line})")
+        text = f"{pair.mentor} + {pair.mentee}"
+        name = safe_name(text)
+        n = 1
+        while name.casefold() in used:
+            name = safe_name(text, suffix=f" (line {pair.line})" if n == 1 else f" (line {pair.line}, {n})")
+            n += 1
         used.add(name.casefold())
         out.append(dataclasses.replace(pair, folder=name))
     return out

@@ -139,7 +139,11 @@ class SiteConfig:
     paper: Literal["letter", "a4"] = key("Paper size for printing and PDFs: 'letter' or 'a4'.", "letter")
     cohort: Cohort = key("The cohort: its start date makes due dates real.", factory=Cohort)
     content: str = key("The folder holding program.yml, types/, milestones/, worksheets/, guides/.", "content")
-    output: str = key("The folder the site is written to.", "_site")
+    output: str = key(
+        "The folder the site is written to. A build replaces it whole, so it must be absent, empty or a site "
+        "mentorsite built; never the project's folder, a source folder (content/, themes/) or a folder inside one.",
+        "_site",
+    )
     nav: tuple[str, ...] | None = key(
         "The top menu, in order: any of 'guides', 'types', 'milestones', 'worksheets', 'schedule'. Leave out a group to hide it from the menu.",
         None,
@@ -170,6 +174,7 @@ class SiteConfig:
     overlay: str = derived("")  # in a multilingual build: the language whose content/<code>/ overlays content/
     root: Path = derived(Path("."))
     loc: Loc | None = derived()
+    output_loc: Loc | None = derived()  # where the output was named: site.yml's (1:1 for the default); None: --output
 
 
 # ---------------------------------------------------------------- program.yml

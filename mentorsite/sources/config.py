@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from mentorsite.errors import Loc, Problems, SiteError, suggest
+from mentorsite.outdir import check_output
 from mentorsite.site.i18n import locale_of
 from mentorsite.site.model import SiteConfig
 from mentorsite.site.schema import read
@@ -33,7 +35,6 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
     problems.check()
     for i, group in enumerate(config.nav or ()):
         if group not in NAV_GROUPS:
-        
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
     _check_languages(config, data, loc, problems)
@@ -57,12 +58,17 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
                            f"edit_url '{config.edit_url}' is not an address with {{path}} in it — write it like "
                            "'https://github.com/org/handbook/edit/main/{path}'")
     problems.check()
-    changes = {"base_path": base, "home_path": base, "root": root}
+    changes = {"base_path": base, "home_path": base, "root": root,
+               "output_loc": data.value_locs.get("output", Loc(shown, 1, 1))}
     if output is not None:
-        changes["output"] = output
+        changes["output_loc"] = None
+    # 'a/../b' is b: checked as such, and a build makes no folder 'a' on its way
+    changes["output"] = os.path.normpath(output if output is not None else config.output)
     if strict is not None:
         changes["strict"] = strict or config.strict
-    return dataclasses.replace(config, **changes)
+    config = dataclasses.replace(config, **changes)
+    check_output(config)  # never the project, a source folder or a folder of someone's files (outdir.py)
+    return config
 
 
 def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> None:

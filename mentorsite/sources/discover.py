@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -97,6 +98,7 @@ def discover(config: SiteConfig, state=None) -> Sources:
         if overlay is not None:
             translated = overlay / rel
             if translated.is_file():
+                _inside(translated, root)  # (content/<code>/ or a folder of it may be a link)
                 return Source(translated.relative_to(root), rel, _read(translated, memo, root))
             untranslated.append(Path(name[root_at:]))
         data = _read(name, memo, root, name[root_at:])
@@ -109,9 +111,12 @@ def discover(config: SiteConfig, state=None) -> Sources:
 
     def yaml_files(sub: str) -> tuple[Source, ...]:
         folder = content / sub
+        if os.path.islink(folder):
+            _link_target(str(folder), root)  # (content/types as a link out of the project is refused)
         if not folder.is_dir():
             return ()
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
+                       and _file_or_link(p, root))
         return tuple(source(p) for p in files)
 
     program = content / "program.yml"
@@ -123,33 +128,97 @@ def discover(config: SiteConfig, state=None) -> Sources:
     assets_dir = content / "assets"
     assets = ()
     if assets_dir.is_dir():
-        assets = tuple((p.relative_to(assets_dir).as_posix(), p) for p in _walk(assets_dir, root) if _safe_asset(p, root))
+        assets = tuple((_asset_name(p, assets_dir, root), p) for p in _walk(assets_dir, root))
     orphans: tuple[Path, ...] = ()
     if overlay is not None and overlay.is_dir():
-        assets = tuple((rel, overlay / "assets" / rel if (overlay / "assets" / rel).is_file() else p) for rel, p in assets)
+        assets = tuple((rel, _inside(overlay / "assets" / rel, root) if (overlay / "assets" / rel).is_file() else p)
+                       for rel, p in assets)
         orphans = tuple(
-            p.relative_to(root) for p in _walk(overlay)
+            p.relative_to(root) for p in _walk(overlay, root)
             if p.suffix in (".yml", ".yaml", ".md") and not (content / p.relative_to(overlay)).is_file()
         )
     return Sources(
-        program=source(program) if program.is_file() else None,
+        program=source(program) if _one_file(program, root) else None,
         types=yaml_files("types"),
         milestones=yaml_files("milestones"),
         worksheets=yaml_files("worksheets"),
         guides=guides,
-        index=guide(str(index)) if index.is_file() else None,
+        index=guide(str(index)) if _one_file(index, root) else None,
         assets=assets,
         untranslated=tuple(untranslated),
         orphans=orphans,
     )
 
 
-def _safe_asset(path: Path, root: Path) -> bool:
-    """An asset may be a link only to a file inside the project."""
-    if path.is_symlink() and root.resolve() not in path.resolve().parents:
-        raise SiteError(Loc(path.relative_to(root), 1, 1), f"this is a link to a file outside the project "
-                                                          f"({path.resolve()}) — copy the file into the project instead")
-    return True
+def _asset_name(path: Path, assets: Path, root: Path) -> str:
+    """An asset's path under assets/, which is its web address: it must be UTF-8 text."""
+    rel = path.relative_to(assets).as_posix()
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SiteError(Loc(path.relative_to(root), 1, 1), "this file's name is not UTF-8 text — rename it: the name "
+                                                           "of a file in assets/ is its web address") from None
+    return rel
+
+
+def _file_or_link(path: Path, root: Path) -> bool:
+    """Whether path is a source to read: a file, or a link to one (a link is checked: _link_target)."""
+    if os.path.islink(path):
+        return not os.path.isdir(_link_target(str(path), root))
+    return path.is_file()
+
+
+def _one_file(path: Path, root: Path) -> bool:
+    """Whether there is a source at path (program.yml, index.md), which cannot be a folder."""
+    if _file_or_link(path, root):
+        return True
+    if path.is_dir():
+        raise SiteError(Loc(path.relative_to(root), 1, 1), f"this is a folder, not a file — make {path.name} a file, "
+                                                           "or give the folder another name")
+    return False
+
+
+def _link_target(path: str, root: Path, folder: bool | None = None) -> str:
+    """The real path a link under content/ leads to; a located SiteError when it leads out of the
+    project, to a hidden file or folder (.git, .github, ...: never published, whatever path
+    reaches them), to nothing, or round in a circle."""
+    shown = Path(os.path.relpath(path, root))
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise SiteError(Loc(shown, 1, 1), "this is a link that leads round in a circle — fix the link or remove it") from None
+        raise SiteError(Loc(shown, 1, 1), f"this is a link to {os.readlink(path)}, which does not exist — "
+                                          "fix the link or remove it") from None
+    target = os.path.realpath(path)
+    is_dir = stat.S_ISDIR(st.st_mode) if folder is None else folder
+    real_root = os.path.realpath(root)
+    rel = os.path.relpath(target, real_root)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        raise SiteError(Loc(shown, 1, 1),
+                        f"this folder is a link to {target}, outside the project — copy the files into the project instead"
+                        if is_dir else
+                        f"this is a link to a file outside the project ({target}) — copy the file into the project instead")
+    if rel != os.curdir and any(part.startswith(".") for part in rel.split(os.sep)):
+        raise SiteError(Loc(shown, 1, 1), f"this {'folder ' if is_dir else ''}is a link to {Path(rel).as_posix()}"
+                                          f"{'/' if is_dir else ''}, which is hidden — nothing hidden is published: "
+                                          "remove the link")
+    return target
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """path, when what it names (through any links on its way) is in the project and not hidden;
+    otherwise the SiteError of the first link on its way that leads elsewhere."""
+    real = os.path.realpath(path)
+    rel = os.path.relpath(real, os.path.realpath(root))
+    if not (rel == os.pardir or rel.startswith(os.pardir + os.sep)) and not any(p.startswith(".") for p in rel.split(os.sep)):
+        return path
+    parts = Path(os.path.relpath(path, root)).parts
+    for i in range(1, len(parts) + 1):
+        step = root.joinpath(*parts[:i])
+        if os.path.islink(step):
+            _link_target(str(step), root)
+    return path
 
 
 MAX_BYTES = {".md": 5_000_000}  # a guide larger than this is a mistake, not a guide
@@ -182,12 +251,7 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
     """A source file's stat; refuses links out of the project and files too large to be sources."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):  # (folders that are links are checked by _walk)
-        target = Path(path).resolve()
-        if root.resolve() not in target.parents:
-            raise SiteError(
-                Loc(Path(path).relative_to(root), 1, 1),
-                f"this is a link to a file outside the project ({target}) — copy the file into the project instead",
-            )
+        _link_target(str(path), root, folder=False)
         st = os.stat(path)
     suffix = os.path.splitext(path)[1]
     limit = MAX_BYTES.get(suffix, MAX_OTHER)
@@ -233,26 +297,38 @@ def _walk(folder: Path, root: Path | None = None) -> list[Path]:
 
 def _walk_names(folder: Path, root: Path | None = None) -> list[str]:
     """The paths of the files below folder, sorted as paths sort (part by part), skipping hidden
-    files and folders. A folder that is a link is followed if it stays inside the project and
-    refused if it leads out of it."""
+    files and folders. Every link on the way (folder itself included: content/assets may be one)
+    must lead inside the project, to something not hidden (_link_target). A link to a folder is
+    followed once: not when it leads back up the tree (a loop), nor to a folder another link
+    already led to (links between folders would otherwise multiply the paths without end)."""
     out: list[str] = []
-    real_root = (root or folder).resolve()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        keep = []
-        for d in sorted(dirnames):
-            if d.startswith("."):
+    root = root or folder
+    start = str(folder)
+    real = _link_target(start, root) if os.path.islink(start) else os.path.realpath(start)
+    stack = [(start, real, (real,))]
+    linked: set[str] = set()
+    while stack:
+        path, real, above = stack.pop()
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(dirpath) / d
-            if path.is_symlink():
-                target = path.resolve()
-                if real_root not in target.parents and target != real_root:
-                    shown = path.relative_to(root) if root else path
-                    raise SiteError(Loc(shown, 1, 1), f"this folder is a link to {target}, outside the project — "
-                                                      "copy the files into the project instead")
-                if target in path.parents or target == path.parent.resolve():
-                    continue  # a link back up the tree would loop
-            keep.append(d)
-        dirnames[:] = keep
-        out.extend(os.path.join(dirpath, f) for f in filenames if not f.startswith("."))
+            if entry.is_symlink():
+                target = _link_target(entry.path, root)
+                if not os.path.isdir(target):
+                    out.append(entry.path)
+                elif target not in linked and not any(a == target or a.startswith(target + os.sep) for a in above):
+                    linked.add(target)
+                    folders.append((entry.path, target, above + (target,)))
+            elif entry.is_dir():
+                inner = os.path.join(real, entry.name)
+                folders.append((entry.path, inner, above + (inner,)))
+            else:
+                out.append(entry.path)
+        stack.extend(reversed(folders))  # (walked in order)
     out.sort(key=lambda name: name.split(os.sep))
     return out

@@ -120,6 +120,7 @@ def static_files(dirs: list[Path]) -> dict[str, Path]:
         static = folder / "static"
         if static.is_dir():
             for p in sorted(static.rglob("*")):
-                if p.is_file() and not p.name.startswith("."):
-                    out["static/" + p.relative_to(static).as_posix()] = p
+                rel = p.relative_to(static)
+                if p.is_file() and not any(part.startswith(".") for part in rel.parts):  # nothing hidden
+                    out["static/" + rel.as_posix()] = p
     return out

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from mentorsite import __version__
 from mentorsite.deps import Recorder, SiteView
 from mentorsite.errors import Loc, SiteError
+from mentorsite.outdir import MARKER, MARKER_TEXT
 from mentorsite.parallel import fork_map
 from mentorsite.runner import Artifact, Made
 from mentorsite.site import i18n
@@ -470,6 +471,7 @@ class SiteFilesStep:
         for rel, path in site.assets:
             files["assets/" + rel] = path
         files[".nojekyll"] = b""
+        files[MARKER] = MARKER_TEXT  # what tells a later build that this folder is a site it may replace (outdir.py)
         if site.config.cname:
             files["CNAME"] = site.config.cname.strip().encode() + b"\n"
         files["sitemap.xml"] = sitemap(site)
