@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -107,7 +108,7 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
         folder = content / sub
         if not folder.is_dir():
             return ()
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and _present(p))
         return tuple(source(p) for p in files)
 
     program = content / "program.yml"
@@ -128,12 +129,12 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
             if p.suffix in (".yml", ".yaml", ".md") and not (content / p.relative_to(overlay)).is_file()
         )
     return Sources(
-        program=source(program) if program.is_file() else None,
+        program=source(program) if _present(program) else None,
         types=yaml_files("types"),
         milestones=yaml_files("milestones"),
         worksheets=yaml_files("worksheets"),
         guides=guides,
-        index=guide(str(index)) if index.is_file() else None,
+        index=guide(str(index)) if _present(index) else None,
         assets=assets,
         untranslated=tuple(untranslated),
         orphans=orphans,
@@ -142,9 +143,11 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
 
 def _safe_asset(path: Path, root: Path) -> bool:
     """An asset may be a link only to a file inside the project."""
+    st = _link_stat(path, root, None) if path.is_symlink() else os.lstat(path)
     if path.is_symlink() and root.resolve() not in path.resolve().parents:
         raise SiteError(Loc(path.relative_to(root), 1, 1), f"this is a link to a file outside the project "
                                                           f"({path.resolve()}) — copy the file into the project instead")
+    _regular(st, Loc(path.relative_to(root), 1, 1))
     return True
 
 
@@ -178,13 +181,14 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
     """A source file's stat; refuses links out of the project and files too large to be sources."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):  # (folders that are links are checked by _walk)
+        st = _link_stat(path, root, shown)
         target = Path(path).resolve()
         if root.resolve() not in target.parents:
             raise SiteError(
                 Loc(Path(path).relative_to(root), 1, 1),
                 f"this is a link to a file outside the project ({target}) — copy the file into the project instead",
             )
-        st = os.stat(path)
+    _regular(st, Loc(Path(shown) if shown else Path(path).relative_to(root), 1, 1))
     suffix = os.path.splitext(path)[1]
     limit = MAX_BYTES.get(suffix, MAX_OTHER)
     if st.st_size > limit:
@@ -194,6 +198,35 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
             f"{'guide' if suffix == '.md' else 'data file'} may be — split it into several files",
         )
     return st
+
+
+def _present(path: Path) -> bool:
+    """A name in the content folder that is not a folder: what it is (a file, a link to nothing,
+    a named pipe) is checked when it is read (_lstat), so that the wrong ones are named."""
+    return os.path.lexists(path) and not path.is_dir()
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder"}
+
+
+def _regular(st: os.stat_result, loc: Loc) -> None:
+    """Refuse what is not a regular file: a named pipe would wait for a writer for ever."""
+    if not stat.S_ISREG(st.st_mode):
+        raise SiteError(loc, f"this is {_KINDS.get(stat.S_IFMT(st.st_mode), 'not a regular file')}, not a file — "
+                             "only regular files are read: replace it with a file, or move it out of the content folder")
+
+
+def _link_stat(path: Path | str, root: Path, shown: str | None) -> os.stat_result:
+    """The stat of what a link leads to; a link to nothing, or round in a loop, is refused."""
+    try:
+        return os.stat(path)
+    except OSError as e:
+        target = os.readlink(path)
+        why = {errno.ELOOP: "goes round in a loop of links", errno.ENOENT: "does not exist",
+               errno.ENOTDIR: "does not exist"}.get(e.errno, f"cannot be read ({e.strerror})")
+        raise SiteError(Loc(Path(shown) if shown else Path(path).relative_to(root), 1, 1),
+                        f"this is a link to '{target}', which {why} — point the link at a file, or delete it") from None
 
 
 def _read(path: Path | str, memo: dict | None, root: Path | None, shown: str | None = None,
