@@ -282,7 +282,7 @@ class Renderer:
             return ""
         from urllib.parse import quote
 
-        return template.replace("{path}", quote(source))
+        return template.replace("{path}", quote(source, errors="surrogateescape"))  # (a name's bytes that are not UTF-8)
 
     def updated(self, page: Page) -> dict | None:
         """When the page's source file last changed (site.yml's last_updated: git): {iso, text}."""
