@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from mentorsite.model import Page
 SCHEDULE_URL = "schedule/"
 ICS_OUTPUT = "schedule.ics"
 _MONTH_DAYS = 365.25 / 12
+_FORMAT = 2  # how the calendar is written: a change makes the one kept in the build cache stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,20 +199,21 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # (X- properties have no type of their own in icalendar: as text, they are escaped like the others)
+    cal.add("x-wr-calname", icalendar.vText(one_line(name)))
     if description:
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", icalendar.vText(_printable(description)))
 
     def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "") -> None:
         ev = icalendar.Event()
         ev.add("uid", uid)
         ev.add("dtstamp", stamp)
-        ev.add("summary", summary)
+        ev.add("summary", one_line(summary))
         ev.add("dtstart", first)
         ev.add("dtend", max(last, first + dt.timedelta(days=1)))  # all day: DTEND is the day after
         ev.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
         if text:
-            ev.add("description", text)
+            ev.add("description", _printable(text))
         if category:
             ev.add("categories", [category])
         if url:
@@ -231,6 +234,21 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     return cal.to_ical()
 
 
+def one_line(text: str) -> str:
+    """A name as a calendar shows it: on one line (a line break, or a lone carriage return, in a
+    name becomes a space), without control characters."""
+    return " ".join(_printable(text).split())
+
+
+def _printable(text: str) -> str:
+    """Text without the control characters RFC 5545 leaves out of TEXT values (line breaks stay:
+    icalendar escapes them)."""
+    return _CONTROL.sub("", str(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
     """schedule.ics for a site with a cohort start ({} without one). memo (the build cache's)
     keeps the last calendar and a digest of everything it was made from."""
@@ -249,7 +267,7 @@ def calendar_files(site, env, memo: dict | None = None) -> dict[str, bytes]:
         url=(site.config.url.rstrip("/") + "/" + SCHEDULE_URL) if site.config.url else "",
         words=(t("schedule.phase"), t("milestone.milestone")),
     )
-    key = digest(__version__, schedule, sorted(args.items()), dtstamp(schedule.start)) if memo is not None else None
+    key = digest(__version__, _FORMAT, schedule, sorted(args.items()), dtstamp(schedule.start)) if memo is not None else None
     if memo is not None and memo.get("key") == key:
         data = memo["data"]
     else:
