@@ -1,0 +1,161 @@
+"""What issue 21's sweep found: tracebacks, a hang and unlocated messages, each now a located
+one-line error (or a repair, for the caches), with its exact text, through the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+GUIDE = "---\ntitle: A\n---\nHello.\n"
+
+
+def cli(root, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`mentorsite ARGS` in its own process (a hang fails the test instead of stopping it)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "mentorsite", *args], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+# ---------------------------------------------------------------- files that are not files
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_link_to_nothing_is_named(make_site, run, command):
+    root = make_site({"content/guides/a.md": GUIDE})
+    (root / "content/guides/b.md").symlink_to("nowhere.md")
+    result = run(command)
+    assert result.code == 1
+    assert result.errors == ["content/guides/b.md:1:1: this is a link to 'nowhere.md', which does not exist — "
+                             "point the link at a file, or delete it"]
+    assert not (root / "_site").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_two_links_in_a_loop_are_named(make_site, run, command):
+    root = make_site({"content/guides/a.md": GUIDE})
+    (root / "content/guides/b.md").symlink_to("c.md")
+    (root / "content/guides/c.md").symlink_to("b.md")
+    result = run(command)
+    assert result.code == 1
+    assert result.errors == ["content/guides/b.md:1:1: this is a link to 'c.md', which goes round in a loop of links — "
+                             "point the link at a file, or delete it"]
+
+
+@pytest.mark.parametrize("where", ["content/guides/f.md", "content/index.md", "content/types/peer.yml",
+                                   "content/assets/photo.png"])
+def test_a_named_pipe_is_refused_without_waiting(make_site, where):
+    """A FIFO would block the read for ever: check and build name it instead, at once."""
+    root = make_site({"content/guides/a.md": GUIDE})
+    (root / where).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(root / where)
+    for command in ("check", "build"):
+        result = cli(root, command, timeout=60)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.splitlines()[0] == (
+            f"{where}:1:1: this is a named pipe (FIFO), not a file — only regular files are read: replace it with "
+            "a file, or move it out of the content folder")
+        assert "Traceback" not in result.stderr
+    assert not (root / "_site").exists()
+
+
+@pytest.mark.parametrize("kind", ["missing", "loop"])
+def test_a_broken_link_among_the_assets_is_named(make_site, run, kind):
+    root = make_site({"content/guides/a.md": GUIDE})
+    (root / "content/assets").mkdir()
+    if kind == "missing":
+        (root / "content/assets/logo.png").symlink_to("gone.png")
+        why = "'gone.png', which does not exist"
+    else:
+        (root / "content/assets/logo.png").symlink_to("other.png")
+        (root / "content/assets/other.png").symlink_to("logo.png")
+        why = "'other.png', which goes round in a loop of links"
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [f"content/assets/logo.png:1:1: this is a link to {why} — point the link at a file, or delete it"]
+
+
+# ---------------------------------------------------------------- file names
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_edit_link(make_site, run):
+    """A name with the byte 0xFF: its 'Edit this page' link holds the name's own bytes, %FF."""
+    from bs4 import BeautifulSoup
+
+    root = make_site({"site.yml": "title: T\nedit_url: https://github.com/org/hb/edit/main/{path}\n"})
+    (root / "content/guides").mkdir(parents=True, exist_ok=True)
+    with open(os.path.join(os.fsencode(root / "content/guides"), b"caf\xff.md"), "w") as f:
+        f.write(GUIDE)
+    result = run("build")
+    assert result.code == 0, result.err
+    assert run("check").code == 0
+    pages = [p for p in (root / "_site/guides").glob("*/index.html")]
+    assert len(pages) == 1
+    soup = BeautifulSoup(pages[0].read_text(encoding="utf-8"), "html.parser")
+    edits = [a["href"] for a in soup.find_all("a", href=True) if "/edit/" in a["href"]]
+    assert edits == ["https://github.com/org/hb/edit/main/content/guides/caf%FF.md"]
+
+
+# ---------------------------------------------------------------- names in the calendar
+
+
+def _one_calendar(data: bytes):
+    """The .ics read back: exactly one calendar, each of its lines ended by CRLF, no lone CR or LF.
+    X-WR-CALNAME is read as the text it is (icalendar leaves an X- property as it was written)."""
+    import icalendar
+
+    factory = icalendar.Calendar.types_factory
+    known = factory.types_map.get("x-wr-calname")
+    factory.types_map["x-wr-calname"] = "text"
+    try:
+        cals = icalendar.Calendar.from_ical(data, multiple=True)
+    finally:
+        if known is None:
+            del factory.types_map["x-wr-calname"]
+        else:
+            factory.types_map["x-wr-calname"] = known
+    assert len(cals) == 1
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and not any(b"\r" in line or b"\n" in line for line in lines)
+    return cals[0]
+
+
+@pytest.mark.parametrize("name, shown", [
+    ('"Northwind\\nMentoring"', "Northwind Mentoring"),  # a newline: an AssertionError from icalendar
+    ('"Northwind\\rX-WR-TIMEZONE:Mars/Olympus"', "Northwind X-WR-TIMEZONE:Mars/Olympus"),  # a lone CR, written raw
+    ('"A; B, C\\r\\n\\r\\nD"', "A; B, C D"),
+])
+def test_a_line_break_in_the_programs_name_stays_in_the_calendars_name(make_site, run, name, shown):
+    from tests.conftest import MINIMAL
+
+    root = make_site({"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n",
+                      "content/program.yml": MINIMAL["content/program.yml"].replace("name: Test Program", f"name: {name}")
+                      .replace("name: Start", f"name: {name}"),
+                      "content/milestones/plan.yml": f"title: Plan\ngoal: G\nmilestones:\n  - title: {name}\n    due: week 3\n"})
+    result = run("build")
+    assert result.code == 0, result.err
+    cal = _one_calendar((root / "_site/schedule.ics").read_bytes())
+    assert set(cal) == {"PRODID", "VERSION", "CALSCALE", "METHOD", "X-WR-CALNAME"}
+    assert str(cal["X-WR-CALNAME"]) == shown
+    events = cal.walk("VEVENT")
+    assert sorted(str(e["SUMMARY"]) for e in events) == sorted([shown, shown, "Closure"])
+    assert all(set(e) <= {"UID", "DTSTAMP", "SUMMARY", "DTSTART", "DTEND", "TRANSP", "DESCRIPTION", "CATEGORIES"}
+               for e in events)
+
+
+def test_a_line_break_in_a_roster_name_leaves_one_pair_calendar(make_site, run):
+    root = make_site({"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n",
+                      "content/types/peer.yml": "name: Peer\nsummary: Peers.\n"})
+    (root / "roster.csv").write_text('mentor,mentee,type,milestones,start\n"Ana\rX-INJ:1","Ben\nOkoro",peer,,2027-02-01\n',
+                                     encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 0, result.err
+    calendars = list((root / "out").rglob("*.ics"))
+    assert len(calendars) == 1
+    cal = _one_calendar(calendars[0].read_bytes())
+    assert str(cal["X-WR-CALNAME"]) == "Test Program · AnaX-INJ:1 + BenOkoro"  # (packs drops control characters)
+    assert "X-INJ" not in cal
