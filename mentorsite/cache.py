@@ -254,6 +254,11 @@ def append_log(path: Path, header, data: dict, changes: dict, sizes: tuple[int, 
 def build_lock(root: Path, output: Path, *, wait: float = 600.0):
     """Hold the lock of an output folder for a build; a second build waits for the first."""
     folder = root / CACHE_DIR
+    if os.path.lexists(folder) and not folder.is_dir():  # not ours: a user's file is never replaced
+        from mentorsite.errors import Loc, SiteError
+
+        raise SiteError(Loc(Path(CACHE_DIR), 1, 1), "this is a file, and mentorsite keeps its build cache in a folder "
+                                                    "of this name — rename or move the file, then build again")
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"lock-{_output_name(output)}", "w") as f:
         try:
