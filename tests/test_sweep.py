@@ -159,3 +159,45 @@ def test_a_line_break_in_a_roster_name_leaves_one_pair_calendar(make_site, run):
     cal = _one_calendar(calendars[0].read_bytes())
     assert str(cal["X-WR-CALNAME"]) == "Test Program · AnaX-INJ:1 + BenOkoro"  # (packs drops control characters)
     assert "X-INJ" not in cal
+
+
+# ---------------------------------------------------------------- the project's caches
+
+
+def test_a_file_named_like_the_cache_folder_is_kept_and_named(make_site, run):
+    root = make_site({"content/guides/a.md": GUIDE, ".mentorsite-cache": "my notes\n"})
+    result = run("build")
+    assert result.code == 1
+    assert result.errors == [".mentorsite-cache:1:1: this is a file, and mentorsite keeps its build cache in a folder "
+                             "of this name — rename or move the file, then build again"]
+    assert (root / ".mentorsite-cache").read_text() == "my notes\n"
+    assert not (root / "_site").exists()
+    assert run("check").code == 0  # check keeps no cache
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "emptied"])
+def test_damaged_compiled_templates_are_compiled_again(make_site, run, damage):
+    """Jinja checks a compiled template against its source only: flipped bytes in the middle of
+    one ran as code, and failed every build (blamed on the theme) until the folder was deleted."""
+    root = make_site({"content/guides/a.md": GUIDE})
+    assert run("build").code == 0
+    compiled = sorted((root / ".mentorsite-cache/templates").iterdir())
+    assert compiled
+    for path in compiled:
+        data = bytearray(path.read_bytes())
+        if damage == "flipped":
+            middle = len(data) // 2
+            data[middle:middle + 20] = bytes(b ^ 0xFF for b in data[middle:middle + 20])
+        elif damage == "truncated":
+            data = data[: len(data) * 2 // 3]
+        else:
+            data = b""
+        path.write_bytes(bytes(data))
+    first = (root / "_site/guides/a/index.html").read_text(encoding="utf-8")
+    (root / "content/guides/a.md").write_text(GUIDE + "\nMore.\n", encoding="utf-8")
+    for _ in range(2):  # repaired at once, and for good
+        result = run("build")
+        assert result.code == 0, result.err
+        assert result.err == ""
+    page = (root / "_site/guides/a/index.html").read_text(encoding="utf-8")
+    assert page.replace("<p>More.</p>\n", "") == first
