@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from mentorsite.dates import Due, resolve
+from mentorsite.dates import Due, far_dates, resolve
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.model import (
@@ -132,6 +132,7 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memo: dict 
                 problems.error(m.due.loc, f"unknown phase '{m.due.phase}'{suggest(m.due.phase, phases)}")
     for ws in parsed.worksheets.values():
         _check_worksheet(ws, parsed, problems)
+    far_dates(config.cohort, program, parsed.milestones, problems, config.loc)  # (dates.py)
 
     folders, guides = _order_guides(parsed, problems)
     urls: dict[str, str] = {"index.md": "", "program.yml": ""}

@@ -43,6 +43,7 @@ class Cohort:
 
     start: dt.date | None = key("The cohort's first day (YYYY-MM-DD). Turns every relative due date into a calendar date.", None)
     name: str = key("A name for the cohort, shown on the cover and home page, e.g. 'Spring 2027'.", "")
+    key_locs: dict = derived(factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from mentorsite.dates import due_dates, far_start
 from mentorsite.errors import Loc, SiteError, suggest
 from mentorsite.markdown import slugify
 
@@ -122,6 +123,8 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
     by_type_name = {t.name.casefold(): ident for ident, t in types.items()}
     templates = site.milestones
     by_title = {t.title.casefold(): ident for ident, t in templates.items()}
+    dues = due_dates(site.program, templates)  # (a pair's start must leave them all on the calendar)
+    phase_starts = {p.id: p.start for p in site.program.phases}
     errors: list[SiteError] = []
     error_rows: list[int] = []
     pairs: list[Pair] = []
@@ -178,6 +181,10 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
             except ValueError:
                 bad("start", f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
                 start = None
+            else:
+                why = far_start(start, dues, phase_starts, "the start")
+                if why:
+                    bad("start", why)
         elif start is None:
             bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")
         if mentor and mentee:
