@@ -201,3 +201,93 @@ def test_damaged_compiled_templates_are_compiled_again(make_site, run, damage):
         assert result.err == ""
     page = (root / "_site/guides/a/index.html").read_text(encoding="utf-8")
     assert page.replace("<p>More.</p>\n", "") == first
+
+
+# ---------------------------------------------------------------- far dates
+
+PLAN = "title: Plan\ngoal: G\nmilestones:\n  - title: A\n    due: {due}\n"
+FAR = {
+    "cohort_start_puts_a_phase_past_the_end": (
+        {"site.yml": "title: T\ncohort:\n  start: 9999-12-01\n"},  # (MINIMAL's closure: weeks 10 to 12)
+        "site.yml:3:10: from the cohort start 9999-12-01, week 10 (content/program.yml:14:12) falls past the "
+        "last date mentorsite can schedule (9999-12-24) — check the year"),
+    "cohort_start_puts_a_milestone_past_the_end": (
+        {"site.yml": "title: T\ncohort:\n  start: 9999-12-01\n", "content/program.yml": "name: P\n",
+         "content/milestones/plan.yml": PLAN.format(due="week 4")},
+        "site.yml:3:10: from the cohort start 9999-12-01, week 4 (content/milestones/plan.yml:5:10) falls past the "
+        "last date mentorsite can schedule (9999-12-24) — check the year"),
+    "cohort_start_at_the_end": (
+        {"site.yml": "title: T\ncohort:\n  start: 9999-12-28\n"},
+        "site.yml:3:10: the cohort start 9999-12-28 is past the last date mentorsite can schedule (9999-12-24) — check the year"),
+    "negative_due_before_the_beginning": (
+        {"site.yml": "title: T\ncohort:\n  start: 0001-02-01\n", "content/milestones/plan.yml": PLAN.format(due="day -30")},
+        "site.yml:3:10: from the cohort start 0001-02-01, day -30 (content/milestones/plan.yml:5:10) falls before the "
+        "first date mentorsite can schedule (0001-01-08) — check the year"),
+    "huge_day": (
+        {"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n", "content/milestones/plan.yml": PLAN.format(due="day 999999999999")},
+        "content/milestones/plan.yml:5:10: 'due': 'day 999999999999' is more than 100 years from the cohort start — "
+        "write a due date within 100 years (36525 days, 5218 weeks, 1200 months)"),
+    "huge_week_without_a_start": (
+        {"content/milestones/plan.yml": PLAN.format(due="week 99999999")},
+        "content/milestones/plan.yml:5:10: 'due': 'week 99999999' is more than 100 years from the cohort start — "
+        "write a due date within 100 years (36525 days, 5218 weeks, 1200 months)"),
+    "huge_negative_month": (
+        {"content/milestones/plan.yml": PLAN.format(due="month -1201")},
+        "content/milestones/plan.yml:5:10: 'due': 'month -1201' is more than 100 years from the cohort start — "
+        "write a due date within 100 years (36525 days, 5218 weeks, 1200 months)"),
+    "more_digits_than_python_reads": (
+        {"content/milestones/plan.yml": PLAN.format(due="day " + "9" * 5000)},
+        "content/milestones/plan.yml:5:10: 'due': 'day 99999999999999999999999999999999999…' is more than 100 years "
+        "from the cohort start — write a due date within 100 years (36525 days, 5218 weeks, 1200 months)"),
+    "huge_phase_offset": (
+        {"content/milestones/plan.yml": PLAN.format(due="phase:closure + 99999999 weeks")},
+        "content/milestones/plan.yml:5:10: 'due': 'phase:closure + 99999999 weeks' is more than 100 years after the "
+        "phase's start — write at most 36525 days or 5218 weeks"),
+    "a_date_at_the_calendars_end": (
+        {"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n", "content/milestones/plan.yml": PLAN.format(due="9999-12-31")},
+        "content/milestones/plan.yml:5:10: the date 9999-12-31 is past the last date mentorsite can schedule "
+        "(9999-12-24) — check the year"),
+}
+
+
+@pytest.mark.parametrize("files, expected", FAR.values(), ids=FAR.keys())
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_far_dates_are_located_errors(make_site, run, files, expected, command):
+    root = make_site(files)
+    result = run(command)
+    assert result.code == 1, result.err
+    assert result.errors == [expected]
+    assert not (root / "_site").exists()
+
+
+def test_far_dates_that_fit_are_built(make_site, run):
+    """Dates near the edges that fit: a milestone on the last schedulable week, another 100 years back."""
+    import datetime as dt
+
+    import icalendar
+
+    root = make_site({"site.yml": "title: T\ncohort:\n  start: 9999-11-01\n", "content/program.yml": "name: P\n",
+                      "content/milestones/plan.yml": PLAN.format(due="week 7") + "  - title: B\n    due: day -36525\n"})
+    result = run("build")
+    assert result.code == 0, result.err
+    cal = icalendar.Calendar.from_ical((root / "_site/schedule.ics").read_bytes())
+    start = dt.date(9999, 11, 1)
+    assert sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT")) == [start - dt.timedelta(days=36525),
+                                                                         start + dt.timedelta(weeks=7)]
+
+
+def test_a_far_roster_start_is_reported_on_its_row_and_the_other_rows_are_made(make_site, run):
+    root = make_site({"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n",
+                      "content/types/peer.yml": "name: Peer\nsummary: Peers.\nmilestones: [plan]\n",
+                      "content/milestones/plan.yml": PLAN.format(due="week 2")})
+    (root / "roster.csv").write_text("mentor,mentee,type,milestones,start\nAna,Ben,peer,,9999-12-20\n"
+                                     "Cara,Dan,peer,,2027-03-01\nEve,Fay,peer,,0001-01-01\nGus,Hal,peer,,\n",
+                                     encoding="utf-8")
+    result = run("packs", "roster.csv", "--out", "out")
+    assert result.code == 1
+    assert result.errors == [
+        "roster.csv:2:5: from the start 9999-12-20, week 2 (content/program.yml:11:10) falls past the last date "
+        "mentorsite can schedule (9999-12-24) — check the year",
+        "roster.csv:4:5: the start 0001-01-01 is before the first date mentorsite can schedule (0001-01-08) — check the year",
+    ]
+    assert sorted(p.name for p in (root / "out").iterdir() if p.is_dir()) == ["Cara + Dan", "Gus + Hal"]
