@@ -122,7 +122,8 @@ class PdfStore:
 
     Content-addressed, so it serves any output folder, survives `rm -rf _site` and cannot go
     stale (unlike the page cache, `build --no-cache` does not bypass it; delete the folder to
-    render every PDF again). Files are written atomically; entries no build used for a day go.
+    render every PDF again). Files are written atomically, each with its size and digest: one
+    that does not match them is never used. Entries no build used for a day go.
     """
 
     KEEP_SECONDS = 24 * 3600
@@ -142,16 +143,30 @@ class PdfStore:
         return self.folder / f"{key}.pdf"
 
     def get(self, key: str) -> Path | None:
-        """The stored PDF of a digest, or None; a hit is touched so that pruning keeps it."""
+        """The stored PDF of a digest, or None; a hit is touched so that pruning keeps it. It is
+        used only if its size and digest are those recorded when it was stored (a truncated or
+        altered file is made again)."""
         path = self.path(key)
         try:
             with open(path, "rb") as f:
-                if f.read(5) != b"%PDF-":
-                    return None
+                data = f.read()
+            if self._seal(path).read_text(encoding="ascii") != self._sum(data):
+                return None
             os.utime(path)
-        except OSError:
+            os.utime(self._seal(path))
+        except (OSError, UnicodeDecodeError):
             return None
         return path
+
+    @staticmethod
+    def _seal(path: Path) -> Path:
+        """Where the size and digest of a stored PDF are kept: beside it, as <key>.sum."""
+        return path.with_suffix(".sum")
+
+    @staticmethod
+    def _sum(data: bytes) -> str:
+        """A PDF's size and digest, as its .sum file holds them."""
+        return f"{len(data)} {hashlib.blake2b(data, digest_size=16).hexdigest()}\n"
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a PDF (a store that cannot be written is skipped: it is only a cache)."""
@@ -161,10 +176,11 @@ class PdfStore:
                 tag = self.folder.parent / ".gitignore"
                 if not tag.exists():
                     tag.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path(key))
+            for path, content in ((self._seal(self.path(key)), self._sum(data).encode("ascii")), (self.path(key), data)):
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as f:
+                    f.write(content)
+                os.replace(tmp, path)
         except OSError as e:
             log.debug("PDF cache %s not written: %s", self.folder, e)
 
@@ -176,7 +192,7 @@ class PdfStore:
         except OSError:
             return
         for path in entries:
-            if path.suffix == ".pdf" and path.stem not in used:
+            if path.suffix in (".pdf", ".sum") and path.stem not in used:
                 try:
                     if now - path.stat().st_mtime > self.KEEP_SECONDS:
                         path.unlink()
