@@ -532,7 +532,10 @@ def patch_book(renderer, page: Page, into: Path, memo: "PartsMemo", digest_of, o
         if not entry[4].issubset(book_ids):
             return None  # it links to a page this book leaves out: rewritten for the book
         new[ident] = entry[3].encode("utf-8", "surrogatepass")
-    fd_in = os.open(path, os.O_RDONLY)
+    try:
+        fd_in = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None  # gone (the output folder was deleted): made in full
     try:
         st = os.fstat(fd_in)
         if (st.st_size, st.st_mtime_ns) != stored[0]:
