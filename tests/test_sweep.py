@@ -291,3 +291,23 @@ def test_a_far_roster_start_is_reported_on_its_row_and_the_other_rows_are_made(m
         "roster.csv:4:5: the start 0001-01-01 is before the first date mentorsite can schedule (0001-01-08) — check the year",
     ]
     assert sorted(p.name for p in (root / "out").iterdir() if p.is_dir()) == ["Cara + Dan", "Gus + Hal"]
+
+
+# ---------------------------------------------------------------- the output folder deleted between builds
+
+
+def test_a_deleted_site_folder_is_built_again_after_an_edit(make_site, run):
+    """build, edit, build, `rm -rf _site`, edit, build: the print page's last file is gone, so it is
+    made in full (before: a FileNotFoundError at every build until --no-cache)."""
+    import shutil
+
+    root = make_site({"site.yml": "title: T\nhandbook_pdfs: false\n", "content/guides/a.md": GUIDE})
+    assert run("build").code == 0
+    (root / "content/guides/a.md").write_text(GUIDE + "\nSecond.\n", encoding="utf-8")
+    assert run("build").code == 0
+    shutil.rmtree(root / "_site")
+    (root / "content/guides/a.md").write_text(GUIDE + "\nThird.\n", encoding="utf-8")
+    result = run("build")
+    assert result.code == 0, result.err
+    assert "Third." in (root / "_site/print/index.html").read_text(encoding="utf-8")
+    assert "Third." in (root / "_site/guides/a/index.html").read_text(encoding="utf-8")
