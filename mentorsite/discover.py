@@ -66,7 +66,7 @@ def discover(config: SiteConfig, memo: dict | None = None, known: dict | None = 
     content = root / config.content
     if not content.is_dir():
         raise SiteError(
-            Loc(Path("site.yml"), 1, 1),
+            config.key_locs.get("content", Loc(Path("site.yml"), 1, 1)),
             f"content folder '{config.content}' not found — create it or set 'content:' in site.yml",
         )
 

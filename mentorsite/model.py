@@ -43,7 +43,7 @@ class Cohort:
 
     start: dt.date | None = key("The cohort's first day (YYYY-MM-DD). Turns every relative due date into a calendar date.", None)
     name: str = key("A name for the cohort, shown on the cover and home page, e.g. 'Spring 2027'.", "")
-    key_locs: dict = derived(factory=dict)
+    key_locs: dict = field(default_factory=dict, metadata={"yaml": False}, compare=False, repr=False)  # (not digested)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,6 +169,7 @@ class SiteConfig:
     overlay: str = derived("")  # in a multilingual build: the language whose content/<code>/ overlays content/
     root: Path = derived(Path("."))
     loc: Loc | None = derived()
+    key_locs: dict = field(default_factory=dict, metadata={"yaml": False}, compare=False, repr=False)  # key -> its value's Loc
 
 
 # ---------------------------------------------------------------- program.yml
@@ -193,6 +194,7 @@ class Role:
     responsibilities: tuple[str, ...] = key("What people in this role do.", factory=tuple)
     time_commitment: str = key("How much time the role takes, e.g. '2 hours a month'.", "")
     loc: Loc | None = derived()
+    key_locs: dict = field(default_factory=dict, metadata={"yaml": False}, compare=False, repr=False)  # (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -207,6 +209,7 @@ class Phase:
     activities: tuple[str, ...] = key("The main activities.", factory=tuple)
     worksheets: tuple[Ref, ...] = key("Worksheets used in this phase.", factory=tuple, ref="worksheets")
     loc: Loc | None = derived()
+    key_locs: dict = field(default_factory=dict, metadata={"yaml": False}, compare=False, repr=False)  # (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +236,8 @@ class Policy:
     id: str = key("A short id, e.g. 'confidentiality'.", required=True)
     title: str = key("The policy's name.", required=True)
     text: Markdown = key("The policy itself.", required=True)
+    loc: Loc | None = derived()
+    key_locs: dict = field(default_factory=dict, metadata={"yaml": False}, compare=False, repr=False)  # (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
