@@ -311,3 +311,50 @@ def test_a_deleted_site_folder_is_built_again_after_an_edit(make_site, run):
     assert result.code == 0, result.err
     assert "Third." in (root / "_site/print/index.html").read_text(encoding="utf-8")
     assert "Third." in (root / "_site/guides/a/index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- messages that had no location
+
+ROLES = "name: P\nroles:\n  - id: mentor\n    title: Mentor\n  - id: mentee\n    title: Mentee\n"
+LOCATED = {
+    "content_above_the_project": (
+        {"site.yml": "title: T\ncontent: ..\n"},
+        "site.yml:2:10: content folder '..' is outside the project — keep the content in a folder beside site.yml, "
+        "such as 'content'"),
+    "content_at_the_root_of_the_disk": (
+        {"site.yml": "title: T\ncontent: /\n"},
+        "site.yml:2:10: content folder '/' is outside the project — keep the content in a folder beside site.yml, "
+        "such as 'content'"),
+    "content_missing": (
+        {"site.yml": "title: T\ncontent: handbook\n"},
+        "site.yml:2:10: content folder 'handbook' not found — create it or set 'content:' in site.yml"),
+    "duplicate_role": (  # (and no second, unlocated message about the two roles' print packs)
+        {"content/program.yml": ROLES + "  - id: mentor\n    title: Second mentor\n"},
+        "content/program.yml:7:9: duplicate role id 'mentor' (first at line 3) — give each role its own id"),
+    "duplicate_role_id_not_first": (
+        {"content/program.yml": ROLES + "  - {title: Second mentor, id: mentor}\n"},
+        "content/program.yml:7:32: duplicate role id 'mentor' (first at line 3) — give each role its own id"),
+    "duplicate_policy": (
+        {"content/program.yml": "name: P\npolicies:\n  - {id: privacy, title: A, text: a}\n"
+                                "  - {id: privacy, title: B, text: b}\n"},
+        "content/program.yml:4:10: duplicate policy id 'privacy' (first at line 3) — give each policy its own id"),
+}
+
+
+@pytest.mark.parametrize("files, expected", LOCATED.values(), ids=LOCATED.keys())
+def test_messages_name_their_place(make_site, run, files, expected):
+    make_site(files)
+    for command in ("check", "build"):
+        result = run(command)
+        assert result.code == 1, result.err
+        assert result.errors == [expected]
+
+
+def test_content_above_the_project_is_refused_before_anything_is_read(make_site, run, monkeypatch):
+    """`content: /` is refused when site.yml is read: nothing is listed or read below it."""
+    import mentorsite.build
+
+    make_site({"site.yml": "title: T\ncontent: /\n"})
+    monkeypatch.setattr(mentorsite.build, "discover", lambda *a, **k: pytest.fail("the content was read"))
+    for command in ("check", "build"):
+        assert run(command).code == 1
