@@ -143,3 +143,106 @@ def test_any_guide(text, name):
                       max_size=6))
 def test_any_worksheet_fields(fields):
     run_check({"content/worksheets/goals.yml": dump({"title": "G", "purpose": "P", "sections": [{"title": "S", "fields": fields}]})})
+
+
+# ---------------------------------------------------------------- dates, through `build` and `packs` (issue 21)
+# Kept apart from the functions above: the cohort start, due dates and a roster's start dates are
+# mutated (huge, negative, impossible, at the calendar's edges, far future) and the command line
+# runs `build` (or `packs`): it exits 0 or 1, never with a traceback, and every problem it prints
+# on exit 1 is located (path:line:col). About a minute in all.
+
+import contextlib  # noqa: E402
+import io  # noqa: E402
+import re  # noqa: E402
+
+DATE_EXAMPLES = max(10, EXAMPLES // 3)
+DATE_SETTINGS = settings(max_examples=DATE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+LOCATED = re.compile(r"^\S+:\d+:\d+: \S")
+
+edge_dates = st.one_of(
+    st.dates(),  # any day of years 1 to 9999
+    st.sampled_from([dt.date.min, dt.date.max, dt.date(1, 1, 7), dt.date(1, 1, 8), dt.date(9999, 12, 24),
+                     dt.date(9999, 12, 25), dt.date(9999, 12, 1), dt.date(9999, 12, 20), dt.date(2027, 2, 28)]),
+)
+date_texts = st.one_of(
+    edge_dates.map(dt.date.isoformat),
+    st.sampled_from(["2027-02-30", "2027-13-01", "9999-12-32", "0000-01-01", "10000-01-01", "-0001-01-01",
+                     "2027-1-1", "20270101", "", "tomorrow", "9" * 5000]),
+)
+amounts = st.one_of(st.integers(-40_000, 40_000), st.integers(-10**15, 10**15),
+                    st.sampled_from([0, -0, 36_525, 36_526, 5_218, 5_219, 1_200, 1_201, 10**4300]))
+due_texts = st.one_of(
+    st.builds("{} {}".format, st.sampled_from(["day", "days", "week", "weeks", "month", "months", "Week"]), amounts),
+    st.builds("phase:{} + {} {}".format, st.sampled_from(["closure", "start", "nope"]), st.integers(0, 10**12),
+              st.sampled_from(["day", "days", "week", "weeks"])),
+    st.sampled_from(["phase:closure", "phase:start", "week", "day -", "month 1.5", "week 4 days", "phase:"]),
+    date_texts,
+)
+
+
+def run_cli(root: Path, *args: str) -> tuple[int, str]:
+    """mentorsite ARGS in this process, in root: (exit code, stderr). An exception other than the
+    user's errors, which the command line reports itself, fails the property."""
+    from mentorsite.cli import main
+
+    err = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(list(args))
+    finally:
+        os.chdir(cwd)
+    return code, err.getvalue()
+
+
+def assert_located(code: int, err: str) -> None:
+    assert code in (0, 1), err
+    assert "Traceback" not in err
+    if code == 1:
+        problems = [line for line in err.splitlines() if line and not line.startswith("mentorsite:")]
+        assert problems, err
+        for line in problems:
+            assert LOCATED.match(line), f"a message without its place: {line!r}"
+
+
+def dated_project(root: Path, start: str | None, phase: tuple[str, str], dues: list[str]) -> None:
+    files = {
+        "site.yml": "title: Dates\nhandbook_pdfs: false\nsearch: false\n"
+                    + (f"cohort:\n  start: {yaml.safe_dump(start).splitlines()[0]}\n" if start is not None else ""),
+        "content/program.yml": dump({"name": "P", "roles": [{"id": "mentor", "title": "Mentor"}],
+                                     "phases": [{"id": "start", "name": "Start", "start": "week 0", "end": "week 2"},
+                                                {"id": "closure", "name": "Closure", "start": phase[0], "end": phase[1]}]}),
+        "content/types/peer.yml": "name: Peer\nsummary: Peers.\nmilestones: [plan]\n",
+        "content/milestones/plan.yml": dump({"title": "Plan", "goal": "G",
+                                             "milestones": [{"title": f"M{i}", "due": d} for i, d in enumerate(dues)]}),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+@DATE_SETTINGS
+@given(start=st.one_of(st.none(), date_texts), phase=st.tuples(due_texts, due_texts),
+       dues=st.lists(due_texts, min_size=1, max_size=4))
+def test_any_dates_build(start, phase, dues):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        dated_project(root, start, phase, dues)
+        code, err = run_cli(root, "build", "--jobs", "1")
+        assert_located(code, err)
+        if code == 0:
+            assert (root / "_site/schedule/index.html").is_file()
+
+
+@DATE_SETTINGS
+@given(starts=st.lists(date_texts, min_size=1, max_size=5), cohort=st.one_of(st.none(), edge_dates.map(str)),
+       due=due_texts)
+def test_any_roster_dates_make_packs(starts, cohort, due):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        dated_project(root, cohort, ("week 10", "week 12"), [due])
+        rows = "".join(f"Mentor {i},Mentee {i},peer,,{s}\n" for i, s in enumerate(starts))
+        (root / "roster.csv").write_text("mentor,mentee,type,milestones,start\n" + rows, encoding="utf-8")
+        code, err = run_cli(root, "packs", "roster.csv", "--out", "out", "--jobs", "1")
+        assert_located(code, err)
