@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     _quick_exit = args.command in ("build", "check")
+    if getattr(sys.stdout, "errors", "") == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8 is shown, as on stderr
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if getattr(args, "debug", False):  # and the time each build step took
         logging.getLogger("mentorsite.build").setLevel(logging.DEBUG)

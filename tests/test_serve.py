@@ -152,3 +152,26 @@ def test_a_deleted_site_folder_the_watcher_cannot_see_is_made_at_the_next_save(t
         stop(info)
     out = info["proc"].stdout.read()
     assert "Traceback" not in out and "unexpected error" not in out
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_not_a_failure(tmp_path, monkeypatch):
+    """Where the console takes only UTF-8 (PYTHONIOENCODING=utf-8:strict, as in many desktop
+    locales), saving a guide named with the byte 0xFF: the line that names the change shows it
+    escaped, and the site is built (before: 'unexpected error', every page a 500)."""
+    import os
+
+    from tests.browser.test_serve import raw_get, stop
+
+    monkeypatch.setenv("PYTHONIOENCODING", "utf-8:strict")  # (the server's environment is this one's)
+    info = _serve(tmp_path / "hb", "title: Small\nurl: https://example.org/mentoring/\nhandbook_pdfs: false\n", "Text.")
+    root, port = info["root"], info["port"]
+    try:
+        with open(os.path.join(os.fsencode(root / "content/guides"), b"caf\xff.md"), "w") as f:
+            f.write("---\ntitle: Cafe\n---\n\nA guide.\n")
+        _poll(port, "/mentoring/guides/caf/", 200)
+        assert raw_get(port, "/mentoring/")[0] == 200
+    finally:
+        stop(info)
+    out = info["proc"].stdout.read()
+    assert "content/guides/caf\\udcff.md changed" in out, out
+    assert "unexpected error" not in out and "Traceback" not in out
