@@ -54,7 +54,7 @@ def test_a_named_pipe_is_refused_without_waiting(make_site, where):
     (root / where).parent.mkdir(parents=True, exist_ok=True)
     os.mkfifo(root / where)
     for command in ("check", "build"):
-        result = cli(root, command, timeout=60)
+        result = cli(root, command, timeout=180)
         assert result.returncode == 1, result.stderr
         assert result.stderr.splitlines()[0] == (
             f"{where}:1:1: this is a named pipe (FIFO), not a file — only regular files are read: replace it with "
