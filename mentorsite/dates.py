@@ -134,7 +134,7 @@ def out_of_range(start: dt.date, dues, phase_starts: dict[str, Due]) -> Due | No
     for due in dues:
         try:
             when = resolve(due, start, phase_starts)
-        except OverflowError:
+        except (OverflowError, ValueError):  # (months: a year before 1 or after 9999)
             return due
         if when is not None and not FIRST_DAY <= when <= LAST_DAY:
             return due
@@ -152,7 +152,7 @@ def far_start(start: dt.date, dues, phase_starts: dict[str, Due], what: str) -> 
     label = label[0].lower() + label[1:]
     try:
         when = resolve(due, start, phase_starts)
-    except OverflowError:  # (past the calendar's end, or before its beginning)
+    except (OverflowError, ValueError):  # (past the calendar's end, or before its beginning)
         when = dt.date.max if start.year > 5000 else dt.date.min
     where = f" ({due.loc})" if due.loc else ""
     return f"from {what} {start.isoformat()}, {label}{where} falls {_beyond(when)} — check the year"

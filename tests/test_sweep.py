@@ -223,6 +223,11 @@ FAR = {
         {"site.yml": "title: T\ncohort:\n  start: 0001-02-01\n", "content/milestones/plan.yml": PLAN.format(due="day -30")},
         "site.yml:3:10: from the cohort start 0001-02-01, day -30 (content/milestones/plan.yml:5:10) falls before the "
         "first date mentorsite can schedule (0001-01-08) — check the year"),
+    "months_before_the_first_year": (  # (found by tests/test_fuzz.py: a ValueError, not an OverflowError)
+        {"site.yml": "title: T\ncohort:\n  start: 0001-01-08\n", "content/program.yml": "name: P\n",
+         "content/milestones/plan.yml": PLAN.format(due="month -1")},
+        "site.yml:3:10: from the cohort start 0001-01-08, month -1 (content/milestones/plan.yml:5:10) falls before the "
+        "first date mentorsite can schedule (0001-01-08) — check the year"),
     "huge_day": (
         {"site.yml": "title: T\ncohort:\n  start: 2027-01-11\n", "content/milestones/plan.yml": PLAN.format(due="day 999999999999")},
         "content/milestones/plan.yml:5:10: 'due': 'day 999999999999' is more than 100 years from the cohort start — "
