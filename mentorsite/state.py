@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import logging
 import os
 import pickle
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorsite import __version__
-from mentorsite.errors import SiteError
+from mentorsite.errors import Loc, SiteError
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,8 @@ class PdfStore:
 
     Content-addressed, so it serves any output folder, survives `rm -rf _site` and cannot go
     stale (unlike the page cache, `build --no-cache` does not bypass it; delete the folder to
-    render every PDF again). Files are written atomically; entries no build used for a day go.
+    render every PDF again). Files are written atomically, each with its size and digest: one
+    that does not match them is never used. Entries no build used for a day go.
     """
 
     KEEP_SECONDS = 24 * 3600
@@ -169,16 +171,30 @@ class PdfStore:
         return self.folder / f"{key}.pdf"
 
     def get(self, key: str) -> Path | None:
-        """The stored PDF of a digest, or None; a hit is touched so that pruning keeps it."""
+        """The stored PDF of a digest, or None; a hit is touched so that pruning keeps it. It is
+        used only if its size and digest are those recorded when it was stored (a truncated or
+        altered file is made again)."""
         path = self.path(key)
         try:
             with open(path, "rb") as f:
-                if f.read(5) != b"%PDF-":
-                    return None
+                data = f.read()
+            if self._seal(path).read_text(encoding="ascii") != self._sum(data):
+                return None
             os.utime(path)
-        except OSError:
+            os.utime(self._seal(path))
+        except (OSError, UnicodeDecodeError):
             return None
         return path
+
+    @staticmethod
+    def _seal(path: Path) -> Path:
+        """Where the size and digest of a stored PDF are kept: beside it, as <key>.sum."""
+        return path.with_suffix(".sum")
+
+    @staticmethod
+    def _sum(data: bytes) -> str:
+        """A PDF's size and digest, as its .sum file holds them."""
+        return f"{len(data)} {hashlib.blake2b(data, digest_size=16).hexdigest()}\n"
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a PDF (a store that cannot be written is skipped: it is only a cache)."""
@@ -188,10 +204,11 @@ class PdfStore:
                 tag = self.folder.parent / ".gitignore"
                 if not tag.exists():
                     tag.write_text("*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path(key))
+            for path, content in ((self._seal(self.path(key)), self._sum(data).encode("ascii")), (self.path(key), data)):
+                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as f:
+                    f.write(content)
+                os.replace(tmp, path)
         except OSError as e:
             log.debug("PDF cache %s not written: %s", self.folder, e)
 
@@ -203,7 +220,7 @@ class PdfStore:
         except OSError:
             return
         for path in entries:
-            if path.suffix == ".pdf" and path.stem not in used:
+            if path.suffix in (".pdf", ".sum") and path.stem not in used:
                 try:
                     if now - path.stat().st_mtime > self.KEEP_SECONDS:
                         path.unlink()
@@ -282,6 +299,9 @@ def prune_other_outputs(root: Path, output: Path, *, now: float | None = None, a
 def build_lock(root: Path, output: Path, *, wait: float = 600.0):
     """Hold the lock of an output folder for a build; a second build waits for the first."""
     folder = root / CACHE_DIR
+    if os.path.lexists(folder) and not folder.is_dir():  # not ours: a user's file is never replaced
+        raise SiteError(Loc(Path(CACHE_DIR), 1, 1), "this is a file, and mentorsite keeps its build cache in a folder "
+                                                    "of this name — rename or move the file, then build again")
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / f"lock-{output_name(output)}", "w") as f:
         try:

@@ -119,6 +119,14 @@ class SpoolError(OSError):
     """A spooled output could not be written."""
 
 
+class OutputVanished(SiteError):
+    """A file the build kept as it was went away while the build ran (the output folder deleted
+    meanwhile): nothing was written; a build now makes it again."""
+
+    def __init__(self, output: Path, rel: str):
+        super().__init__(None, f"{output / rel} was deleted while the site was being built — build again")
+
+
 @dataclass(frozen=True, slots=True)
 class WriteReport:
     """What the write stage did."""
@@ -185,6 +193,9 @@ def _write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: boo
     their folders), rather than in a folder of links to them."""
     output = Path(output)
     old = _inodes(output)
+    gone = next((rel for rel, content in outputs.items() if content is KEEP and rel not in old), None)
+    if gone is not None:
+        raise OutputVanished(output, gone)
     changed = [rel for rel, content in outputs.items() if not (content is KEEP and rel in old) and not _same(output / rel, content)]
     removed = old.keys() - outputs.keys()
     report = WriteReport(written=len(changed), unchanged=len(outputs) - len(changed), removed=len(removed), total=len(outputs))

@@ -130,3 +130,86 @@ def test_a_failed_write_keeps_the_previous_site(tmp_path, fault):
         assert tree(disk / "_site") == before
     finally:
         subprocess.run(["umount", "-l", str(disk)])
+
+
+# A build killed at each step of its end: the swap of the site, each file replaced or removed,
+# and the save of the build state. Whatever the step, the next build (with its cache) makes the
+# same site as a build from nothing: no page, search entry or print part is left stale.
+_KILL_AT = """
+import os, shutil, signal, sys
+from mentorsite import write
+from mentorsite.commands.cli import main
+
+stop, calls = int(sys.argv[1]), [0]
+started = [False]
+
+def counted(fn):
+    def call(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        if started[0]:
+            calls[0] += 1
+            if calls[0] == stop:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return out
+    return call
+
+for name in ("replace", "rename", "unlink", "link"):
+    setattr(os, name, counted(getattr(os, name)))
+shutil.rmtree = counted(shutil.rmtree)
+real_write = write.write
+
+def writing(*args, **kwargs):
+    started[0] = True  # from here on: the site's files, the swap, the state
+    return real_write(*args, **kwargs)
+
+write.write = writing
+import mentorsite.build
+mentorsite.build.write = writing
+code = main(["build", "--jobs", "1"])
+print("calls", calls[0])
+sys.exit(code)
+"""
+
+
+def test_a_build_killed_at_any_step_after_it_starts_writing_leaves_nothing_stale(tmp_path):
+    root = tmp_path / "handbook"
+    generate(root, 12)
+    guide = next((root / "content/guides").rglob("guide-00003.md"))
+    original = guide.read_text()
+    edited = original.replace("## Section 1", "## Section one, renamed") + "\nA word only this edit has: zanzibar.\n"
+    script = tmp_path / "kill_at.py"
+    script.write_text(_KILL_AT)
+
+    def killed_at(step: int) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(script), str(step)], cwd=root, env=ENV, capture_output=True, text=True)
+
+    def expected() -> dict[str, bytes]:
+        shutil.rmtree(root / "_expected", ignore_errors=True)
+        assert mentorsite(root, "build", "--no-cache", "--output", "_expected").returncode == 0
+        return tree(root / "_expected")
+
+    assert mentorsite(root, "build").returncode == 0
+    guide.write_text(edited)
+    assert mentorsite(root, "build").returncode == 0  # (the second build keeps the site before it: the spare)
+    guide.write_text(original)
+    counted = killed_at(0)  # (never killed: counts the steps, in the state the builds below start from)
+    assert counted.returncode == 0, counted.stderr
+    steps = int(counted.stdout.split("calls ")[-1])
+    assert steps >= 3, counted.stdout
+    kills = 0
+    for step in range(1, steps + 1):
+        text, other = (edited, original) if step % 2 else (original, edited)  # (the edit, or its undoing)
+        guide.write_text(other)
+        assert mentorsite(root, "build").returncode == 0
+        guide.write_text(text)
+        proc = killed_at(step)
+        assert proc.returncode in (-signal.SIGKILL, 0), f"step {step}: {proc.returncode} {proc.stderr}"
+        kills += proc.returncode == -signal.SIGKILL  # (0: this build had fewer steps, and ended)
+        guide.write_text(other)  # the edit undone: the site must be the one before it again
+        result = mentorsite(root, "build")
+        assert result.returncode == 0, result.stderr
+        want = expected()
+        got = tree(root / "_site")
+        stale = sorted(name for name in want.keys() | got.keys() if want.get(name) != got.get(name))
+        assert not stale, f"killed at step {step} of {steps}: stale after the next build: {stale[:5]}"
+    assert kills >= steps - 2

@@ -159,12 +159,7 @@ def test_any_worksheet_fields(fields):
 # project in a fresh folder, beside a folder of someone else's files, and assert: exit code 0
 # or 1 (never a traceback, never another code); no file of the project or beside it changed,
 # moved or removed; on exit 1, every line is located (path:line:col: ...).
-
-# Two bugs of issue 21 item 5 are fixed on another branch (i21-faults): a file name with the byte
-# 0xFF when edit_url is set, and far dates (a roster start near 9999-12-31 overflows). Until that
-# branch is merged, these inputs are left out; once it is, set this to True.
-I21_FAULTS_MERGED = False
-FUZZ_LAST_DATE = dt.date(9999, 12, 31) if I21_FAULTS_MERGED else dt.date(9000, 12, 31)
+FUZZ_LAST_DATE = dt.date(9999, 12, 31)
 CLI_EXAMPLES = max(10, EXAMPLES // 5)  # each example is a whole build: 30 in CI, about 2 s each
 CLI_SETTINGS = settings(max_examples=CLI_EXAMPLES, deadline=dt.timedelta(seconds=60),
                         suppress_health_check=list(HealthCheck))
@@ -299,8 +294,6 @@ names = st.one_of(
        edit=st.booleans())
 def test_any_file_names(files, edit):
     """Guides, assets, types... named with any bytes Linux allows (0xFF, newlines, 250 bytes)."""
-    if not I21_FAULTS_MERGED:
-        edit = edit and all(_utf8(name) for _folder, name, _suffix in files)
     with fresh_project({"site.yml": FUZZ_SITE + ("edit_url: https://example.org/edit/{path}\n" if edit else "")}) as tmp:
         root = os.fsencode(tmp / "project")
         for folder, name, suffix in files:
@@ -314,14 +307,6 @@ def test_any_file_names(files, edit):
             except OSError:  # a name too long for the file system, or "." and ".."
                 continue
         build_and_check(tmp)
-
-
-def _utf8(name: bytes) -> bool:
-    try:
-        name.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 LINK_PLACES = ["content/guides/l.md", "content/guides/sub", "content/guides", "content/assets/l", "content/assets",
@@ -429,3 +414,113 @@ def test_any_roster(rows, quoted, header):
             folders = [p for p in (root / "out").iterdir() if p.is_dir()]
             assert len(folders) == len(starts) - len(bad), f"good rows lost: {err}"
             event(f"pairs made: {min(len(folders), 3)}{'+' if len(folders) > 3 else ''}")
+# ---------------------------------------------------------------- dates, through `build` and `packs` (issue 21)
+# Kept apart from the functions above: the cohort start, due dates and a roster's start dates are
+# mutated (huge, negative, impossible, at the calendar's edges, far future) and the command line
+# runs `build` (or `packs`): it exits 0 or 1, never with a traceback, and every problem it prints
+# on exit 1 is located (path:line:col). About a minute in all.
+
+DATE_EXAMPLES = max(10, EXAMPLES // 3)
+DATE_SETTINGS = settings(max_examples=DATE_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+DATE_LOCATED = re.compile(r"^\S+:\d+:\d+: \S")
+
+edge_dates = st.one_of(
+    st.dates(),  # any day of years 1 to 9999
+    st.sampled_from([dt.date.min, dt.date.max, dt.date(1, 1, 7), dt.date(1, 1, 8), dt.date(9999, 12, 24),
+                     dt.date(9999, 12, 25), dt.date(9999, 12, 1), dt.date(9999, 12, 20), dt.date(2027, 2, 28)]),
+)
+date_texts = st.one_of(
+    edge_dates.map(dt.date.isoformat),
+    st.sampled_from(["2027-02-30", "2027-13-01", "9999-12-32", "0000-01-01", "10000-01-01", "-0001-01-01",
+                     "2027-1-1", "20270101", "", "tomorrow", "9" * 5000]),
+)
+amounts = st.one_of(st.integers(-40_000, 40_000), st.integers(-10**15, 10**15),
+                    st.sampled_from([0, 36_525, 36_526, -36_526, 5_218, 5_219, 1_200, 1_201]),
+                    st.sampled_from(["-0", "007", "9" * 5000]))  # (more digits than Python turns into a number)
+units = st.sampled_from(["day", "days", "week", "weeks", "month", "months", "Week"])
+due_texts = st.one_of(  # most are due dates that exist (the far ones among them), some are not
+    st.builds("{} {}".format, units, st.integers(-300, 300)),
+    st.builds("{} {}".format, units, st.integers(-300, 300)),
+    st.builds("{} {}".format, units, amounts),
+    st.builds("phase:{} + {} {}".format, st.sampled_from(["closure", "start"]), st.integers(0, 400),
+              st.sampled_from(["day", "days", "week", "weeks"])),
+    st.builds("phase:{} + {} {}".format, st.sampled_from(["closure", "start", "nope"]), st.integers(0, 10**12),
+              st.sampled_from(["day", "days", "week", "weeks"])),
+    st.sampled_from(["phase:closure", "phase:start", "week", "day -", "month 1.5", "week 4 days", "phase:"]),
+    edge_dates.map(dt.date.isoformat),
+    date_texts,
+)
+phase_dues = st.one_of(  # (a phase is never at another phase: that error is checked elsewhere)
+    st.builds("{} {}".format, units, st.integers(-300, 300)),
+    st.builds("{} {}".format, units, amounts),
+    edge_dates.map(dt.date.isoformat),
+)
+starts = st.one_of(st.none(), st.dates(dt.date(2020, 1, 1), dt.date(2035, 12, 31)).map(dt.date.isoformat), date_texts)
+
+
+def run_cli(root: Path, *args: str) -> tuple[int, str]:
+    """mentorsite ARGS in this process, in root: (exit code, stderr). An exception other than the
+    user's errors, which the command line reports itself, fails the property."""
+    err = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(list(args))
+    finally:
+        os.chdir(cwd)
+    return code, err.getvalue()
+
+
+def assert_located(code: int, err: str) -> None:
+    assert code in (0, 1), err
+    assert "Traceback" not in err
+    if code == 1:
+        problems = [line for line in err.splitlines() if line and not line.startswith("mentorsite:")]
+        assert problems, err
+        for line in problems:
+            assert DATE_LOCATED.match(line), f"a message without its place: {line!r}"
+
+
+def dated_project(root: Path, start: str | None, phase: tuple[str, str], dues: list[str]) -> None:
+    files = {
+        "site.yml": "title: Dates\nhandbook_pdfs: false\nsearch: false\n"
+                    + (f"cohort:\n  start: {yaml.safe_dump(start).splitlines()[0]}\n" if start is not None else ""),
+        "content/program.yml": dump({"name": "P", "roles": [{"id": "mentor", "title": "Mentor"}],
+                                     "phases": [{"id": "start", "name": "Start", "start": "week 0", "end": "week 2"},
+                                                {"id": "closure", "name": "Closure", "start": phase[0], "end": phase[1]}]}),
+        "content/types/peer.yml": "name: Peer\nsummary: Peers.\nmilestones: [plan]\n",
+        "content/milestones/plan.yml": dump({"title": "Plan", "goal": "G",
+                                             "milestones": [{"title": f"M{i}", "due": d} for i, d in enumerate(dues)]}),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+
+
+@DATE_SETTINGS
+@given(start=starts, phase=st.tuples(phase_dues, phase_dues),
+       dues=st.lists(due_texts, min_size=1, max_size=4))
+def test_any_dates_build(start, phase, dues):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        dated_project(root, start, phase, dues)
+        code, err = run_cli(root, "build", "--jobs", "1")
+        event(f"build exit {code}")
+        assert_located(code, err)
+        if code == 0:
+            assert (root / "_site/schedule/index.html").is_file()
+
+
+@DATE_SETTINGS
+@given(starts=st.lists(starts.map(lambda s: s or ""), min_size=1, max_size=5), cohort=st.one_of(st.none(), edge_dates.map(str)),
+       due=due_texts)
+def test_any_roster_dates_make_packs(starts, cohort, due):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        dated_project(root, cohort, ("week 10", "week 12"), [due])
+        rows = "".join(f"Mentor {i},Mentee {i},peer,,{s}\n" for i, s in enumerate(starts))
+        (root / "roster.csv").write_text("mentor,mentee,type,milestones,start\n" + rows, encoding="utf-8")
+        code, err = run_cli(root, "packs", "roster.csv", "--out", "out", "--jobs", "1")
+        event(f"packs exit {code}" + (", some pairs made" if (root / "out/index.html").is_file() else ""))
+        assert_located(code, err)

@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 from mentorsite.commands.packs import parse_shard, safe_name
+from mentorsite.state import PdfStore
 from tests.test_worksheets import PROGRAM_ROWS_SHEET
 
 FILES = {
@@ -390,6 +391,7 @@ def test_any_template_pypdf_reads_is_filled_without_a_traceback(project, run, tm
     assert run("packs", "roster.csv", "--out", "out", "--jobs", "1").code == 0
     for template in store.glob("*.pdf"):  # the next run takes its templates from the store
         _reshape(template, shape)
+        PdfStore(store).put(template.stem, template.read_bytes())  # (sealed again: as if stored so)
     result = run("packs", "roster.csv", "--out", "again", "--jobs", "1")
     assert result.code == 0, result.err
     for pair, option in [("Ana López + Ben Okoro", "/0"), ("Dana Reed + Eli Park", "/1")]:
@@ -412,6 +414,7 @@ def test_a_template_whose_form_cannot_be_filled_is_a_located_error(project, run,
     assert run("packs", "roster.csv", "--out", "out", "--jobs", "1").code == 0
     for template in store.glob("*.pdf"):
         _reshape(template, "a radio group's options not a list")
+        PdfStore(store).put(template.stem, template.read_bytes())  # (sealed again: as if stored so)
     result = run("packs", "roster.csv", "--out", "again", "--jobs", "1")
     assert result.code == 1
     assert result.err == (

@@ -3,6 +3,8 @@ right type, pre-filled milestone rows with real dates, and a warm rebuild that r
 
 from __future__ import annotations
 
+import shutil
+
 import pypdf
 import pytest
 
@@ -239,7 +241,8 @@ def test_the_pdf_store_serves_a_fresh_output_folder(make_site, pdf_store):
     report = build(elsewhere)
     assert (report.pdfs, report.pdfs_cached) == (0, 2)
     assert (root / "elsewhere/worksheets/every.pdf").read_bytes() == (root / "_site/worksheets/every.pdf").read_bytes()
-    assert {p.suffix for p in pdf_store.iterdir()} == {".pdf"}  # the worksheets', and the handbook's parts
+    # the worksheets', and the handbook's parts, each with its size and digest
+    assert {p.suffix for p in pdf_store.iterdir()} == {".pdf", ".sum"}
 
 
 def test_the_project_cache_folder_holds_the_store_by_default(make_site, run, monkeypatch):
@@ -311,3 +314,30 @@ def test_a_bad_worksheet_keeps_the_previous_site_and_its_pdfs(make_site, run):
     ]
     assert (root / "_site/worksheets/every.pdf").read_bytes() == before
     assert (root / "_site/worksheets/other.pdf").is_file()
+
+
+@pytest.mark.parametrize("no_cache", [False, True], ids=["cache", "no-cache"])
+@pytest.mark.parametrize("damage", ["truncated", "altered", "unsealed"])
+def test_a_damaged_pdf_in_the_store_is_made_again(make_site, run, pdf_store, damage, no_cache):
+    """A stored PDF is used only with the size and digest it was stored with: one cut to 200 bytes
+    (it still starts with %PDF-), one with a byte changed, or one without its record, is made again."""
+    root = make_site(site_files())
+    assert run("build").code == 0
+    good = (root / "_site/worksheets/every.pdf").read_bytes()
+    [stored] = [p for p in pdf_store.glob("*.pdf") if p.read_bytes() == good]
+    with open(stored, "r+b") as f:  # in place, as a failing disk or an editor would
+        if damage == "truncated":
+            f.truncate(200)
+        elif damage == "altered":
+            f.seek(len(good) // 2)
+            f.write(bytes([good[len(good) // 2] ^ 0x01]))
+    if damage == "unsealed":
+        stored.with_suffix(".sum").unlink()
+    shutil.rmtree(root / "_site")  # (else the site's own copy is current, and the store is not asked)
+    result = run("build", *(["--no-cache"] if no_cache else []))
+    assert result.code == 0, result.err
+    assert "Worksheet PDFs: 1 made, 1 unchanged" in result.out
+    assert (root / "_site/worksheets/every.pdf").read_bytes() == good
+    assert stored.read_bytes() == good
+    fields = pypdf.PdfReader(root / "_site/worksheets/every.pdf").get_fields()
+    assert {"name", "story", "mood"} <= set(fields)

@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         if value == []:  # argparse (before Python 3.12.x) reads '--output=--' as [], not '--'
             setattr(args, name, "--")
     _quick_exit = args.command in ("build", "check")
+    if getattr(sys.stdout, "errors", "") == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")  # a file name that is not UTF-8 is shown, as on stderr
     level = QUIET if getattr(args, "quiet", False) else VERBOSE if getattr(args, "verbose", False) or args.debug else NORMAL
     setup_logging(level)
     args.progress = Progress(level)

@@ -39,10 +39,9 @@ from pathlib import Path
 import jinja2
 
 from mentorsite.build import load
-from mentorsite.site.dates import missing_date
 from mentorsite.errors import Loc, SiteError, suggest
 from mentorsite.site.assemble import column_source, item_value, program_items
-from mentorsite.site.dates import Due, resolve
+from mentorsite.site.dates import Due, due_dates, far_start, missing_date, resolve
 from mentorsite.site.i18n import format_date
 from mentorsite.site.schedule import make_schedule, uid_domain
 from mentorsite.sources.markdown import slugify
@@ -141,6 +140,8 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
     by_type_name = {t.name.casefold(): ident for ident, t in types.items()}
     templates = site.milestones
     by_title = {t.title.casefold(): ident for ident, t in templates.items()}
+    dues = due_dates(site.program, templates)  # (a pair's start must leave them all on the calendar)
+    phase_starts = {p.id: p.start for p in site.program.phases}
     errors: list[SiteError] = []
     error_rows: list[int] = []
     pairs: list[Pair] = []
@@ -200,6 +201,10 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
                 bad("start", missing_date(start_value)
                     or f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
                 start = None
+            else:
+                why = far_start(start, dues, phase_starts, "the start")
+                if why:
+                    bad("start", why)
         elif start is None:
             bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")
         if mentor and mentee:

@@ -30,7 +30,8 @@ A type's, milestone template's or worksheet's id is its file name without `.yml`
 Due dates are written `day 10`, `week 4`, `month 2` (counted from the cohort start),
 `phase:<id>` (the start of that phase, optionally `phase:<id> + 2 weeks`) or as a date
 `2027-03-01`. With `cohort.start` set in site.yml, every due date is shown as a calendar
-date; without it, in its relative form.
+date; without it, in its relative form. A due date is at most 100 years from what it counts
+from, and every date must fall between 0001-01-08 and 9999-12-24.
 
 Editors can check these files as you type: see [Editing with completion and
 checks](handbook.md#editing-with-completion-and-checks) for the JSON Schemas generated from

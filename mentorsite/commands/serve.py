@@ -20,11 +20,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mentorsite.build import build, output_dir
-from mentorsite.runner import Session, Superseded
-from mentorsite.state import BuildState
-from mentorsite.sources.config import load_config
 from mentorsite.errors import SiteError, SiteErrors
+from mentorsite.runner import Session, Superseded
+from mentorsite.sources.config import load_config
 from mentorsite.sources.theme import default_theme_dir, theme_env
+from mentorsite.state import BuildState
+from mentorsite.write import OutputVanished
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class Preview:
 
     # -- building
 
-    def rebuild(self, changed: set[str] | None = None, superseded=None) -> bool:
+    def rebuild(self, changed: set[str] | None = None, superseded=None, retry: bool = True) -> bool:
         """Build (incrementally after the first time) and tell every open page to reload; False
         (nothing written, nothing told) when superseded() said newer changes came in meanwhile."""
         start = time.perf_counter()
@@ -92,6 +93,9 @@ class Preview:
                 self.env = None
             self.config = config
             self.output = output_dir(config)
+            remade = self.state is not None and not self.output.is_dir()  # deleted while serving: made again, whole
+            if remade:
+                self.kept = frozenset()  # the handbook PDFs too
             if self.state is None:
                 self.state = BuildState.for_preview(config.root, self.output)
             if self.env is None:
@@ -102,8 +106,9 @@ class Preview:
                 report = build(config, session=PreviewSession(self.state, self.env, LATER | self.kept, superseded))
             except Superseded:
                 return False
+            what = ("site folder deleted, made again" if remade
+                    else _describe(changed, config.root) if changed else "first build")
             self.errors = []
-            what = _describe(changed, config.root) if changed else "first build"
             print(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "
                   f"{report.written} files written in {time.perf_counter() - start:.3f} s", flush=True)
             for w in report.warnings:
@@ -123,6 +128,10 @@ class Preview:
                       f"rendered, {late.written} files written in {time.perf_counter() - then:.3f} s", flush=True)
                 return True
             self.kept = KEPT
+        except OutputVanished:  # the site folder was deleted while it was built: made again, whole
+            if retry:
+                return self.rebuild(changed, superseded, retry=False)
+            self._failed([SiteError(None, "the site folder was deleted twice while it was built — save a file to build again")])
         except (SiteError, SiteErrors) as e:
             self._failed(e.errors if isinstance(e, SiteErrors) else [e])
         except Exception as e:  # a bug must not stop the preview: show it, keep serving
@@ -134,7 +143,9 @@ class Preview:
     def _failed(self, errors: list[SiteError]) -> None:
         self.errors = errors
         self.env = None
-        print(f"{time.strftime('%H:%M:%S')} build failed, the last good site is still served:", flush=True)
+        kept = "the last good site is kept" if self.output is not None and self.output.is_dir() else "there is no site"
+        print(f"{time.strftime('%H:%M:%S')} build failed ({kept}; its pages show these problems until the next "
+              "good save):", flush=True)
         for err in self.errors:
             print(f"  {err}", flush=True)
 
@@ -216,6 +227,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # one line per rebuild is the log; requests stay quiet
         log.debug(fmt, *args)
 
+    def handle(self):
+        """Answer a connection; a client that hangs up before its answer is sent (a closed tab, a
+        reload) is nobody's problem: nothing is printed for it."""
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):  # a broken pipe, a reset, an aborted connection
+            self.close_connection = True
+
     def do_HEAD(self):
         self.do_GET(head=True)
 
@@ -234,6 +253,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(urlsplit(self.path).path + "/")
         if preview.errors and (target is None or target.suffix == ".html"):
             return self._send(500, "text/html; charset=utf-8", self._inject(preview.error_page()), head)
+        if target is None and output is not None and not output.is_dir():
+            return self._send(503, "text/html; charset=utf-8", self._inject(self._remaking(output)), head)
         if target is None:
             not_found = output / "404.html" if output else None
             body = not_found.read_bytes() if not_found and not_found.is_file() else b"<h1>Not found</h1>"
@@ -245,6 +266,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "image/svg+xml"):
             ctype += "; charset=utf-8"
         self._send(200, ctype, body, head)
+
+    def _remaking(self, output: Path) -> bytes:
+        """The page shown when the site folder was deleted: the watcher sees it go when it is in
+        the folder of site.yml (watched), and the preview makes it again; else the next save does."""
+        watched = self.preview.config is not None and output.parent == self.preview.config.root
+        when = "the preview is making it again" if watched else "save a file of the handbook to make it again"
+        return (
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site folder was deleted</title>"
+            "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2a30}"
+            "</style></head><body><main><h1>The site folder was deleted</h1>"
+            f"<p>The folder <code>{html.escape(output.name + '/' if watched else str(output))}</code> is gone; {when}. "
+            "This page reloads by itself "
+            "when it is back.</p></main></body></html>"
+        ).encode("utf-8")
 
     def _inject(self, body: bytes) -> bytes:
         script = _RELOAD_SCRIPT % (self.preview.generation, EVENTS.encode())
@@ -322,6 +357,10 @@ def _watch(preview: Preview, paths: list[Path]):
                 if not p:
                     continue
                 path = Path(os.fsdecode(p))
+                if output and path == output and event.event_type in ("deleted", "moved") and not output.exists():
+                    pending.add(str(path))  # the site folder was deleted: it is made again
+                    wake.set()
+                    continue
                 if output and (path == output or output in path.parents or path.name.startswith(f".{output.name}.")):
                     continue
                 if cache_dir in path.parents or path.name.startswith(".") or path.name.endswith(("~", ".swp", ".swx")):

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
-from mentorsite.site.dates import Due, last_day, resolve
+from mentorsite.site.dates import Due, far_dates, last_day, resolve
 from mentorsite.errors import Loc, Problems, suggest
 from mentorsite.sources.markdown import DIRECTIVE_TARGETS, DIRECTIVES, slugify
 from mentorsite.site.model import (
@@ -110,6 +110,8 @@ def assemble(config: SiteConfig, parsed: Parsed, problems: Problems, memory=None
     _check_references(parsed, problems, memory)
     for ws in parsed.worksheets.values():
         _check_worksheet(ws, parsed, problems)
+    far_dates(config.cohort, program, parsed.milestones, problems, config.loc)  # (dates.py)
+
     folders, guides = _order_guides(parsed, problems)
     urls: dict[str, str] = {"index.md": "", "program.yml": ""}
     home_title = parsed.index.meta.title if parsed.index else program.name
@@ -229,6 +231,8 @@ def _check_unique_urls(pages: list[Page], problems: Problems) -> None:
     for page in pages:
         if page.url in seen:
             a, b = seen[page.url], page
+            if a.kind == b.kind == "print":
+                continue  # the packs of two roles with the same id: the duplicate id is reported
             problems.error(
                 getattr(b.obj, "source", None) and Loc(b.obj.source, 1, 1),
                 f"'{b.title}' would be written to '{b.url}', like '{a.title}'"
@@ -298,14 +302,15 @@ def _order_guides(parsed: Parsed, problems: Problems) -> tuple[list[Folder], lis
 
 def _check_program(program: Program, problems: Problems) -> None:
     for what, items in (("role", program.roles), ("phase", program.phases), ("policy", program.policies)):
-        seen = set()
+        seen: dict[str, Loc | None] = {}
         for item in items:
-            loc = getattr(item, "loc", None) or program.loc
+            loc = item.key_locs.get("id") or item.loc or program.loc  # (the id itself: the second one's, for a duplicate)
             if not _ID.match(item.id):
                 problems.error(loc, f"{what} id '{item.id}' — use lowercase letters, digits and dashes")
             if item.id in seen:
-                problems.error(loc, f"duplicate {what} id '{item.id}' — give each {what} its own id")
-            seen.add(item.id)
+                first = f" (first at line {seen[item.id].line})" if seen[item.id] else ""
+                problems.error(loc, f"duplicate {what} id '{item.id}'{first} — give each {what} its own id")
+            seen.setdefault(item.id, loc)
     for phase in program.phases:
         for due in (phase.start, phase.end):
             if due.unit == "phase":

@@ -16,6 +16,11 @@ _PHASE = re.compile(r"^\s*phase\s*:\s*([A-Za-z0-9_-]+)\s*(?:\+\s*(\d+)\s*(days?|
 # what a due date may be, for the JSON Schemas of the YAML files (each matched ignoring case)
 DUE_PATTERNS = (_RELATIVE.pattern, _PHASE.pattern, r"^\s*\d{4}-\d{2}-\d{2}\s*$")
 DUE_FORMS = "'week 4', 'month 2', 'day 10', 'phase:<id>' or a date such as 2027-03-01"
+# A due date is at most 100 years from what it counts from; every date mentorsite works out lies
+# between these two, a week inside the calendar's (a schedule reaches a week past its dates, and a
+# calendar event ends the day after).
+_MOST = {"day": 36_525, "week": 5_218, "month": 1_200}
+FIRST_DAY, LAST_DAY = dt.date(1, 1, 8), dt.date(9999, 12, 24)
 
 
 @fast_pickle
@@ -86,12 +91,20 @@ def parse_due(value, loc: Loc | None = None) -> Due:
     if isinstance(value, str):
         m = _RELATIVE.match(value)
         if m:
-            return Due(_UNITS[m.group(1).lower()], int(m.group(2)), loc=loc)
+            unit = _UNITS[m.group(1).lower()]
+            if len(m.group(2)) > 9 or abs(int(m.group(2))) > _MOST[unit]:
+                raise ValueError(f"'{_short(value)}' is more than 100 years from the cohort start — write a due date "
+                                 f"within 100 years ({_MOST['day']} days, {_MOST['week']} weeks, {_MOST['month']} months)")
+            return Due(unit, int(m.group(2)), loc=loc)
         m = _PHASE.match(value)
         if m:
             days = 0
             if m.group(2):
-                days = int(m.group(2)) * (7 if m.group(3).lower().startswith("week") else 1)
+                unit = "week" if m.group(3).lower().startswith("week") else "day"
+                if len(m.group(2)) > 9 or int(m.group(2)) > _MOST[unit]:
+                    raise ValueError(f"'{_short(value)}' is more than 100 years after the phase's start — write at "
+                                     f"most {_MOST['day']} days or {_MOST['week']} weeks")
+                days = int(m.group(2)) * (7 if unit == "week" else 1)
             return Due("phase", days, phase=m.group(1), loc=loc)
         try:
             return Due("date", date=dt.date.fromisoformat(value.strip()), loc=loc)
@@ -121,6 +134,9 @@ def missing_date(text: str) -> str | None:
     if not 1 <= day <= days:
         return f"'{shown}' does not exist — {_MONTHS[month - 1]} {year} has {days} days: correct the day"
     return None
+def _short(value: str) -> str:
+    value = value.strip()
+    return value if len(value) <= 40 else value[:39] + "…"
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -166,3 +182,57 @@ def offset_days(due: Due, phase_starts: dict[str, Due]) -> int | None:
         days = offset_days(base, phase_starts)
         return None if days is None else days + due.amount
     return None
+
+
+def out_of_range(start: dt.date, dues, phase_starts: dict[str, Due]) -> Due | None:
+    """The first of dues that, counted from start, falls outside FIRST_DAY..LAST_DAY (None: all fit)."""
+    for due in dues:
+        try:
+            when = resolve(due, start, phase_starts)
+        except (OverflowError, ValueError):  # (months: a year before 1 or after 9999)
+            return due
+        if when is not None and not FIRST_DAY <= when <= LAST_DAY:
+            return due
+    return None
+
+
+def far_start(start: dt.date, dues, phase_starts: dict[str, Due], what: str) -> str | None:
+    """Why a start date (the cohort's, or a pair's: what) leaves a due date off the calendar, or None."""
+    if not FIRST_DAY <= start <= LAST_DAY:
+        return f"{what} {start.isoformat()} is {_beyond(start)} — check the year"
+    due = out_of_range(start, [d for d in dues if d.unit != "date"], phase_starts)
+    if due is None:
+        return None
+    label = due.relative_label()
+    label = label[0].lower() + label[1:]
+    try:
+        when = resolve(due, start, phase_starts)
+    except (OverflowError, ValueError):  # (past the calendar's end, or before its beginning)
+        when = dt.date.max if start.year > 5000 else dt.date.min
+    where = f" ({due.loc})" if due.loc else ""
+    return f"from {what} {start.isoformat()}, {label}{where} falls {_beyond(when)} — check the year"
+
+
+def _beyond(when: dt.date) -> str:
+    if when > LAST_DAY:
+        return f"past the last date mentorsite can schedule ({LAST_DAY.isoformat()})"
+    return f"before the first date mentorsite can schedule ({FIRST_DAY.isoformat()})"
+
+
+def far_dates(cohort, program, milestones: dict, problems, default_loc=None) -> None:
+    """Record every due date written as a date outside FIRST_DAY..LAST_DAY at its place, and a
+    cohort start that puts a relative due date there at the start's place in site.yml."""
+    dues = due_dates(program, milestones)
+    for due in dues:
+        if due.unit == "date" and not FIRST_DAY <= due.date <= LAST_DAY:
+            problems.error(due.loc, f"the date {due.date.isoformat()} is {_beyond(due.date)} — check the year")
+    if cohort.start is not None:
+        why = far_start(cohort.start, dues, {p.id: p.start for p in program.phases}, "the cohort start")
+        if why:
+            problems.error(cohort.key_locs.get("start", default_loc), why)
+
+
+def due_dates(program, milestones: dict) -> list[Due]:
+    """Every due date of a handbook: its phases' starts and ends, then its milestones'."""
+    return ([due for p in program.phases for due in (p.start, p.end)]
+            + [m.due for template in milestones.values() for m in template.milestones])

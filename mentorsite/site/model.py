@@ -45,6 +45,7 @@ class Cohort:
 
     start: dt.date | None = key("The cohort's first day (YYYY-MM-DD). Turns every relative due date into a calendar date.", None)
     name: str = key("A name for the cohort, shown on the cover and home page, e.g. 'Spring 2027'.", "")
+    key_locs: dict = derived(factory=dict)  # key -> its value's Loc (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +176,7 @@ class SiteConfig:
     root: Path = derived(Path("."))
     loc: Loc | None = derived()
     output_loc: Loc | None = derived()  # where the output was named: site.yml's (1:1 for the default); None: --output
+    key_locs: dict = derived(factory=dict)  # key -> its value's Loc (for messages)
 
 
 # ---------------------------------------------------------------- program.yml
@@ -205,6 +207,7 @@ class Role:
     responsibilities: tuple[str, ...] = key("What people in this role do.", factory=tuple)
     time_commitment: str = key("How much time the role takes, e.g. '2 hours a month'.", "")
     loc: Loc | None = derived()
+    key_locs: dict = derived(factory=dict)  # key -> its value's Loc (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -223,6 +226,7 @@ class Phase:
     activities: tuple[str, ...] = key("The main activities.", factory=tuple)
     worksheets: tuple[Ref, ...] = key("Worksheets used in this phase.", factory=tuple, ref="worksheets")
     loc: Loc | None = derived()
+    key_locs: dict = derived(factory=dict)  # key -> its value's Loc (for messages)
 
     @property
     def last(self) -> LastDay:
@@ -254,6 +258,8 @@ class Policy:
     id: str = key("A short id, e.g. 'confidentiality'.", required=True)
     title: str = key("The policy's name.", required=True)
     text: Markdown = key("The policy itself.", required=True)
+    loc: Loc | None = derived()
+    key_locs: dict = derived(factory=dict)  # key -> its value's Loc (for messages)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

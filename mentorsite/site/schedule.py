@@ -216,7 +216,10 @@ def _point(due: Due, start: dt.date | None) -> tuple[str, int] | None:
     """Where a phase boundary stands, comparable with others of the same kind: ('days', n) from
     the cohort start (always, with a start), ('months', n) or ('date', ordinal)."""
     if start is not None:
-        when = resolve(due, start, {})
+        try:
+            when = resolve(due, start, {})
+        except (OverflowError, ValueError):  # off the calendar: reported at the cohort start (dates.far_dates)
+            return None
         return ("days", (when - start).days) if when else None
     if due.unit == "date":
         return ("date", due.date.toordinal())

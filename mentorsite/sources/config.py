@@ -38,6 +38,7 @@ def load_config(path: Path, *, output: str | None = None, strict: bool | None = 
             loc_i = data["nav"].item_locs[i] if hasattr(data.get("nav"), "item_locs") else loc
             problems.error(loc_i, f"unknown menu group '{group}'{suggest(group, NAV_GROUPS)}")
     _check_languages(config, data, loc, problems)
+    _check_content(config, data, loc, problems, root)
     _check_theme_images(config, data, loc, problems, root)
     if url is not None:  # --url: the address given on the command line wins over site.yml's
         config = dataclasses.replace(config, url=url)
@@ -91,6 +92,16 @@ def _check_languages(config: SiteConfig, data, loc: Loc, problems: Problems) -> 
         problems.error(data.key_locs.get("language", loc),
                        "'language' and 'languages' together — with 'languages', the first one listed is the default: "
                        "remove 'language'")
+
+
+def _check_content(config: SiteConfig, data, loc: Loc, problems: Problems, root: Path) -> None:
+    """The content folder is a folder of the project: '..' or '/' would read (and walk) folders
+    that are not the handbook's."""
+    folder = os.path.normpath(os.path.join(root, config.content))
+    if folder != str(root) and not folder.startswith(os.path.join(root, "")):
+        problems.error(data.value_locs.get("content", loc), f"content folder '{config.content}' is outside the "
+                                                            "project — keep the content in a folder beside site.yml, "
+                                                            "such as 'content'")
 
 
 def _check_theme_images(config: SiteConfig, data, loc: Loc, problems: Problems, root: Path) -> None:

@@ -70,7 +70,7 @@ def discover(config: SiteConfig, state=None) -> Sources:
     content = root / config.content
     if not content.is_dir():
         raise SiteError(
-            Loc(Path("site.yml"), 1, 1),
+            config.key_locs.get("content", Loc(Path("site.yml"), 1, 1)),
             f"content folder '{config.content}' not found — create it or set 'content:' in site.yml",
         )
 
@@ -153,6 +153,7 @@ def discover(config: SiteConfig, state=None) -> Sources:
 def _asset_name(path: Path, assets: Path, root: Path) -> str:
     """An asset's path under assets/, which is its web address: it must be UTF-8 text."""
     rel = path.relative_to(assets).as_posix()
+    _regular(os.stat(path), Loc(path.relative_to(root), 1, 1))  # (copying a named pipe would wait for ever)
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -165,7 +166,7 @@ def _file_or_link(path: Path, root: Path) -> bool:
     """Whether path is a source to read: a file, or a link to one (a link is checked: _link_target)."""
     if os.path.islink(path):
         return not os.path.isdir(_link_target(str(path), root))
-    return path.is_file()
+    return os.path.lexists(path) and not path.is_dir()  # (a named pipe is named when it is read: _lstat)
 
 
 def _one_file(path: Path, root: Path) -> bool:
@@ -253,6 +254,7 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
     if stat.S_ISLNK(st.st_mode):  # (folders that are links are checked by _walk)
         _link_target(str(path), root, folder=False)
         st = os.stat(path)
+    _regular(st, Loc(Path(shown) if shown else Path(path).relative_to(root), 1, 1))
     suffix = os.path.splitext(path)[1]
     limit = MAX_BYTES.get(suffix, MAX_OTHER)
     if st.st_size > limit:
@@ -262,6 +264,17 @@ def _lstat(path: Path | str, root: Path | None, shown: str | None = None) -> os.
             f"{'guide' if suffix == '.md' else 'data file'} may be — split it into several files",
         )
     return st
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFDIR: "a folder"}
+
+
+def _regular(st: os.stat_result, loc: Loc) -> None:
+    """Refuse what is not a regular file: a named pipe would wait for a writer for ever."""
+    if not stat.S_ISREG(st.st_mode):
+        raise SiteError(loc, f"this is {_KINDS.get(stat.S_IFMT(st.st_mode), 'not a regular file')}, not a file — "
+                             "only regular files are read: replace it with a file, or move it out of the content folder")
 
 
 def _read(path: Path | str, memo: dict | None, root: Path | None, shown: str | None = None,

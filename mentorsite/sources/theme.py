@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
+import tempfile
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 import yaml
 
 from mentorsite.errors import Loc, SiteError
@@ -81,6 +86,40 @@ class TrackingEnvironment(jinja2.Environment):
         return super().select_template(names, parent, globals)
 
 
+class _CheckedBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds, each file ending with a digest of the rest: a
+    damaged file (a bad disk, a killed copy, an edit) is compiled again and rewritten, never run.
+    (Jinja checks a file against its template's source only: damaged code would run, and fail
+    every build until the folder was deleted.)"""
+
+    _SIZE = 16
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            with open(self._get_cache_filename(bucket), "rb") as f:
+                data = f.read()
+        except OSError:
+            return
+        body, seal = data[: -self._SIZE], data[-self._SIZE:]
+        if body and hashlib.blake2b(body, digest_size=self._SIZE).digest() == seal:
+            bucket.bytecode_from_string(body)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        body = bucket.bytecode_to_string()
+        name = self._get_cache_filename(bucket)
+        try:  # only a cache: a file that cannot be written is left out (the template is compiled all the same)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(name), prefix=".tmp-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(body + hashlib.blake2b(body, digest_size=self._SIZE).digest())
+            os.replace(tmp, name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
 def theme_env(config: SiteConfig, bytecode: Path | None = None) -> jinja2.Environment:
     """The Jinja environment over the theme folders; `default/x.html` names the built-in x.html.
 
@@ -91,7 +130,7 @@ def theme_env(config: SiteConfig, bytecode: Path | None = None) -> jinja2.Enviro
     if bytecode is not None:
         try:
             bytecode.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(bytecode))
+            cache = _CheckedBytecodeCache(str(bytecode))
         except OSError:  # a read-only project: templates are compiled in memory, as without a cache
             cache = None
     loader = jinja2.ChoiceLoader(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterator
 
 from mentorsite import __version__
@@ -67,21 +68,22 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # (X- properties have no type of their own in icalendar: as text, they are escaped like the others)
+    cal.add("x-wr-calname", icalendar.vText(one_line(name)))
     if description:
-        cal.add("x-wr-caldesc", description)
+        cal.add("x-wr-caldesc", icalendar.vText(_printable(description)))
 
     def event(uid: str, summary: str, first: dt.date, last: dt.date, text: str = "", category: str = "",
               rrule: dict | None = None) -> None:
         ev = icalendar.Event()
         ev.add("uid", uid)
         ev.add("dtstamp", stamp)
-        ev.add("summary", summary)
+        ev.add("summary", one_line(summary))
         ev.add("dtstart", first)
         ev.add("dtend", max(last, first + dt.timedelta(days=1)))  # all day: DTEND is the day after
         ev.add("transp", "TRANSPARENT")  # a due date does not make anyone busy
         if text:
-            ev.add("description", text)
+            ev.add("description", _printable(text))
         if category:
             ev.add("categories", [category])
         if url:
@@ -110,6 +112,21 @@ def calendar_bytes(schedule: Schedule, *, name: str, description: str = "", role
             text = track.title + (f" · {owner}" if owner else "")
             event(m.uid, m.title, m.date, m.date + dt.timedelta(days=1), text, words[1])
     return cal.to_ical()
+
+
+def one_line(text: str) -> str:
+    """A name as a calendar shows it: on one line (a line break, or a lone carriage return, in a
+    name becomes a space), without control characters."""
+    return " ".join(_printable(text).split())
+
+
+def _printable(text: str) -> str:
+    """Text without the control characters RFC 5545 leaves out of TEXT values (line breaks stay:
+    icalendar escapes them)."""
+    return _CONTROL.sub("", str(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def meeting_words(program, t) -> dict[str, str]:

@@ -299,7 +299,7 @@ class Renderer:
         source = self._source(page) if template else None
         if source is None:
             return ""
-        return template.replace("{path}", quote(source))
+        return template.replace("{path}", quote(source, errors="surrogateescape"))  # (a name's bytes that are not UTF-8)
 
     def updated(self, page: Page) -> dict | None:
         """When the page's source file last changed (site.yml's last_updated: git): {iso, text}."""
