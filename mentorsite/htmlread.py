@@ -122,6 +122,10 @@ class HtmlPage:
         self._main = self._tree.css_first("main")  # (the first, as document.querySelector has it)
         self._namespaces: dict[int, str] | None = None
 
+    def deeper_than(self, depth: int) -> bool:
+        """Whether an element of the page has more than depth elements around it (<html> counts)."""
+        return self._tree.css_first(" > ".join(["*"] * (depth + 1))) is not None
+
     def ids(self) -> frozenset[str]:
         """What a #fragment can target: every element's id, and the name of every <a name>."""
         found = {node.id for node in self._tree.css("[id]")}

@@ -81,5 +81,23 @@ def test_a_huge_guide_fails_clearly(tmp_path, monkeypatch, run):
     monkeypatch.chdir(root)
     result = run("build")
     assert result.code == 1
-    assert result.errors == ["content/guides/huge.md:1:1: the file is 50.0 MB, more than the 5 MB a guide may be — "
+    assert result.errors == ["content/guides/huge.md:1:1: the file is 50.0 MB, more than the 1 MB a guide may be — "
                              "split it into several files"]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_html_nested_too_deep_for_the_pdfs_is_an_error_at_its_guide(make_site, run, command):
+    """10,000 nested <div>s: before, `check` passed and `build` failed in the PDF maker, blamed on
+    site.yml:1:1. Both now name the guide; 200 levels still build, PDFs included."""
+    root = make_site({"content/guides/deep.md": "---\ntitle: Deep\n---\n\n" + "<div>" * 10_000 + "x" + "</div>" * 10_000})
+    result = run(command)
+    assert result.code == 1
+    assert result.errors == ["content/guides/deep.md:1:1: this page nests HTML elements more than 250 deep, more than "
+                             "the print edition and its PDFs can lay out — close the <div>s (or lists, quotes) it "
+                             "opens, or nest them less"]
+    assert not (root / "_site").exists()
+    if command == "build":
+        (root / "content/guides/deep.md").write_text("---\ntitle: Deep\n---\n\n" + "<div>" * 200 + "x" + "</div>" * 200)
+        result = run("build")
+        assert result.code == 0, result.err
+        assert (root / "_site/handbook.pdf").is_file()

@@ -222,7 +222,7 @@ def _inside(path: Path, root: Path) -> Path:
     return path
 
 
-MAX_BYTES = {".md": 5_000_000}  # a guide larger than this is a mistake, not a guide
+MAX_BYTES = {".md": 1_000_000}  # a guide larger than this is a book (some 250 printed pages), not a guide
 MAX_OTHER = 2_000_000  # YAML files
 
 

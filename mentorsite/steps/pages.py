@@ -443,7 +443,10 @@ class PagesStep:
                     return template_error(e, site.config.root)
                 raise
             deps = recorder.stop()
-            reading = reader.read(page, html)
+            try:
+                reading = reader.read(page, html)
+            except SiteError as e:
+                return e
             if reading is not None and reading.part is not None:
                 deps = deps | {("part-links", page.output)}  # which of the pages it links to are in a book
             content = spool.put(page.output, html) if spool is not None else html

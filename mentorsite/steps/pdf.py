@@ -15,6 +15,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -209,6 +210,7 @@ def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
     """One PDF from its HTML: (bytes, seconds, '') or (b'', seconds, error message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # (WeasyPrint lays out MAX_DEPTH nested elements: steps/reading.py)
     try:
         import weasyprint  # (put off: importing WeasyPrint takes a third of a second)
         from weasyprint.text.fonts import FontConfiguration

@@ -7,11 +7,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from mentorsite.errors import Loc, SiteError
 from mentorsite.htmlread import HtmlPage
 from mentorsite.site.model import Page
 from mentorsite.sources.theme import static_files
 from mentorsite.steps.book import BookMap, BookPart, make_part
 from mentorsite.steps.search import INDEXED_KINDS, SearchEntry, search_entry
+
+
+# The PDFs lay out nested elements recursively (WeasyPrint): pages nest far less in practice, and
+# browsers stop nesting at 512 (Chromium). steps/pdf.py gives its workers the stack this needs.
+MAX_DEPTH = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,11 @@ class PageReader:
         if not (indexed or in_book or self.check):
             return None
         doc = HtmlPage(html)
+        if in_book and doc.deeper_than(MAX_DEPTH):
+            source = getattr(page.obj, "source", None)
+            raise SiteError(Loc(source, 1, 1) if source else None,
+                            f"this page nests HTML elements more than {MAX_DEPTH} deep, more than the print edition "
+                            "and its PDFs can lay out — close the <div>s (or lists, quotes) it opens, or nest them less")
         entry = search_entry(page, doc.text(), self.language) if indexed else None
         part = make_part(doc, page, self.book) if in_book else None
         return Reading(entry, part,
