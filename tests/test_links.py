@@ -251,3 +251,27 @@ def test_links_are_located_from_what_parsing_the_guide_once_found(make_site, run
     assert result.code == 0, result.err
     assert "    content/guides/plain.md:5:16" in result.out and "    content/guides/raw.md:5:12" in result.out
     assert sorted(seen) == ["guides/plain.md", "guides/raw.md"]
+
+
+JAVASCRIPT_SPELLINGS = [
+    '<a href="javascript:alert(1)">1</a>',
+    '<a href=" javascript:alert(1)">2</a>',
+    '<a href="JaVaScRiPt:alert(1)">3</a>',
+    '<a href="java\tscript:alert(1)">4</a>',
+    '<a href="&#106;avascript:alert(1)">5</a>',
+    '<a href="jav&#x09;ascript:alert(1)">6</a>',
+    '<form action="javascript:alert(1)"><button>7</button></form>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>8</text></a></svg>',
+    '<object data="javascript:alert(1)"></object>',
+]
+
+
+def test_every_spelling_of_a_javascript_url_in_raw_html_is_reported(make_site, run):
+    """Issue 21's sweep: 6 of these 9 passed even --strict. Each is read as a browser reads it."""
+    body = "".join(f"{html}\n\n" for html in JAVASCRIPT_SPELLINGS)
+    make_site({"site.yml": "title: T\nhandbook_pdfs: false\n", "content/guides/a.md": f"---\ntitle: A\n---\n\n{body}"})
+    result = run("check", "--strict")
+    assert result.code == 1
+    assert result.errors == [f"content/guides/a.md:{5 + 2 * i}:{col}: unsafe 'javascript:' link — link to a page or a "
+                             "web address instead (warning, an error with --strict)"
+                             for i, col in enumerate([10, 10, 10, 10, 1, 1, 15, 21, 15])]

@@ -305,35 +305,30 @@ _MEDIA = frozenset(("img", "source", "video", "audio", "track", "input"))  # ele
 
 
 def _html_links(tokens: list, path: Path, body_line: int) -> tuple:
-    """(Link, where it is written) of every link of the raw HTML in a guide: a block's or an
-    inline piece's URLs (fragment_links), each found in its text after the one before."""
+    """(Link, where it is written) of every link of the raw HTML in a guide: a block's URLs, or
+    those of a paragraph's inline pieces read together (an <svg> opened in one piece holds the
+    <a> of the next), each found in the text after the one before (fragment_links)."""
     out = []
     for token in tokens:
+        text = token.content
         if token.type == "html_block" and token.map:
-            pieces = [(token.content, body_line + token.map[0], 0)]
+            spans = [(0, len(text))]
         elif token.type == "inline" and token.children and token.map and any(c.type == "html_inline" for c in token.children):
-            pieces, cursor = [], 0
+            spans, end = [], 0  # where each inline piece is written in the paragraph's text
             for child in token.children:
-                if child.type != "html_inline":
-                    continue
-                at = token.content.find(child.content, cursor)
-                if at < 0:
-                    continue
-                cursor = at + len(child.content)
-                line = body_line + token.map[0] + token.content.count("\n", 0, at)
-                pieces.append((child.content, line, at - (token.content.rfind("\n", 0, at) + 1)))
+                at = text.find(child.content, end) if child.type == "html_inline" else -1
+                if at >= 0:
+                    spans.append((at, end := at + len(child.content)))
         else:
             continue
-        for text, line, col0 in pieces:
-            cursor = 0
-            for link in fragment_links(text):
-                at = text.find(link.value, cursor)
-                if at < 0:
-                    out.append((link, Loc(path, line, col0 + 1)))
-                    continue
-                cursor = at + len(link.value)
-                nl = text.rfind("\n", 0, at)
-                out.append((link, Loc(path, line + text.count("\n", 0, at), (at - nl) if nl >= 0 else col0 + at + 1)))
+        line, cursor = body_line + token.map[0], 0
+        for link in fragment_links("".join(text[a:b] for a, b in spans)):
+            at = next((found for a, b in spans if b > cursor and (found := text.find(link.value, max(a, cursor), b)) >= 0), -1)
+            if at < 0:  # (written with entities or line breaks: at the start of its block)
+                out.append((link, Loc(path, line, 1)))
+                continue
+            cursor = at + len(link.value)
+            out.append((link, Loc(path, line + text.count("\n", 0, at), at - text.rfind("\n", 0, at))))
     return tuple(out)
 
 
