@@ -79,6 +79,7 @@ class BuildState:
     records: dict[str, Record] = field(default_factory=dict)  # an artifact's name -> Record
     readings: dict = field(default_factory=dict)  # a page's output path -> Reading
     memory: Memory | None = None  # a preview's (None for a build from the command line)
+    saved: dict | None = field(default=None, repr=False)  # what the file holds (shallow copies): saved only if changed
 
     @classmethod
     def open(cls, root: Path, output: Path, *, enabled: bool = True) -> "BuildState":
@@ -95,11 +96,12 @@ class BuildState:
                     log.debug("build state %s is from another version: dropped", state.path)
                     return state
                 data = pickle.load(f)
-            for name in ("sources", "guides", "bodies", "records", "readings"):
+            for name in _SAVED:
                 value = data[name]
                 if not isinstance(value, dict):
                     raise ValueError(f"{name} is not a mapping")
                 setattr(state, name, value)
+            state.saved = {name: dict(data[name]) for name in _SAVED}
         except FileNotFoundError:
             pass
         except Exception as e:  # truncated, damaged, unpicklable: never trusted
@@ -130,19 +132,23 @@ class BuildState:
         return self.folder / f"site-{output_name(self.output)}" if self.path is not None else None
 
     def save(self) -> None:
-        """Write the state as one file, atomically (a reader sees the old state or the new one)."""
+        """Write the state as one file, atomically (a reader sees the old state or the new one);
+        not at all when it holds what the file holds (a build that found nothing changed)."""
         if self.path is None:
+            return
+        if self.saved is not None and all(getattr(self, name) == self.saved[name] for name in _SAVED):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tag = self.path.parent / ".gitignore"
         if not tag.exists():
             tag.write_text("*\n")
-        data = {name: getattr(self, name) for name in ("sources", "guides", "bodies", "records", "readings")}
+        data = {name: getattr(self, name) for name in _SAVED}
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         with open(tmp, "wb") as f:
             pickle.dump(_header(), f, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        self.saved = {name: dict(data[name]) for name in _SAVED}
 
 
 class PdfStore:
@@ -226,6 +232,9 @@ class PdfStore:
                         path.unlink()
                 except OSError:
                     pass
+
+
+_SAVED = ("sources", "guides", "bodies", "records", "readings")  # what the state's file holds
 
 
 def _header() -> tuple:

@@ -115,3 +115,13 @@ def test_imports_inside_functions_only_put_off_heavy_libraries():
                 if not (heavy and commented):
                     found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {module}")
     assert found == []
+
+
+def test_no_function_is_longer_than_80_lines():
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80:
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.name}, "
+                             f"{node.end_lineno - node.lineno + 1} lines")
+    assert found == []

@@ -176,9 +176,16 @@ def test_a_deferred_build_then_the_next_equal_a_full_build(project, change):
 def test_unchanged_rebuild_renders_nothing(project):
     config = load_config(project / "site.yml")
     first = build(config)
+    [state] = (project / ".mentorsite-cache").glob("state-*.pickle")
+    saved = state.stat()
     again = build(config)
     assert first.rendered == first.pages
     assert again.rendered == 0 and again.written == 0
+    assert (state.stat().st_ino, state.stat().st_mtime_ns) == (saved.st_ino, saved.st_mtime_ns)  # not written again
+    guide = next((project / "content/guides").rglob("*.md"))
+    guide.write_text(guide.read_text() + "\nOne more line.\n")
+    assert build(config).rendered > 0
+    assert state.stat().st_ino != saved.st_ino  # what changed is remembered
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other-version"])

@@ -87,6 +87,44 @@ def deploy(
     A branch that holds the handbook's sources is refused (see _source_branch) unless
     overwrite_source_branch says to put the site there in their place."""
     root = config.root
+    head, current, sources, dirty = _preflight(config, config_file, branch, remote, allow_dirty, push,
+                                               overwrite_source_branch)
+    build(config)
+    output = (root / config.output).resolve()
+    if output.is_relative_to(root.resolve()) and not _succeeds(root, "check-ignore", "-q", str(output)):
+        log.warning("warning: %s/ is not in .gitignore — add it, so the built site stays out of your source branch",
+                    config.output)
+
+    ref = f"refs/heads/{branch}"
+    tracking = f"refs/remotes/{remote}/{branch}"
+    if push:
+        _fetch(root, remote, branch, tracking)
+    local_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
+    remote_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{tracking}^{{commit}}") if push else None
+    if remote_tip and not overwrite_source_branch:  # (what the fetch brought in)
+        sources.refuse(branch, remote_tip)
+    parent = local_tip
+    if remote_tip and (local_tip is None or (local_tip != remote_tip and _is_ancestor(root, local_tip, remote_tip))):
+        parent = remote_tip  # the remote is ahead (a deploy from elsewhere): build on it
+
+    tree, files = _write_tree(root, output)
+    text = _message(root, message, head, current, dirty)
+    commit = _commit(root, tree, parent, text)
+    try:
+        _git(root, "update-ref", "-m", f"mentorsite deploy: {text.splitlines()[0]}", ref, commit, local_tip or _ZERO)
+    except _GitFailed as e:
+        raise SiteError(None, f"could not update branch '{branch}': {e.first_line} — try again") from None
+    if push:
+        _push(root, remote, branch, force)
+    return DeployReport(branch=branch, commit=commit, parent=parent, files=files,
+                        remote=remote if push else None, message=text)
+
+
+def _preflight(config: SiteConfig, config_file: Path, branch: str, remote: str, allow_dirty: bool, push: bool,
+               overwrite_source_branch: bool) -> tuple:
+    """What deploy checks before it builds: (the source commit, the current branch, the sources'
+    branches, the uncommitted files), or the SiteError that says what to do first."""
+    root = config.root
     if _maybe(root, "rev-parse", "--is-inside-work-tree") != "true":
         raise SiteError(None, f"{root} is not in a git repository — run 'git init', commit your handbook, then deploy")
     head = _maybe(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
@@ -110,50 +148,31 @@ def deploy(
     if push and _maybe(root, "remote", "get-url", remote) is None:
         raise SiteError(None, f"there is no git remote '{remote}' — add one (git remote add {remote} URL), "
                               "name another with --remote, or pass --no-push")
+    return head, current, sources, dirty
 
-    build(config)
-    output = (root / config.output).resolve()
-    if output.is_relative_to(root.resolve()) and not _succeeds(root, "check-ignore", "-q", str(output)):
-        log.warning("warning: %s/ is not in .gitignore — add it, so the built site stays out of your source branch",
-                    config.output)
 
-    ref = f"refs/heads/{branch}"
-    tracking = f"refs/remotes/{remote}/{branch}"
-    if push:
-        _fetch(root, remote, branch, tracking)
-    local_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
-    remote_tip = _maybe(root, "rev-parse", "--verify", "-q", f"{tracking}^{{commit}}") if push else None
-    if remote_tip and not overwrite_source_branch:  # (what the fetch brought in)
-        sources.refuse(branch, remote_tip)
-    parent = local_tip
-    if remote_tip and (local_tip is None or (local_tip != remote_tip and _is_ancestor(root, local_tip, remote_tip))):
-        parent = remote_tip  # the remote is ahead (a deploy from elsewhere): build on it
-
-    tree, files = _write_tree(root, output)
+def _message(root: Path, message: str | None, head: str, current: str | None, dirty: list[str]) -> str:
+    """The deploy commit's message: --message with {sha} and {branch} filled in, or ours."""
     short = _git(root, "rev-parse", "--short", head).strip()
     source = current or "detached HEAD"
     if message:
-        text = message.replace("{sha}", short).replace("{branch}", source)
-    else:
-        text = f"Deploy {short} from {source}\n\nSource commit {head}, built by mentorsite {__version__}."
-        if dirty:
-            text += "\nBuilt with uncommitted changes to: " + ", ".join(dirty[:10]) + (" ..." if len(dirty) > 10 else "")
+        return message.replace("{sha}", short).replace("{branch}", source)
+    text = f"Deploy {short} from {source}\n\nSource commit {head}, built by mentorsite {__version__}."
+    if dirty:
+        text += "\nBuilt with uncommitted changes to: " + ", ".join(dirty[:10]) + (" ..." if len(dirty) > 10 else "")
+    return text
+
+
+def _commit(root: Path, tree: str, parent: str | None, text: str) -> str:
+    """A commit of the site's tree on parent (the branch's tip), without touching the working tree."""
     args = ["commit-tree", tree] + (["-p", parent] if parent else []) + ["-F", "-"]
     try:
-        commit = _git(root, *args, input=text.encode("utf-8")).strip()
+        return _git(root, *args, input=text.encode("utf-8")).strip()
     except _GitFailed as e:
         if "identity" in e.stderr or "user.email" in e.stderr:
             raise SiteError(None, "git does not know who you are — run git config user.name 'Your Name' and "
                                   "git config user.email you@example.org, then deploy") from None
         raise SiteError(None, f"git commit-tree failed: {e.first_line}") from None
-    try:
-        _git(root, "update-ref", "-m", f"mentorsite deploy: {text.splitlines()[0]}", ref, commit, local_tip or _ZERO)
-    except _GitFailed as e:
-        raise SiteError(None, f"could not update branch '{branch}': {e.first_line} — try again") from None
-    if push:
-        _push(root, remote, branch, force)
-    return DeployReport(branch=branch, commit=commit, parent=parent, files=files,
-                        remote=remote if push else None, message=text)
 
 
 class _Sources:

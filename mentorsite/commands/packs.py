@@ -110,6 +110,33 @@ class PackReport:
 def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
     """Read and check a roster; every bad row is an error, the good rows are pairs."""
     shown = shown or path
+    records, header = _open_roster(path, shown)
+    check = _RowCheck(site, shown, header)
+    errors: list[SiteError] = []
+    error_rows: list[int] = []
+    pairs: list[Pair] = []
+    index = -1
+    for line, row in records:
+        if isinstance(row, str):  # a row the CSV reader could not read: reported, and the next line read
+            index += 1
+            errors.append(SiteError(Loc(shown, line, 1), row))
+            error_rows.append(index)
+            continue
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines are no pairs
+        index += 1
+        problems, pair = check.row(line, index, row)
+        errors.extend(problems)
+        error_rows.extend([index] * len(problems))
+        if pair is not None:
+            pairs.append(pair)
+    return Roster(tuple(_with_folders(pairs)), tuple(errors), tuple(error_rows),
+                  tuple(name for _, name in check.extra), index + 1)
+
+
+def _open_roster(path: Path, shown: Path) -> tuple:
+    """(the roster's records after its first line, the names of its columns), or the SiteError
+    that says why the roster cannot be read at all."""
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -134,92 +161,91 @@ def read_roster(path: Path, site, shown: Path | None = None) -> Roster:
         raise SiteError(Loc(shown, 1, 1), f"the roster has no column{'s' if len(missing) > 1 else ''} "
                                           f"{', '.join(repr(m) for m in missing)} — its first line must name the columns "
                                           f"{', '.join(COLUMNS)} (other columns are kept)")
-    col = {c: names.index(c) for c in COLUMNS}
-    extra = tuple((i, h.strip()) for i, h in enumerate(header) if names[i] not in COLUMNS and h.strip())
-    types = site.types
-    by_type_name = {t.name.casefold(): ident for ident, t in types.items()}
-    templates = site.milestones
-    by_title = {t.title.casefold(): ident for ident, t in templates.items()}
-    dues = due_dates(site.program, templates)  # (a pair's start must leave them all on the calendar)
-    phase_starts = {p.id: p.start for p in site.program.phases}
-    errors: list[SiteError] = []
-    error_rows: list[int] = []
-    pairs: list[Pair] = []
-    seen: dict[tuple[str, str], int] = {}
-    index = -1
-    for start_line, row in records:
-        if isinstance(row, str):  # a row the CSV reader could not read: reported, and the next line read
-            index += 1
-            errors.append(SiteError(Loc(shown, start_line, 1), row))
-            error_rows.append(index)
-            continue
-        line = start_line
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines are no pairs
-        index += 1
-        problems: list[SiteError] = []
+    return records, header
+
+
+class _RowCheck:
+    """Each row of a roster read against the handbook: a Pair, or the problems of the row, each
+    at its cell."""
+
+    def __init__(self, site, shown: Path, header: list[str]):
+        names = [h.strip().lower() for h in header]
+        self.site, self.shown, self.header = site, shown, header
+        self.col = {c: names.index(c) for c in COLUMNS}
+        self.extra = tuple((i, h.strip()) for i, h in enumerate(header) if names[i] not in COLUMNS and h.strip())
+        self.types, self.templates = site.types, site.milestones
+        self.by_type_name = {t.name.casefold(): ident for ident, t in self.types.items()}
+        self.by_title = {t.title.casefold(): ident for ident, t in self.templates.items()}
+        self.dues = due_dates(site.program, self.templates)  # (a pair's start must leave them all on the calendar)
+        self.phase_starts = {p.id: p.start for p in site.program.phases}
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def row(self, line: int, index: int, row: list[str]) -> tuple[list[SiteError], Pair | None]:
         long = [i for i, cell in enumerate(row) if len(cell) > MAX_CELL]
         if long:
-            errors.append(SiteError(Loc(shown, line, long[0] + 1),
-                                    f"a cell of {len(row[long[0]]):,} characters, more than the {MAX_CELL:,} a cell may "
-                                    "hold — shorten it"))
-            error_rows.append(index)
-            continue
+            return [SiteError(Loc(self.shown, line, long[0] + 1),
+                              f"a cell of {len(row[long[0]]):,} characters, more than the {MAX_CELL:,} a cell may "
+                              "hold — shorten it")], None
+        problems: list[SiteError] = []
 
         def cell(name: str) -> str:
-            i = col[name]
+            i = self.col[name]
             return _clean(row[i]) if i < len(row) else ""
 
         def bad(name: str, message: str) -> None:
-            problems.append(SiteError(Loc(shown, line, col[name] + 1), message))
+            problems.append(SiteError(Loc(self.shown, line, self.col[name] + 1), message))
 
         mentor, mentee = cell("mentor"), cell("mentee")
         for who, name in (("mentor", mentor), ("mentee", mentee)):
             if not name:
-                bad(who, f"missing {who} name — write the {who}'s name in the '{header[col[who]].strip()}' column")
-        type_value = cell("type")
-        type_id = type_value if type_value in types else by_type_name.get(type_value.casefold(), "")
+                bad(who, f"missing {who} name — write the {who}'s name in the '{self.header[self.col[who]].strip()}' column")
+        type_id, template = self._type_and_template(cell("type"), cell("milestones"), bad)
+        start = self._start(cell("start"), bad)
+        if mentor and mentee:
+            key = (mentor.casefold(), mentee.casefold())
+            if key in self.seen:
+                bad("mentee", f"duplicate pair {mentor} and {mentee} (first on line {self.seen[key]}) — remove one of the two rows")
+            else:
+                self.seen[key] = line
+        if problems:
+            return problems, None
+        values = tuple((name, _clean(row[i]) if i < len(row) else "") for i, name in self.extra)
+        return [], Pair(line, index, mentor, mentee, type_id, template, start, values)
+
+    def _type_and_template(self, type_value: str, plan_value: str, bad) -> tuple[str, str]:
+        """The row's mentoring type's id and milestone template's ('' when unknown: reported)."""
+        types, templates = self.types, self.templates
+        type_id = type_value if type_value in types else self.by_type_name.get(type_value.casefold(), "")
         if not type_value:
             bad("type", f"missing mentoring type — write one of: {', '.join(types)}")
         elif not type_id:
             bad("type", f"unknown mentoring type '{type_value}'{suggest(type_value, types) or ' — add it to content/types/'}")
-        plan_value = cell("milestones")
         template = ""
         if plan_value:
-            template = plan_value if plan_value in templates else by_title.get(plan_value.casefold(), "")
+            template = plan_value if plan_value in templates else self.by_title.get(plan_value.casefold(), "")
             if not template:
                 bad("milestones", f"unknown milestone template '{plan_value}'"
                                   f"{suggest(plan_value, templates) or ' — add it to content/milestones/'}")
         elif type_id and types[type_id].milestones:
             template = str(types[type_id].milestones[0])
-        start_value = cell("start")
-        start = site.config.cohort.start
+        return type_id, template
+
+    def _start(self, start_value: str, bad) -> dt.date | None:
+        """The pair's start: its cell's, or the cohort's (None when missing or wrong: reported)."""
+        start = self.site.config.cohort.start
         if start_value:
             try:
                 start = dt.date.fromisoformat(start_value)
             except ValueError:
                 bad("start", missing_date(start_value)
                     or f"'{start_value}' is not a date — write it as YYYY-MM-DD, e.g. 2027-01-11")
-                start = None
-            else:
-                why = far_start(start, dues, phase_starts, "the start")
-                if why:
-                    bad("start", why)
+                return None
+            why = far_start(start, self.dues, self.phase_starts, "the start")
+            if why:
+                bad("start", why)
         elif start is None:
             bad("start", "missing start date — write it as YYYY-MM-DD, or set cohort: start: in site.yml")
-        if mentor and mentee:
-            key = (mentor.casefold(), mentee.casefold())
-            if key in seen:
-                bad("mentee", f"duplicate pair {mentor} and {mentee} (first on line {seen[key]}) — remove one of the two rows")
-            else:
-                seen[key] = line
-        if problems:
-            errors.extend(problems)
-            error_rows.extend([index] * len(problems))
-            continue
-        values = tuple((name, _clean(row[i]) if i < len(row) else "") for i, name in extra)
-        pairs.append(Pair(line, index, mentor, mentee, type_id, template, start, values))
-    return Roster(tuple(_with_folders(pairs)), tuple(errors), tuple(error_rows), tuple(name for _, name in extra), index + 1)
+        return start
 
 
 MAX_CELL = 131_072  # characters in a cell (Python's csv module's own limit)

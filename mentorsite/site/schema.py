@@ -220,28 +220,7 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
             raise _Bad(f"{what}: {missing_date(value)}", loc)
         raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}", loc)
     if origin in (list, tuple):
-        item_tp = typing.get_args(tp)[0]
-        if not isinstance(value, list):
-            raise _Bad(
-                f"{what} must be {describe(tp)}, not {_kind(value)} — write it as [a, b] or as lines starting with '- '",
-                loc,
-            )
-        locs = getattr(value, "item_locs", [loc] * len(value))
-        out = []
-        bad = False
-        for i, (item, iloc) in enumerate(zip(value, locs)):
-            try:
-                converted = _convert(item_tp, item, iloc, problems, f"item {i + 1} of {what}")
-            except _Bad as b:
-                _record(problems, b, iloc)
-                bad = True
-                continue
-            if converted is None:
-                bad = True
-            out.append(converted)
-        if bad:
-            raise _Silent()
-        return tuple(out)
+        return _convert_items(tp, value, loc, problems, what)
     if origin is typing.Literal:
         choices = typing.get_args(tp)
         if value not in choices:
@@ -253,17 +232,7 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
             raise _Silent()
         return result
     if tp in (str, Markdown, Ref):
-        if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
-            text = colon_text(value)
-            hint = (f" — YAML reads text with ': ' as a key and a value: put it in quotes, "
-                    f"{'- ' if what.startswith('item ') else ''}{quoted(text)}") if text else ""
-            raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}{hint}", loc)
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        text = str(value)
-        if tp is str:
-            return text
-        return _tag(tp(text), loc)
+        return _convert_text(tp, value, loc, what)
     if tp is bool:
         if not isinstance(value, bool):
             raise _Bad(f"{what} must be true or false, not {_kind(value)}", loc)
@@ -288,6 +257,46 @@ def _convert(tp, value, loc: Loc, problems: Problems, what: str):
         except ValueError as e:
             raise _Bad(f"{what}: {e}", loc) from None
     raise TypeError(f"unsupported schema type {tp!r}")  # a bug in a schema, not user input
+
+
+def _convert_items(tp, value, loc: Loc, problems: Problems, what: str) -> tuple:
+    """A list of the YAML as a tuple of tp's items; every bad item is recorded at its place."""
+    item_tp = typing.get_args(tp)[0]
+    if not isinstance(value, list):
+        raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)} — write it as [a, b] or as lines starting with '- '",
+                   loc)
+    locs = getattr(value, "item_locs", [loc] * len(value))
+    out = []
+    bad = False
+    for i, (item, iloc) in enumerate(zip(value, locs)):
+        try:
+            converted = _convert(item_tp, item, iloc, problems, f"item {i + 1} of {what}")
+        except _Bad as b:
+            _record(problems, b, iloc)
+            bad = True
+            continue
+        if converted is None:
+            bad = True
+        out.append(converted)
+    if bad:
+        raise _Silent()
+    return tuple(out)
+
+
+def _convert_text(tp, value, loc: Loc, what: str):
+    """Text (str, Markdown or a Ref) from a YAML scalar; a mapping that YAML made of text with
+    ': ' in it is refused with the quoting that fixes it."""
+    if isinstance(value, bool) or isinstance(value, (list, dict)) or value is None:
+        text = colon_text(value)
+        hint = (f" — YAML reads text with ': ' as a key and a value: put it in quotes, "
+                f"{'- ' if what.startswith('item ') else ''}{quoted(text)}") if text else ""
+        raise _Bad(f"{what} must be {describe(tp)}, not {_kind(value)}{hint}", loc)
+    if isinstance(value, dt.date):
+        value = value.isoformat()
+    text = str(value)
+    if tp is str:
+        return text
+    return _tag(tp(text), loc)
 
 
 class _Silent(_Bad):

@@ -63,8 +63,6 @@ def discover(config: SiteConfig, state=None) -> Sources:
     A preview keeps in its memory the bytes of each file by its stat: a file whose size and
     modification time are unchanged is not read again, and gives the same Source."""
     memory = state.memory if state is not None else None
-    memo = memory.files if memory is not None else None
-    sources_memo = memory.sources if memory is not None else None
     known = state.sources if state is not None and memory is None and state.path is not None else None
     root = config.root
     content = root / config.content
@@ -73,58 +71,12 @@ def discover(config: SiteConfig, state=None) -> Sources:
             config.key_locs.get("content", Loc(Path("site.yml"), 1, 1)),
             f"content folder '{config.content}' not found — create it or set 'content:' in site.yml",
         )
-
     overlay = content / config.overlay if config.overlay else None
-    untranslated: list[Path] = []
-
-    # paths as strings: pathlib costs more than reading the file, a thousand guides over
-    content_at = len(str(content)) + 1
-    root_at = len(str(root)) + 1
-
-    seen = dict(known) if known is not None else None
-    if known is not None:
-        known.clear()
-
-    def guide(name: str) -> Source:
-        rel = name[content_at:].replace(os.sep, "/")
-        if overlay is not None or seen is None:
-            return source(name)
-        data, digest = _known(name, seen, known, root, name[root_at:])
-        return Source(Path(name[root_at:]), rel, data, digest, name)
-
-    def source(p: Path | str) -> Source:
-        name = str(p)
-        rel = name[content_at:].replace(os.sep, "/")
-        if overlay is not None:
-            translated = overlay / rel
-            if translated.is_file():
-                _inside(translated, root)  # (content/<code>/ or a folder of it may be a link)
-                return Source(translated.relative_to(root), rel, _read(translated, memo, root))
-            untranslated.append(Path(name[root_at:]))
-        data = _read(name, memo, root, name[root_at:])
-        if sources_memo is None:
-            return Source(Path(name[root_at:]), rel, data)
-        same = sources_memo.get(name)  # a preview's: the same file, unchanged, is the same Source
-        if same is None or same.data is not data or same.rel != rel:
-            same = sources_memo[name] = Source(Path(name[root_at:]), rel, data)
-        return same
-
-    def yaml_files(sub: str) -> tuple[Source, ...]:
-        folder = content / sub
-        if os.path.islink(folder):
-            _link_target(str(folder), root)  # (content/types as a link out of the project is refused)
-        if not folder.is_dir():
-            return ()
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
-                       and _file_or_link(p, root))
-        return tuple(source(p) for p in files)
-
-    program = content / "program.yml"
+    read = _Reader(root, content, overlay, memory, known)
     guides_dir = content / "guides"
     guides = ()
     if guides_dir.is_dir():
-        guides = tuple(guide(p) for p in _walk_names(guides_dir, root) if p.endswith(".md"))
-    index = content / "index.md"
+        guides = tuple(read.guide(p) for p in _walk_names(guides_dir, root) if p.endswith(".md"))
     assets_dir = content / "assets"
     assets = ()
     if assets_dir.is_dir():
@@ -137,17 +89,70 @@ def discover(config: SiteConfig, state=None) -> Sources:
             p.relative_to(root) for p in _walk(overlay, root)
             if p.suffix in (".yml", ".yaml", ".md") and not (content / p.relative_to(overlay)).is_file()
         )
+    program, index = content / "program.yml", content / "index.md"
     return Sources(
-        program=source(program) if _one_file(program, root) else None,
-        types=yaml_files("types"),
-        milestones=yaml_files("milestones"),
-        worksheets=yaml_files("worksheets"),
+        program=read.source(program) if _one_file(program, root) else None,
+        types=read.yaml_files("types"),
+        milestones=read.yaml_files("milestones"),
+        worksheets=read.yaml_files("worksheets"),
         guides=guides,
-        index=guide(str(index)) if _one_file(index, root) else None,
+        index=read.guide(str(index)) if _one_file(index, root) else None,
         assets=assets,
-        untranslated=tuple(untranslated),
+        untranslated=tuple(read.untranslated),
         orphans=orphans,
     )
+
+
+class _Reader:
+    """How discover reads the files of a content folder: through a preview's memory, the state's
+    stats of the guides (known), and a language's overlay folder."""
+
+    def __init__(self, root: Path, content: Path, overlay: Path | None, memory, known: dict | None):
+        self.root, self.content, self.overlay = root, content, overlay
+        self.memo = memory.files if memory is not None else None
+        self.sources_memo = memory.sources if memory is not None else None
+        # paths as strings: pathlib costs more than reading the file, a thousand guides over
+        self.content_at = len(str(content)) + 1
+        self.root_at = len(str(root)) + 1
+        self.known = known
+        self.seen = dict(known) if known is not None else None
+        if known is not None:
+            known.clear()
+        self.untranslated: list[Path] = []
+
+    def guide(self, name: str) -> Source:
+        rel = name[self.content_at:].replace(os.sep, "/")
+        if self.overlay is not None or self.seen is None:
+            return self.source(name)
+        data, digest = _known(name, self.seen, self.known, self.root, name[self.root_at:])
+        return Source(Path(name[self.root_at:]), rel, data, digest, name)
+
+    def source(self, p: Path | str) -> Source:
+        name = str(p)
+        rel = name[self.content_at:].replace(os.sep, "/")
+        if self.overlay is not None:
+            translated = self.overlay / rel
+            if translated.is_file():
+                _inside(translated, self.root)  # (content/<code>/ or a folder of it may be a link)
+                return Source(translated.relative_to(self.root), rel, _read(translated, self.memo, self.root))
+            self.untranslated.append(Path(name[self.root_at:]))
+        data = _read(name, self.memo, self.root, name[self.root_at:])
+        if self.sources_memo is None:
+            return Source(Path(name[self.root_at:]), rel, data)
+        same = self.sources_memo.get(name)  # a preview's: the same file, unchanged, is the same Source
+        if same is None or same.data is not data or same.rel != rel:
+            same = self.sources_memo[name] = Source(Path(name[self.root_at:]), rel, data)
+        return same
+
+    def yaml_files(self, sub: str) -> tuple[Source, ...]:
+        folder = self.content / sub
+        if os.path.islink(folder):
+            _link_target(str(folder), self.root)  # (content/types as a link out of the project is refused)
+        if not folder.is_dir():
+            return ()
+        files = sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
+                       and _file_or_link(p, self.root))
+        return tuple(self.source(p) for p in files)
 
 
 def _asset_name(path: Path, assets: Path, root: Path) -> str:
