@@ -416,7 +416,8 @@ class PagesStep:
         site, env = run.site, run.env
         recorder = Recorder()
         renderer = Renderer(site, env, recorder)
-        reader = PageReader.of(site, env, search=bool(site.config.search), check=run.dry)
+        # (`check` makes no search index: the pages' search entries would go unread)
+        reader = PageReader.of(site, env, search=bool(site.config.search) and not run.dry, check=run.dry)
         pages = [artifact.source for artifact in todo]
         if run.jobs > 1 and len(pages) >= 64:
             for name in sorted({page.template for page in pages}):  # compile once, before forking

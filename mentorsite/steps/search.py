@@ -190,7 +190,7 @@ class SearchStep:
     name, title = "search", "Search index"
 
     def artifacts(self, run) -> list[Artifact]:
-        return [Artifact("search/index.json")] if run.site.config.search else []
+        return [Artifact("search/index.json")] if run.site.config.search and not run.dry else []
 
     def make(self, todo: list[Artifact], run) -> Iterator[Made]:
         site = run.site
