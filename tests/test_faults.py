@@ -115,7 +115,8 @@ def test_a_failed_write_keeps_the_previous_site(tmp_path, fault):
         assert mentorsite(root, "build", "--output", out).returncode == 0
         before = tree(disk / "_site")
         if fault == "full disk":
-            (root / "content/guides/big.md").write_text("---\ntitle: Big\n---\n\n" + ("Lots of words. " * 80_000))
+            for i in range(2):  # (more than the 1 MB disk, each under a guide's limit)
+                (root / f"content/guides/big-{i}.md").write_text("---\ntitle: Big\n---\n\n" + ("Lots of words. " * 45_000))
         else:
             (root / "content/guides/only.md").write_text("# Changed\n")
             assert subprocess.run(["mount", "-o", "remount,ro", str(disk)]).returncode == 0
