@@ -3,7 +3,9 @@ with bookmarks and page-numbered contents.
 
 A handbook PDF is put together from its parts: each part (one page of the site, its <main> as
 its page's reading made it for PDFs: steps/book.py) is its own small PDF, made from the theme's
-pdf/handbook.html with the site's stylesheets, kept in the PDF store by the digest of its HTML,
+pdf/handbook.html with the book's stylesheets (pdf/paper.css, the site's colours, pdf/handbook.css,
+given to WeasyPrint beside the HTML, so that each worker parses them once), kept in the PDF store
+by the digest of its HTML and stylesheets,
 so an edit to one guide makes that guide's part again, not the whole book, and the role packs
 reuse the whole book's parts. The parts are then joined with pypdf behind a cover and contents
 rendered last, when the page where each part starts is known; the page numbers at the foot of
@@ -22,12 +24,10 @@ from pathlib import Path
 from urllib.parse import urldefrag
 
 import jinja2
-from markupsafe import Markup
 
 from mentorsite.deps import Recorder
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Edition
-from mentorsite.sources.theme import static_files
 from mentorsite.steps.book import book_pages, make_book, pdf_name
 from mentorsite.steps.pages import Renderer, template_error
 from mentorsite.steps.pdf import PdfJob, key_of, make_pdfs, render_pdf, versions
@@ -35,7 +35,7 @@ from mentorsite.steps.print_pages import cover
 from mentorsite.steps.worksheet_pdf import PLACEHOLDER
 
 PDF_TEMPLATE = "pdf/handbook.html"
-STYLESHEETS = ("static/site.css", "static/print.css", "static/book.css")
+STYLESHEETS = ("pdf/paper.css", "pdf/handbook.css")  # (templates; the site's colours, paper_css, between them)
 PART_DIR = ".handbook-parts/"  # (the parts' PDFs are never written to the site)
 
 
@@ -60,6 +60,7 @@ class Plan:
     parts: list[Planned]
     key: str
     front: object  # numbers (part id -> first page) -> the cover and contents' HTML
+    stylesheets: tuple[str, ...]
     deps: frozenset
 
 
@@ -91,7 +92,7 @@ class HandbookPdfStep:
         for plan in plans:
             data = store.get(plan.key)
             if data is None:
-                data = join(plan.front, plan.parts, parts, readers, store)
+                data = join(plan.front, plan.parts, parts, readers, store, plan.stylesheets)
                 store.put(plan.key, data)
             else:
                 run.reports[self.name].stored += 1
@@ -104,8 +105,6 @@ def plan_books(run, todo: list[Artifact]) -> tuple[list[Plan], dict[str, PdfJob]
     site, env = run.site, run.env
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
-    static = static_files(env.globals["theme_dirs"])
-    css = "\n".join(Path(static[name]).read_text(encoding="utf-8") for name in STYLESHEETS if name in static)
     site_url = site.config.url.rstrip("/") + "/" if site.config.url else ""
     source = site.config.loc.path if site.config.loc else Path("site.yml")
     plans, jobs = [], {}
@@ -113,45 +112,54 @@ def plan_books(run, todo: list[Artifact]) -> tuple[list[Plan], dict[str, PdfJob]
         page = artifact.source
         edition: Edition = page.obj
         recorder.start()
-        for key in [("book",), ("assets",), *(("static", name) for name in STYLESHEETS)]:
+        for key in (("book",), ("assets",)):
             recorder.add(key)
         parts = {}
         for place in book_pages(site, edition):
             recorder.add(("part", place.page.output))
             parts[place.page.output] = run.state.readings[place.page.output].part
         try:
+            css = book_stylesheets(env)
             template = env.get_template(PDF_TEMPLATE)
             book = make_book(site, edition, parts, renderer.t, pdf=True)
             planned = []
             for group in book.groups:
                 for i, part in enumerate(group.parts):
                     html = template.render(book=book, group=group, part=part, first=i == 0, front=None,
-                                           stylesheet=Markup(css), page=page, item=edition)
-                    key = key_of(*versions(), "part", html)
+                                           page=page, item=edition)
+                    key = key_of(*versions(), "part", html, *css)
                     planned.append(Planned(group.id, group.title, part.id, part.title, part.depth, key,
                                            site_url + part.url[len(site.config.base_path):] if site_url else ""))
                     jobs.setdefault(key, PdfJob(output=f"{PART_DIR}{key}.pdf", html=html, source=source, key=key,
-                                                forms=False))
-            front = _front(template, book, page, edition, css, cover(site, edition, renderer.t))
-            key = key_of(*versions(), "book", front({}), *(p.key for p in planned), *(p.title for p in planned))
+                                                forms=False, stylesheets=css))
+            front = _front(template, book, page, edition, cover(site, edition, renderer.t))
+            key = key_of(*versions(), "book", front({}), *css, *(p.key for p in planned), *(p.title for p in planned))
         except jinja2.TemplateError as e:
             recorder.stop()
             raise template_error(e, site.config.root) from None
-        plans.append(Plan(artifact, planned, key, front, recorder.stop()))
+        plans.append(Plan(artifact, planned, key, front, css, recorder.stop()))
     return plans, jobs
 
 
-def _front(template, book, page, edition, css: str, words: dict):
+def book_stylesheets(env: jinja2.Environment) -> tuple[str, ...]:
+    """The handbook PDF's stylesheets, for every part and the front: pdf/paper.css, the site's
+    colours (paper_css) and pdf/handbook.css."""
+    paper, paged = (env.get_template(name).render() for name in STYLESHEETS)
+    colours = str(env.globals.get("paper_css") or "")
+    return (paper, colours, paged) if colours else (paper, paged)
+
+
+def _front(template, book, page, edition, words: dict):
     """The cover and contents' HTML, given the page where each part starts."""
 
     def front(numbers: dict) -> str:
         return template.render(book=book, group=None, part=None, first=False, front=numbers, cover=words,
-                               stylesheet=Markup(css), page=page, item=edition)
+                               page=page, item=edition)
 
     return front
 
 
-def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) -> bytes:
+def join(front, planned: list[Planned], parts: dict, readers: dict, store=None, stylesheets: tuple[str, ...] = ()) -> bytes:
     """A handbook PDF: cover and contents, then every part, with page numbers and bookmarks
     (parts: key -> a part's PDF, bytes or a stored file; readers: key -> the part read, kept
     for the next book)."""
@@ -169,7 +177,7 @@ def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) 
             numbers.setdefault(p.group, page)
             numbers[p.id] = page
             page += len(readers[p.key].pages)
-        data = _front_pdf(front(numbers), store)
+        data = _front_pdf(front(numbers), store, stylesheets)
         pages = len(PdfReader(io.BytesIO(data)).pages)
         if pages == front_pages:
             break
@@ -204,14 +212,14 @@ def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) 
     return buffer.getvalue()
 
 
-def _front_pdf(html: str, store) -> bytes:
+def _front_pdf(html: str, store, stylesheets: tuple[str, ...]) -> bytes:
     """The cover and contents as a PDF (kept in the store: an edit that moves no part's first page
     leaves them as they were)."""
-    key = key_of(*versions(), "handbook-front", html)
+    key = key_of(*versions(), "handbook-front", html, *stylesheets)
     kept = store.get(key) if store is not None else None
     if kept is not None:
         return kept.read_bytes()
-    data, _seconds, error = render_pdf(html, False)
+    data, _seconds, error = render_pdf(html, False, stylesheets)
     if error:
         raise RuntimeError(error)
     if store is not None:

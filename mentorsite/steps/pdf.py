@@ -41,8 +41,9 @@ class PdfJob:
     output: str  # e.g. 'worksheets/goals.pdf'
     html: str
     source: Path  # the worksheet's file, relative to the project, for error messages
-    key: str  # digest of everything the PDF depends on
-    forms: bool = True  # fillable fields; False for the handbook PDFs (printed.py), made to read and print
+    key: str  # digest of everything the PDF depends on (the stylesheets included)
+    forms: bool = True  # fillable fields; False for the handbook PDFs, made to read and print
+    stylesheets: tuple[str, ...] = ()  # CSS given beside the HTML: parsed once per process (render_pdf)
 
 
 def key_of(*parts: str) -> str:
@@ -158,12 +159,12 @@ def _render_all(jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJo
     jobs = sorted(jobs, key=lambda job: -len(job.html))
     if workers <= 1:
         for job in jobs:
-            yield job, render_pdf(job.html, job.forms)
+            yield job, render_pdf(job.html, job.forms, job.stylesheets)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # (put off: only a build that makes PDFs needs a pool)
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-        futures = {pool.submit(render_pdf, job.html, job.forms): job for job in jobs}
+        futures = {pool.submit(render_pdf, job.html, job.forms, job.stylesheets): job for job in jobs}
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
@@ -199,14 +200,17 @@ def _check_weasyprint(job: PdfJob) -> None:
 
 
 _FONTS = None  # one FontConfiguration per process: building it is a good part of a small PDF's time
+_SHEETS: dict[str, object] = {}  # CSS text -> its weasyprint.CSS, parsed once per process
+_SHEETS_KEPT = 8  # (a preview's workers live long: the stylesheets of themes edited since are let go)
 # A last page filled less than this (times the pages before it) is worth a second, tighter layout
 # (body.compact in the theme's pdf/worksheet.css), which saves the page when the content shrinks
 # by about a sixth: nobody wants to print a sheet for one line. Fuller pages are not tried.
 NEARLY_EMPTY = 0.2
 
 
-def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
-    """One PDF from its HTML: (bytes, seconds, '') or (b'', seconds, error message). Runs in a worker."""
+def render_pdf(html: str, forms: bool = True, stylesheets: tuple[str, ...] = ()) -> tuple[bytes, float, str]:
+    """One PDF from its HTML and stylesheets: (bytes, seconds, '') or (b'', seconds, error
+    message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
     try:
@@ -215,18 +219,35 @@ def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
 
         if _FONTS is None:
             _FONTS = FontConfiguration()
-        with _quiet(not forms):  # the handbook inlines the site's stylesheets: screen CSS WeasyPrint skips is no news
-            doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=forms)
+        sheets = _parsed(stylesheets)
+        with _quiet(not forms):  # the handbook's parts: CSS WeasyPrint skips is no news
+            doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=forms,
+                                                                     stylesheets=sheets)
         pages = len(doc.pages)
         if forms and pages > 1 and _last_page_fill(doc) < NEARLY_EMPTY * (pages - 1) and '<body class="' in html:
             tight = weasyprint.HTML(string=html.replace('<body class="', '<body class="compact ', 1), base_url=None)
-            tight_doc = tight.render(font_config=_FONTS, pdf_forms=True)
+            tight_doc = tight.render(font_config=_FONTS, pdf_forms=True, stylesheets=sheets)
             if len(tight_doc.pages) < len(doc.pages):
                 doc = tight_doc
         data = doc.write_pdf(pdf_forms=forms, finisher=_finish_forms if forms else None)
     except Exception as e:  # a worker's exception is reported as the worksheet's error
         return b"", time.perf_counter() - start, f"{type(e).__name__}: {e}"
     return data, time.perf_counter() - start, ""
+
+
+def _parsed(stylesheets: tuple[str, ...]) -> list:
+    """The weasyprint.CSS of each stylesheet, parsed the first time this process meets it."""
+    import weasyprint  # (put off: see render_pdf)
+
+    sheets = []
+    for text in stylesheets:
+        sheet = _SHEETS.get(text)
+        if sheet is None:
+            if len(_SHEETS) >= _SHEETS_KEPT:
+                _SHEETS.clear()
+            sheet = _SHEETS[text] = weasyprint.CSS(string=text, font_config=_FONTS)
+        sheets.append(sheet)
+    return sheets
 
 
 @contextlib.contextmanager
