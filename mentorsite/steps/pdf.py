@@ -1,9 +1,9 @@
 """PDFs from HTML with WeasyPrint, for the worksheet and handbook PDF steps and for packs.
 
-`make_pdfs(jobs, store)` turns each job's HTML into a PDF: a job whose key (a digest of
-everything its PDF depends on) is in the store (a folder of PDFs named by key,
-.mentorsite-cache/pdf/) is taken from it as it is; the rest are rendered in parallel in a process
-pool over the machine's cores, and stored.
+A job's key is a digest of everything its PDF depends on: a job whose key is in the store (a
+folder of PDFs named by key, .mentorsite-cache/pdf/) is taken from it as it is; the others are
+rendered by the build's pool of worker processes (pool.py, `pdf_task`) and stored.
+`make_pdfs(jobs, store)` does it all for a list of jobs (packs).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import hashlib
 import importlib.metadata
 import logging
 import os
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from pathlib import Path
 
 from mentorsite import __version__
 from mentorsite.errors import Loc, SiteError
+from mentorsite.pool import WORKSHEET, Pool, Task, done_task
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs each layout step at INFO; its warnings (CSS it ignores) still show.
@@ -67,7 +66,9 @@ def weasyprint_version() -> str:
     return package_version("weasyprint")
 
 
+@functools.cache
 def package_version(package: str) -> str:
+    """An installed package's version ('none' when it is not installed), read once per process."""
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -84,33 +85,47 @@ class PdfMade:
     stored: bool = False  # taken from the store
 
 
+def pdf_task(pool: Pool, job: PdfJob, store, kind: str, progress=None) -> Task:
+    """The task that makes a job's PDF: done already when the store has it, else queued in the
+    pool (a worker renders it; it is stored when it comes back). Its result: (the PDF, bytes or
+    the stored file; seconds; an error message or '')."""
+    kept = store.get(job.key) if store else None
+    if kept is not None:
+        return done_task((kept, 0.0, ""), kind=kind, key=job.key)
+    _say_if_slow(progress)
+    _check_weasyprint(job)
+    return pool.add(Task(render_pdf, (job.html, job.forms, job.stylesheets), kind=kind, size=len(job.html),
+                         outputs=frozenset({job.output}), key=job.key,
+                         then=functools.partial(_store, store) if store else None))
+
+
+def _store(store, task: Task) -> None:
+    data, _seconds, error = task.result
+    if not error:
+        store.put(task.key, data)
+
+
+def pdf_made(job: PdfJob, task: Task) -> PdfMade:
+    """A job's PDF from its task; one that could not be made is a SiteError naming the file it
+    was made from."""
+    content, seconds, error = task.result
+    if error:
+        raise SiteError(Loc(job.source, 1, 1), f"could not make {job.output}: {error} — check the theme's "
+                                               "templates/pdf/ files (run with --verbose for details)")
+    return PdfMade(job, content, seconds, stored=isinstance(content, Path))
+
+
 def make_pdfs(jobs: list[PdfJob], store=None, workers: int | None = None, progress=None) -> Iterator[PdfMade]:
     """Every job's PDF, as each is ready: those the store has first, then the others as they are
     rendered, in parallel (jobs with the same key are rendered once). A PDF that cannot be made
     is a SiteError naming the file it was made from."""
-    todo: list[PdfJob] = []
-    for job in jobs:
-        kept = store.get(job.key) if store else None
-        if kept is not None:
-            yield PdfMade(job, kept, stored=True)
-        else:
-            todo.append(job)
-    if todo:
-        _say_if_slow(progress)
-        same: dict[str, list[PdfJob]] = {}
-        for job in todo:  # jobs with the same inputs (a role's handbook that is the whole one) render once
-            same.setdefault(job.key, []).append(job)
-        for job, (data, seconds, error) in _render_all([group[0] for group in same.values()], workers):
-            if error:
-                raise SiteError(
-                    Loc(job.source, 1, 1),
-                    f"could not make {job.output}: {error} — check the theme's templates/pdf/ files "
-                    "(run with --verbose for details)",
-                )
-            if store:
-                store.put(job.key, data)
-            for i, twin in enumerate(same[job.key]):
-                yield PdfMade(twin, data, seconds if i == 0 else 0.0)
+    pool = Pool(workers or cpu_count())
+    try:
+        tasks = {pdf_task(pool, job, store, WORKSHEET, progress): job for job in jobs}
+        for task in pool.done(tasks):
+            yield pdf_made(tasks[task], task)
+    finally:
+        pool.close()
     if store:
         store.prune({job.key for job in jobs})
 
@@ -149,42 +164,6 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def _render_all(jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, tuple[bytes, float, str]]]:
-    """(job, its PDF) as each is rendered: in this process (one job, or one core) or in a pool,
-    the biggest first, so that no core is left with a long one at the end."""
-    workers = min(len(jobs), workers or cpu_count())
-    _check_weasyprint(jobs[0])
-    jobs = sorted(jobs, key=lambda job: -len(job.html))
-    if workers <= 1:
-        for job in jobs:
-            yield job, render_pdf(job.html, job.forms, job.stylesheets)
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # (put off: only a build that makes PDFs needs a pool)
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-        futures = {pool.submit(render_pdf, job.html, job.forms, job.stylesheets): job for job in jobs}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-def pool_context():
-    """fork where it is safe (no other threads, so no lock can be held), else a forkserver."""
-    import multiprocessing  # (put off: see _render_all)
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")  # workers inherit the imported WeasyPrint
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mentorsite.steps.pdf", "weasyprint"])
-        return ctx
-    return multiprocessing.get_context("spawn")
 
 
 def _check_weasyprint(job: PdfJob) -> None:
