@@ -15,7 +15,9 @@ holds every step's tasks at once and orders them all.
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -172,7 +174,7 @@ class Pool:
             from concurrent.futures import ProcessPoolExecutor  # (put off: see _work)
 
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context(),
-                                                 initializer=_yield_to_saves if self.background else None)
+                                                 initializer=_worker, initargs=(self.background, os.getpid()))
         return self._executor
 
 
@@ -190,9 +192,25 @@ def context():
     return multiprocessing.get_context("spawn")
 
 
-def _yield_to_saves() -> None:
-    """A preview's worker: the processor goes to the preview's own process first (its saves)."""
-    try:
-        os.nice(10)
-    except OSError:  # (not allowed: the workers run at the preview's priority)
-        pass
+def _worker(background: bool, parent: int) -> None:
+    """A worker begins: Ctrl+C is for the command to handle (the worker ends with the pool, its
+    traceback unsaid), and the worker ends if the command's process does (killed, it cannot say
+    so); a preview's worker gives the processor to the preview's saves first."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    if background:
+        try:
+            os.nice(10)
+        except OSError:  # (not allowed: the workers run at the preview's priority)
+            pass
+
+
+def _end_with(parent: int) -> None:
+    while True:
+        time.sleep(1)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except OSError:  # (there, but not ours to signal)
+            pass

@@ -41,3 +41,133 @@ def test_files_under_the_base_path_are_served(out, path, expected):
 )
 def test_everything_else_is_refused(out, path):
     assert resolve_request(path, "/hb/", out) is None
+
+
+# -- the preview on a fresh clone: the pages at once, the PDFs after them (issue 20) -----------
+
+import http.client  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pypdf  # noqa: E402
+
+from mentorsite.commands.serve import free_port  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+GUIDE = "content/guides/working-together/communication.md"
+
+
+class Preview:
+    """`mentorsite serve` in a fresh copy of the example (no cache, no _site), its log read as it comes."""
+
+    def __init__(self, root: Path):
+        shutil.copy(REPO / "site.yml", root)
+        shutil.copytree(REPO / "content", root / "content")
+        self.root, self.port, self.lines = root, free_port(), []
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # (tests run in the background)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(self.port)], cwd=root,
+                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True).start()
+
+    def get(self, path: str) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", "/mentoring/" + path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+    def first_page(self, timeout: float = 60) -> bytes:
+        """The home page, as soon as the server answers with it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "".join(self.lines)
+            try:
+                status, _, body = self.get("")
+            except OSError:
+                time.sleep(0.02)
+                continue
+            assert status == 200, (status, body[:300])
+            return body
+        raise AssertionError("the preview did not answer:\n" + "".join(self.lines))
+
+    def pdf(self, path: str, timeout: float = 300) -> tuple[list[int], pypdf.PdfReader]:
+        """Ask for a PDF until it comes (as the being-made page does): the statuses seen, and the PDF."""
+        statuses = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, headers, body = self.get(path)
+            statuses.append(status)
+            if status == 200:
+                assert headers["Content-Type"] == "application/pdf"
+                return statuses, pypdf.PdfReader(io.BytesIO(body))
+            assert status == 503, (status, body[:300])
+            assert headers["Retry-After"] == "2" and headers["Content-Type"] == "text/html; charset=utf-8"
+            assert b"This PDF is being made" in body and b'http-equiv="refresh"' in body
+            time.sleep(int(headers["Retry-After"]))
+        raise AssertionError(f"{path} never came:\n" + "".join(self.lines))
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        time.sleep(0.1)
+        return "".join(self.lines)
+
+
+@pytest.fixture
+def preview(tmp_path):
+    running = Preview(tmp_path)
+    yield running
+    running.stop()
+
+
+def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_comes_when_made(preview):
+    home = preview.first_page()
+    site = preview.root / "_site"
+    assert b"Northwind" in home
+    assert not (site / "handbook.pdf").exists()  # (the pages are there: the PDFs come after them)
+    assert (site / "guides/working-together/communication/index.html").is_file()
+    # a PDF not made yet: the being-made page (or, the machine being quick, the PDF), never a 404
+    statuses, book = preview.pdf("handbook-mentee.pdf")
+    assert set(statuses) <= {200, 503} and statuses[-1] == 200
+    top = [item.title for item in book.outline if not isinstance(item, list)]
+    assert top[:3] == ["Contents", "The program", "Guides"] and len(book.pages) > 50
+    statuses, sheet = preview.pdf("worksheets/goals.pdf")
+    assert statuses == [200]  # (made before the handbook's parts, or waited for)
+    assert "goal1-type" in sheet.get_fields()
+    deadline = time.monotonic() + 300
+    while not any("and the PDFs: " in line for line in preview.lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = preview.stop()
+    assert log.index("Serving ") < log.index("and the PDFs: 20 made in "), log
+
+
+def test_a_save_while_the_pdfs_are_made_builds_the_pages_first(preview):
+    preview.first_page()
+    guide = preview.root / GUIDE
+    guide.write_text(guide.read_text(encoding="utf-8").replace("\n## ", "\nA sentence saved during the PDFs.\n\n## ", 1),
+                     encoding="utf-8")
+    saved = time.monotonic()
+    while b"A sentence saved during the PDFs." not in preview.get("guides/working-together/communication/")[2]:
+        assert time.monotonic() - saved < 30, "".join(preview.lines)
+        time.sleep(0.02)
+    assert not (preview.root / "_site/handbook.pdf").exists()  # the page came first
+    _, book = preview.pdf("handbook.pdf")  # then the PDFs went on, from the saved guide
+    text = "".join(page.extract_text() for page in book.pages)
+    assert "A sentence saved during the PDFs." in text
+    log = preview.stop()
+    assert "communication.md changed" in log and "Traceback" not in log, log

@@ -177,7 +177,7 @@ def _run(args) -> int:
         return _new(args)
     config_path = _config_path(args.config)
     if args.command == "serve":
-        return serve(config_path, host=args.host, port=args.port, open_browser=args.open)
+        return serve(config_path, host=args.host, port=args.port, open_browser=args.open, progress=args.progress)
     config = load_config(config_path, output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":

@@ -128,7 +128,7 @@ class HandbookPdfStep:
                 books[done_task(kept, kind=BOOK)] = plan
                 continue
             needs = tuple({parts[p.key]: None for p in plan.parts})  # (each part once, in order)
-            books[pool.add(Task(join, functools.partial(_book_args, plan, parts, store), needs, kind=BOOK,
+            books[pool.add(Task(book_pdf, functools.partial(_book_args, plan, parts, store), needs, kind=BOOK,
                                 size=sum(task.size for task in needs), outputs=frozenset({plan.artifact.name}),
                                 key=plan.key, then=functools.partial(_store, store)))] = plan
         return self._collect(parts, books, run)
@@ -154,7 +154,7 @@ class HandbookPdfStep:
 
 
 def _book_args(plan: Plan, parts: dict, store) -> tuple:
-    """join's arguments for a book, once its parts are made (a part that could not be made is
+    """book_pdf's arguments for a book, once its parts are made (a part that could not be made is
     the book's error)."""
     contents = {}
     for p in plan.parts:
@@ -163,7 +163,7 @@ def _book_args(plan: Plan, parts: dict, store) -> tuple:
             raise SiteError(plan.source, f"could not make {plan.artifact.name}: {error} — check the theme's "
                                          "templates/pdf/ files (run with --verbose for details)")
         contents[p.key] = content
-    return plan.front, plan.parts, contents, {}, store, plan.stylesheets
+    return plan.front, plan.parts, contents, store, plan.stylesheets
 
 
 def _store(store, task) -> None:
@@ -227,11 +227,23 @@ def book_stylesheets(env: jinja2.Environment) -> tuple[str, ...]:
     return (paper, colours, paged) if colours else (paper, paged)
 
 
+_READERS: dict = {}  # a worker's parts as read for the last book it joined (the next shares most of them)
+
+
+def book_pdf(front: Front, planned: list[Planned], parts: dict, store, stylesheets: tuple[str, ...]) -> bytes:
+    """join(), in a worker of the build's pool, with the parts it read for its last book."""
+    readers = {p.key: _READERS[p.key] for p in planned if p.key in _READERS}
+    data = join(front, planned, parts, readers, store, stylesheets)
+    _READERS.clear()
+    _READERS.update(readers)
+    return data
+
+
 def join(front: Front, planned: list[Planned], parts: dict, readers: dict, store=None,
          stylesheets: tuple[str, ...] = ()) -> bytes:
     """A handbook PDF: cover and contents, then every part, with page numbers and bookmarks
     (parts: key -> a part's PDF, bytes or a stored file; readers: key -> the part read, kept
-    for the next book). Runs in a worker of the build's pool."""
+    for the next book)."""
     from pypdf import PdfReader, PdfWriter  # (put off: pypdf is for the handbook PDFs alone)
 
     for p in planned:
