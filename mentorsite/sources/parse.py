@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from mentorsite.sources.discover import Source, Sources, source_digest
-from markdown_it.common.utils import escapeHtml
 
 from mentorsite.deps import digest
 from mentorsite.errors import Loc, Problems, SiteError, SiteErrors, suggest
@@ -169,6 +168,8 @@ def render_body(tokens: list, html: bool) -> Body:
 
 def fill(body: Body, resolve, directive) -> str:
     """A body's HTML with its links resolved and its directives rendered."""
+    from markdown_it.common.utils import escapeHtml  # (put off: see sources.markdown.make_markdown)
+
     links, directives = body.links, body.directives
     return _PLACEHOLDER.sub(
         lambda m: escapeHtml(resolve(links[int(m.group(1))])) if m.group(1) is not None

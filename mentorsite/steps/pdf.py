@@ -12,7 +12,6 @@ import contextlib
 import ctypes.util
 import functools
 import hashlib
-import importlib.metadata
 import logging
 import os
 import time
@@ -69,6 +68,8 @@ def weasyprint_version() -> str:
 @functools.cache
 def package_version(package: str) -> str:
     """An installed package's version ('none' when it is not installed), read once per process."""
+    import importlib.metadata  # (put off: only a build that makes PDFs needs versions, and it costs 15 ms)
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
