@@ -149,8 +149,8 @@ def build_site(config: SiteConfig, *, jobs: int | None, cache: bool, session: Se
             report = write(dict(sorted(files.items())), out, atomic=atomic, spare=state.spare if atomic else None,
                            tree=spool.path if first and atomic else None)
             steps("write")
-        remember(run, out)
-        if session.state is None:  # (a preview saves its state when it stops)
+        changed = remember(run, out)
+        if session.state is None and (changed or not state.loaded):  # (a preview saves its state when it stops)
             state.save()
             if cache:
                 prune_other_outputs(config.root, out)  # other output folders' states, unused for a month

@@ -237,20 +237,28 @@ def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dic
     return tuple(sorted(deferred))
 
 
-def remember(run: Run, output: Path) -> None:
+def remember(run: Run, output: Path) -> bool:
     """After the write: a record of each artifact made, with the digests of what it read and
     the stats of its files as written; those of artifacts the site no longer has go. An
     artifact made without keys (made every time), or that read something that cannot be
-    digested, gets no record."""
+    digested, gets no record. Returns whether any record changed (else the state on disk holds)."""
     state = run.state
     folder = str(output) + "/"
+    changed = False
     for made in run.made:
+        name = made.artifact.name
         deps = {key: run.digests(key) for key in made.deps} if made.deps is not None else None
         if deps is None or None in deps.values():
-            state.records.pop(made.artifact.name, None)
+            changed |= state.records.pop(name, None) is not None
             continue
-        state.records[made.artifact.name] = Record(deps, {out: file_stat(folder + out) for out in made.files})
+        record = Record(deps, {out: file_stat(folder + out) for out in made.files})
+        if state.records.get(name) != record:
+            state.records[name] = record
+            changed = True
     for name in state.records.keys() - run.names:
         del state.records[name]
+        changed = True
     for name in state.readings.keys() - run.names:
         del state.readings[name]
+        changed = True
+    return changed

@@ -78,6 +78,7 @@ class BuildState:
     records: dict[str, Record] = field(default_factory=dict)  # an artifact's name -> Record
     readings: dict = field(default_factory=dict)  # a page's output path -> Reading
     memory: Memory | None = None  # a preview's (None for a build from the command line)
+    loaded: bool = False  # read whole from its file (a build that changes no record need not write it again)
 
     @classmethod
     def open(cls, root: Path, output: Path, *, enabled: bool = True) -> "BuildState":
@@ -99,6 +100,7 @@ class BuildState:
                 if not isinstance(value, dict):
                     raise ValueError(f"{name} is not a mapping")
                 setattr(state, name, value)
+            state.loaded = True
         except FileNotFoundError:
             pass
         except Exception as e:  # truncated, damaged, unpicklable: never trusted
