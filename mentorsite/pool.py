@@ -100,6 +100,17 @@ class Pool:
         self.queue.append(task)
         return task
 
+    def begin(self, tasks: Iterable[Task]) -> None:
+        """Hand these tasks to the workers at once, before anyone waits for them: they are made
+        while this process does other work (a build's worksheet PDFs, while its pages render). A
+        preview's pool keeps its order instead (what a reader asks for goes first)."""
+        if self.workers == 1 or self.background:
+            return
+        for task in tasks:
+            if task in self.queue and not task.needs:
+                self.queue.remove(task)
+                self.running[self._pool().submit(task.run, *task.args)] = task
+
     def done(self, tasks: Iterable[Task]) -> Iterator[Task]:
         """The tasks given, each as it is done (or failed), the pool working meanwhile on every
         task queued, in its order."""

@@ -13,7 +13,8 @@ digests the state knows.
 
 The PDF steps (`pooled`) hand their work to one pool of worker processes (pool.py): each is
 begun in turn, and their outputs are collected once every step has begun, so that the pool holds
-all of their tasks at once and keeps every core busy to the end.
+all of their tasks at once and keeps every core busy to the end. The worksheet PDFs step comes
+first and hands its tasks to the workers at once: they are made while the pages render.
 
 A preview (serve.py) gives the runner a session: the steps it defers to a later run (their
 outputs are kept as they are, or left out until made), `superseded()`, asked between steps and

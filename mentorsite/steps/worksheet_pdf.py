@@ -39,6 +39,7 @@ class WorksheetPdfStep:
         pool, store = run.pool(), run.state.pdfs
         tasks = {pdf_task(pool, job, store, WORKSHEET, run.progress): (artifact, job, deps)
                  for artifact, (job, deps) in zip(todo, made)}
+        pool.begin(sorted(tasks, key=lambda task: -task.size))  # (made while the pages render: runner.py)
         return self._collect(tasks, run)
 
     def _collect(self, tasks: dict, run) -> Iterator[Made]:
