@@ -67,15 +67,15 @@ GUIDE = "content/guides/working-together/communication.md"
 class Preview:
     """`mentorsite serve` in a fresh copy of the example (no cache, no _site), its log read as it comes."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *options: str):
         shutil.copy(REPO / "site.yml", root)
         shutil.copytree(REPO / "content", root / "content")
         self.root, self.port, self.lines = root, free_port(), []
         if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # (tests run in the background)
             signal.signal(signal.SIGINT, signal.default_int_handler)
         env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(self.port)], cwd=root,
-                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(self.port), *options],
+                                     cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True).start()
 
     def get(self, path: str) -> tuple[int, dict, bytes]:
@@ -171,3 +171,27 @@ def test_a_save_while_the_pdfs_are_made_builds_the_pages_first(preview):
     assert "A sentence saved during the PDFs." in text
     log = preview.stop()
     assert "communication.md changed" in log and "Traceback" not in log, log
+
+
+def test_quiet_says_nothing_but_errors(tmp_path):
+    preview = Preview(tmp_path, "--quiet")
+    try:
+        preview.first_page()
+        guide = preview.root / GUIDE
+        guide.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        saved = time.monotonic()
+        while b"A quiet sentence." not in preview.get("guides/working-together/communication/")[2]:
+            assert time.monotonic() - saved < 30
+            time.sleep(0.02)
+        (preview.root / "content/program.yml").write_text("name: [unclosed\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while not any("invalid YAML" in line for line in preview.lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        log = preview.stop()
+    lines = log.splitlines()  # the error alone (once for each rebuild the save set off), and nothing else
+    assert lines and lines[0].endswith(" build failed, the last good site is still served:"), log
+    for failed, problem in zip(lines[::2], lines[1::2]):
+        assert failed.endswith(" build failed, the last good site is still served:"), log
+        assert problem.startswith("  content/program.yml:2:1: invalid YAML: "), log
+    assert len(lines) % 2 == 0, log
