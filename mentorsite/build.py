@@ -6,8 +6,9 @@
                                           which outputs are current and makes the rest)
     write(files, output)                  the new site swapped in whole; the state saved
 
-The steps (steps/): the pages, the print pages, the calendar, the search index, the files
-around them, then the worksheet and handbook PDFs. See ARCHITECTURE.md.
+The steps (steps/): the worksheet PDFs (made by worker processes while the rest runs), the
+pages, the print pages, the calendar, the search index, the files around them, then the
+handbook PDFs. See ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from mentorsite.write import clean_leftovers, spooled, write
 
 log = logging.getLogger(__name__)
 
-STEPS = (PagesStep(), PrintStep(), CalendarStep(), SearchStep(), SiteFilesStep(), WorksheetPdfStep(), HandbookPdfStep())
+STEPS = (WorksheetPdfStep(), PagesStep(), PrintStep(), CalendarStep(), SearchStep(), SiteFilesStep(), HandbookPdfStep())
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +153,7 @@ def build_site(config: SiteConfig, *, jobs: int | None, cache: bool, session: Se
                            tree=spool.path if first and atomic else None)
             steps("write")
         remember(run, out)
-        if session.state is None:  # (a preview saves its state when it stops)
+        if session.state is None:  # (a preview saves its state when it stops; save() skips a state unchanged)
             state.save()
             if cache:
                 prune_other_outputs(config.root, out)  # other output folders' states, unused for a month

@@ -44,9 +44,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+if TYPE_CHECKING:  # (imported where a page is read: a build that renders no page needs no parser)
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
+
 
 # The attributes that hold a URL a browser loads or follows, by element, for the elements of
 # HTML and those of SVG. <base href> is listed: it changes what every relative URL of the page
@@ -117,6 +119,8 @@ class HtmlPage:
     and leaves it as it was."""
 
     def __init__(self, html: bytes | str):
+        from selectolax.lexbor import LexborHTMLParser  # (put off: a build that renders no page reads none)
+
         self._tree = LexborHTMLParser(html)  # (without scripting, selectolax's default)
         self._names: dict[int, str] = {}  # tag id -> lowercase name, as met in this document
         self._main = self._tree.css_first("main")  # (the first, as document.querySelector has it)
@@ -246,6 +250,8 @@ def _contained(html: str) -> str:
     holds it: it would swallow every part after it in the print edition), with that element
     written as a <pre> of the same text, as a browser shows it. (A second parse, for this case
     alone: a guide with such raw HTML is warned about.)"""
+    from selectolax.lexbor import LexborHTMLParser  # (put off: see HtmlPage)
+
     tree = LexborHTMLParser(html, is_fragment=True, fragment_tag="main")
     plaintext = tree.css_first("plaintext")
     pre = LexborHTMLParser('<pre class="plaintext"></pre>', is_fragment=True, fragment_tag="body").css_first("pre")
@@ -259,6 +265,8 @@ def _contained(html: str) -> str:
 def fragment_links(html: str) -> list[Link]:
     """The links of a piece of HTML (raw HTML written in a guide), parsed as the content of a
     <body>, in document order."""
+    from selectolax.lexbor import LexborHTMLParser  # (put off: see HtmlPage)
+
     tree = LexborHTMLParser(html, is_fragment=True, fragment_tag="body")
     names: dict[int, str] = {}
     return list(_links(tree, names, _namespaces(tree, names)))
@@ -271,6 +279,8 @@ def swallows(html: str) -> bool:
     """Whether a piece of HTML (raw HTML in a guide) leaves whatever follows it out of the page:
     an unclosed comment, <textarea>, <script>, <title>, <template> or <plaintext> makes the rest
     of the page its text (or inert), as a browser reads it."""
+    from selectolax.lexbor import LexborHTMLParser  # (put off: see HtmlPage)
+
     tree = LexborHTMLParser(html + _AFTER, is_fragment=True, fragment_tag="body")
     return tree.css_first("#mentorsite-after-this") is None
 

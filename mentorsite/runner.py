@@ -11,9 +11,14 @@ Steps run in order; a later step may read what an earlier one yields (a page's R
 search text and its part of the print edition) through keys such as ("reading", output) whose
 digests the state knows.
 
+The PDF steps (`pooled`) hand their work to one pool of worker processes (pool.py): each is
+begun in turn, and their outputs are collected once every step has begun, so that the pool holds
+all of their tasks at once and keeps every core busy to the end. The worksheet PDFs step comes
+first and hands its tasks to the workers at once: they are made while the pages render.
+
 A preview (serve.py) gives the runner a session: the steps it defers to a later run (their
-outputs are kept as they are, or left out until made), and `superseded()`, asked between steps,
-which stops the run when newer saves came in.
+outputs are kept as they are, or left out until made), `superseded()`, asked between steps and
+while the pool works, which stops the run when newer saves came in, and its own pool.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Protocol
 import jinja2
 
 from mentorsite.deps import Digests
+from mentorsite.pool import Pool, Superseded, longest_first
 from mentorsite.state import BuildState, Record, file_stat
 from mentorsite.write import KEEP
 
@@ -55,6 +61,7 @@ class Step(Protocol):
 
     name: str
     title: str  # how the progress line names it
+    pooled: bool  # (optional) its make() hands its work to run.pool() at once and returns an iterator
 
     def artifacts(self, run: "Run") -> list[Artifact]:
         """Everything this step makes for the site."""
@@ -74,10 +81,6 @@ class StepReport:
     deferred: tuple[str, ...] = ()
     seconds: float = 0.0
     timings: list = field(default_factory=list)  # (output, seconds) of what took long (PDFs)
-
-
-class Superseded(Exception):
-    """A build stopped before writing: newer changes came in while it ran (a preview's)."""
 
 
 class Session:
@@ -100,6 +103,21 @@ class Session:
         """Whether newer changes came in since this build started (it then stops before writing)."""
         return False
 
+    def pool(self, workers: int) -> Pool:
+        """The worker processes for a build's PDFs: a new pool, closed when the build ends."""
+        return Pool(workers)
+
+    def release(self, pool: Pool) -> None:
+        """A build's pool, when the build ends (or fails): closed (a preview keeps its own)."""
+        pool.close()
+
+    def rank(self, task) -> tuple:
+        """The order of the pool's work: a book as soon as its parts are made, then the longest."""
+        return longest_first(task)
+
+    def made(self, made: Made, output: Path) -> None:
+        """One artifact made (a preview puts its PDFs in the site at once); output: the site's folder."""
+
 
 @dataclass
 class Run:
@@ -117,52 +135,84 @@ class Run:
     made: list[Made] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # every artifact of the site, made or not
     reports: dict[str, StepReport] = field(default_factory=dict)
+    workers: Pool | None = None  # the pool of the PDF steps, once one of them has work for it
 
     @property
     def progress(self):
         """The progress line to tell what is being made (None: say nothing)."""
         return self.session.progress
 
+    def pool(self) -> Pool:
+        """The build's pool of worker processes (its session's), shared by the PDF steps."""
+        if self.workers is None:
+            self.workers = self.session.pool(self.jobs if self.jobs > 1 else 1)
+            self.workers.rank, self.workers.stop = self.session.rank, self.session.superseded
+        return self.workers
+
 
 def run_steps(run: Run, steps: list[Step]) -> dict:
-    """Run each step in turn: its current artifacts kept, the others made. Returns every file of
-    the site (output path -> bytes, a file, or KEEP)."""
+    """Run each step in turn: its current artifacts kept, the others made (the pooled steps' work
+    begun in turn, then collected). Returns every file of the site (output path -> bytes, a
+    file, or KEEP)."""
+    begun = []
+    try:
+        for step in steps:
+            start = time.perf_counter()
+            report = run.reports[step.name] = StepReport(step.name)
+            todo = _todo(run, step, report)
+            if todo and getattr(step, "pooled", False):
+                begun.append((step, todo, step.make(todo, run), start))
+                continue
+            if todo:
+                _collect(run, step, todo, step.make(todo, run))
+            report.seconds = time.perf_counter() - start
+            if run.session.superseded():
+                raise Superseded()
+        for step, todo, made, start in begun:
+            _collect(run, step, todo, made)
+            run.reports[step.name].seconds = time.perf_counter() - start
+    finally:
+        if run.workers is not None:
+            run.session.release(run.workers)
+    return run.files
+
+
+def _todo(run: Run, step: Step, report: StepReport) -> list[Artifact]:
+    """A step's artifacts that are not current (none when the session defers the step)."""
     state = run.state
     folder = str(state.output) + "/"
-    for step in steps:
-        start = time.perf_counter()
-        report = run.reports[step.name] = StepReport(step.name)
-        artifacts = step.artifacts(run)
-        run.names.update(artifact.name for artifact in artifacts)
-        if run.session.defers(step.name):
-            report.deferred = _defer(artifacts, state, folder, run.files)
-            continue
-        todo = []
-        for artifact in artifacts:
-            record = state.records.get(artifact.name)
-            if record is not None and _current(record, run.digests, folder):
-                run.files.update(dict.fromkeys(record.stats, KEEP))
-                report.kept += 1
-            else:
-                todo.append(artifact)
-        if todo:
-            progress = run.progress
-            if progress is not None:
-                progress.start(step.title, len(todo))
-            for made in step.make(todo, run):
-                run.files.update(made.files)
-                run.made.append(made)
-                if made.reading is not None:
-                    state.readings[made.artifact.name] = made.reading
-                report.made += 1
-                if progress is not None:
-                    progress.advance(made.artifact.name)
-            if progress is not None:
-                progress.done()
-        report.seconds = time.perf_counter() - start
-        if run.session.superseded():
-            raise Superseded()
-    return run.files
+    artifacts = step.artifacts(run)
+    run.names.update(artifact.name for artifact in artifacts)
+    if run.session.defers(step.name):
+        report.deferred = _defer(artifacts, state, folder, run.files, run.digests)
+        return []
+    todo = []
+    for artifact in artifacts:
+        record = state.records.get(artifact.name)
+        if record is not None and _current(record, run.digests, folder):
+            run.files.update(dict.fromkeys(record.stats, KEEP))
+            report.kept += 1
+        else:
+            todo.append(artifact)
+    return todo
+
+
+def _collect(run: Run, step: Step, todo: list[Artifact], made_ones: Iterable[Made]) -> None:
+    """Take in what a step makes, as it is made."""
+    report, progress = run.reports[step.name], run.progress
+    if progress is not None:
+        progress.start(step.title, len(todo))
+    for made in made_ones:
+        run.files.update(made.files)
+        run.made.append(made)
+        if made.reading is not None:
+            run.state.readings[made.artifact.name] = made.reading
+        report.made += 1
+        run.session.made(made, run.state.output)
+        if progress is not None:
+            progress.advance(made.artifact.name)
+    if progress is not None:
+        progress.done()
 
 
 def _current(record: Record, digests: Digests, folder: str) -> bool:
@@ -172,9 +222,10 @@ def _current(record: Record, digests: Digests, folder: str) -> bool:
     return all(digests(key) == value for key, value in record.deps.items())
 
 
-def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict) -> tuple[str, ...]:
+def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict, digests: Digests) -> tuple[str, ...]:
     """A deferred step's outputs: kept as they are where they exist (their records stay, so
-    the next run compares with them), else left out until made."""
+    the next run compares with them), else left out until made. Returns those that are not
+    current (missing, or made from what has changed since): a later run makes them."""
     deferred = []
     for artifact in artifacts:
         record = state.records.get(artifact.name)
@@ -182,24 +233,33 @@ def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dic
         for output in outputs:
             if file_stat(folder + output) is not None:
                 files[output] = KEEP
-            deferred.append(output)
+        if record is None or not _current(record, digests, folder):
+            deferred.extend(outputs)
     return tuple(sorted(deferred))
 
 
-def remember(run: Run, output: Path) -> None:
+def remember(run: Run, output: Path) -> bool:
     """After the write: a record of each artifact made, with the digests of what it read and
     the stats of its files as written; those of artifacts the site no longer has go. An
     artifact made without keys (made every time), or that read something that cannot be
-    digested, gets no record."""
+    digested, gets no record. Returns whether any record changed (else the state on disk holds)."""
     state = run.state
     folder = str(output) + "/"
+    changed = False
     for made in run.made:
+        name = made.artifact.name
         deps = {key: run.digests(key) for key in made.deps} if made.deps is not None else None
         if deps is None or None in deps.values():
-            state.records.pop(made.artifact.name, None)
+            changed |= state.records.pop(name, None) is not None
             continue
-        state.records[made.artifact.name] = Record(deps, {out: file_stat(folder + out) for out in made.files})
+        record = Record(deps, {out: file_stat(folder + out) for out in made.files})
+        if state.records.get(name) != record:
+            state.records[name] = record
+            changed = True
     for name in state.records.keys() - run.names:
         del state.records[name]
+        changed = True
     for name in state.readings.keys() - run.names:
         del state.readings[name]
+        changed = True
+    return changed

@@ -335,6 +335,15 @@ def _copy_or_write(target: Path, content: bytes | Path) -> None:
         target.write_bytes(content)
 
 
+def put_file(output: Path, rel: str, content: bytes | Path) -> None:
+    """Put one file into the site as it stands, atomically (a preview's PDF, as soon as it is
+    made; the build's write finds it there)."""
+    try:
+        _put(Path(output) / rel, content, Path(output))
+    except OSError as e:
+        raise write_error(e, output) from None
+
+
 def _put(target: Path, content: bytes | Path, root: Path) -> None:
     """Replace one file atomically (write beside it, then rename over it)."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -188,6 +188,19 @@ def test_unchanged_rebuild_renders_nothing(project):
     assert state.stat().st_ino != saved.st_ino  # what changed is remembered
 
 
+def test_a_build_that_changes_nothing_leaves_the_state_file_alone(project):
+    config = load_config(project / "site.yml")
+    build(config)
+    state = next((project / ".mentorsite-cache").glob("state-*.pickle"))
+    written = state.stat().st_mtime_ns
+    assert build(config).rendered == 0
+    assert state.stat().st_mtime_ns == written  # (nothing to remember: the file holds it all)
+    delete_guide(project)  # its page, and its record, are gone: the state is written
+    assert build(load_config(project / "site.yml")).rendered > 0
+    assert state.stat().st_mtime_ns != written
+    assert build(load_config(project / "site.yml")).rendered == 0
+
+
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other-version"])
 def test_a_damaged_state_is_not_trusted(project, damage):
     import pickle

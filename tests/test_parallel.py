@@ -4,6 +4,8 @@ import sys
 
 from mentorsite.build import build
 from mentorsite.sources.config import load_config
+from mentorsite.sources.parse import PARALLEL_GUIDES
+from mentorsite.steps.pages import PARALLEL_PAGES
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -16,12 +18,13 @@ def tree(folder):
 
 def test_parallel_equals_serial(tmp_path):
     root = tmp_path / "handbook"
-    generate(root, 160)
+    guides = max(PARALLEL_GUIDES, PARALLEL_PAGES) + 10  # (enough for workers to parse and render)
+    generate(root, guides)
     guide = root / "content/guides/topic-01/guide-00001.md"
     guide.write_text(guide.read_text() + "\n::type peer\n\n::milestones template-1\n\n:::tip Careful\nText.\n:::\n")
     serial = build(load_config(root / "site.yml", output=str(root / "serial")), cache=False, jobs=1)
     parallel = build(load_config(root / "site.yml", output=str(root / "parallel")), cache=False, jobs=2)
-    assert serial.rendered == parallel.rendered == serial.pages > 160
+    assert serial.rendered == parallel.rendered == serial.pages > guides
     a, b = tree(root / "serial"), tree(root / "parallel")
     assert sorted(a) == sorted(b)
     assert [rel for rel in a if a[rel] != b[rel]] == []
@@ -31,7 +34,7 @@ def test_parallel_equals_serial(tmp_path):
 
 def test_parallel_build_reports_errors_located(tmp_path):
     root = tmp_path / "handbook"
-    generate(root, 120)
+    generate(root, PARALLEL_GUIDES + 10)  # (enough for workers to parse)
     bad = root / "content/guides/topic-02/guide-00002.md"
     bad.write_text(bad.read_text().replace("---\n\n", "---\n\n::type nope\n\n", 1))
     (root / "content/guides/topic-03/guide-00003.md").write_text("---\ntitle: [unclosed\n---\n")

@@ -62,13 +62,98 @@ def _serve(root, site_yml: str, guide: str):
     return start(root)
 
 
+# -- the preview on a fresh clone: the pages at once, the PDFs after them (issue 20) -----------
+
+import http.client  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pypdf  # noqa: E402
+
+from mentorsite.commands.serve import free_port  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+GUIDE = "content/guides/working-together/communication.md"
+
+
+class Preview:
+    """`mentorsite serve` in a fresh copy of the example (no cache, no _site), its log read as it comes."""
+
+    def __init__(self, root: Path, *options: str):
+        shutil.copy(REPO / "site.yml", root)
+        shutil.copytree(REPO / "content", root / "content")
+        self.root, self.port, self.lines = root, free_port(), []
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # (tests run in the background)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "mentorsite", "serve", "--port", str(self.port), *options],
+                                     cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True).start()
+
+    def get(self, path: str) -> tuple[int, dict, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("GET", "/mentoring/" + path)
+            resp = conn.getresponse()
+            return resp.status, dict(resp.getheaders()), resp.read()
+        finally:
+            conn.close()
+
+    def first_page(self, timeout: float = 60) -> bytes:
+        """The home page, as soon as the server answers with it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "".join(self.lines)
+            try:
+                status, _, body = self.get("")
+            except OSError:
+                time.sleep(0.02)
+                continue
+            assert status == 200, (status, body[:300])
+            return body
+        raise AssertionError("the preview did not answer:\n" + "".join(self.lines))
+
+    def pdf(self, path: str, timeout: float = 300) -> tuple[list[int], pypdf.PdfReader]:
+        """Ask for a PDF until it comes (as the being-made page does): the statuses seen, and the PDF."""
+        statuses = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, headers, body = self.get(path)
+            statuses.append(status)
+            if status == 200:
+                assert headers["Content-Type"] == "application/pdf"
+                return statuses, pypdf.PdfReader(io.BytesIO(body))
+            assert status == 503, (status, body[:300])
+            assert headers["Retry-After"] == "2" and headers["Content-Type"] == "text/html; charset=utf-8"
+            assert b"This PDF is being made" in body and b'http-equiv="refresh"' in body
+            time.sleep(int(headers["Retry-After"]))
+        raise AssertionError(f"{path} never came:\n" + "".join(self.lines))
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        time.sleep(0.1)
+        return "".join(self.lines)
+
+
 @pytest.fixture
 def preview(tmp_path):
     """A preview of a handbook with one long page (larger than a socket's buffers)."""
     from tests.browser.test_serve import stop
 
     info = _serve(tmp_path / "small", "title: Small\nurl: https://example.org/mentoring/\nhandbook_pdfs: false\n",
-                  "Some words to read. " * 100_000)
+                  "Some words to read. " * 45_000)
     yield info
     stop(info)
 
@@ -86,7 +171,7 @@ def test_clients_that_hang_up_mid_response_print_nothing(preview):
             if i % 3 != 2:  # a reset (RST) instead of a FIN
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     status, _, body = raw_get(preview["port"], "/mentoring/guides/long/")
-    assert status == 200 and body.count(b"Some words to read.") == 100_000
+    assert status == 200 and body.count(b"Some words to read.") == 45_000
     stop(preview)
     rest = preview["proc"].stdout.read()
     assert rest.strip() == "Stopped.", rest
@@ -120,13 +205,13 @@ def test_a_deleted_site_folder_is_made_again(tmp_path):
             shutil.rmtree(tmp_path / f"trash-{i}")
             seen = _poll(port, "/mentoring/guides/long/", 200)
             assert set(seen) <= {503, 200}, seen
-            assert (root / "_site/handbook.pdf").is_file()
+            assert _poll(port, "/mentoring/handbook.pdf", 200)[-1] == 200  # (made in the background)
             assert _poll(port, "/mentoring/", 200) == [200]
     finally:
         stop(info)
     out = "".join(info["lines"]) + info["proc"].stdout.read()
     # (twice at least: a deletion that comes while the site is being made again makes it once more)
-    assert out.count("site folder deleted, made again: 9 of 10 pages rendered, 21 files written") >= 2, out
+    assert out.count("site folder deleted, made again: 9 of 10 pages rendered, 20 files written") >= 2, out
     assert "Traceback" not in out and "unexpected error" not in out and "failed" not in out
 
 
@@ -177,3 +262,73 @@ def test_a_file_name_that_is_not_utf8_is_shown_not_a_failure(tmp_path, monkeypat
     out = info["proc"].stdout.read()
     assert "content/guides/caf\\udcff.md changed" in out, out
     assert "unexpected error" not in out and "Traceback" not in out
+
+
+@pytest.fixture
+def example_preview(tmp_path):
+    running = Preview(tmp_path)
+    yield running
+    running.stop()
+
+
+def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_comes_when_made(example_preview):
+    home = example_preview.first_page()
+    site = example_preview.root / "_site"
+    assert b"Northwind" in home
+    assert not (site / "handbook.pdf").exists()  # (the pages are there: the PDFs come after them)
+    assert (site / "guides/working-together/communication/index.html").is_file()
+    # a PDF not made yet: the being-made page (or, the machine being quick, the PDF), never a 404
+    statuses, book = example_preview.pdf("handbook-mentee.pdf")
+    assert set(statuses) <= {200, 503} and statuses[-1] == 200
+    top = [item.title for item in book.outline if not isinstance(item, list)]
+    assert top[:3] == ["Contents", "The program", "Guides"] and len(book.pages) > 50
+    statuses, sheet = example_preview.pdf("worksheets/goals.pdf")
+    assert statuses == [200]  # (made before the handbook's parts, or waited for)
+    assert "goal1-type" in sheet.get_fields()
+    deadline = time.monotonic() + 300
+    while not any("and the PDFs: " in line for line in example_preview.lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = example_preview.stop()
+    assert log.index("Serving ") < log.index("and the PDFs: 20 made in "), log
+
+
+def test_a_save_while_the_pdfs_are_made_builds_the_pages_first(example_preview):
+    example_preview.first_page()
+    guide = example_preview.root / GUIDE
+    guide.write_text(guide.read_text(encoding="utf-8").replace("\n## ", "\nA sentence saved during the PDFs.\n\n## ", 1),
+                     encoding="utf-8")
+    saved = time.monotonic()
+    while b"A sentence saved during the PDFs." not in example_preview.get("guides/working-together/communication/")[2]:
+        assert time.monotonic() - saved < 30, "".join(example_preview.lines)
+        time.sleep(0.02)
+    assert not (example_preview.root / "_site/handbook.pdf").exists()  # the page came first
+    _, book = example_preview.pdf("handbook.pdf")  # then the PDFs went on, from the saved guide
+    text = "".join(page.extract_text() for page in book.pages)
+    assert "A sentence saved during the PDFs." in text
+    log = example_preview.stop()
+    assert "communication.md changed" in log and "Traceback" not in log, log
+
+
+def test_quiet_says_nothing_but_errors(tmp_path):
+    example_preview = Preview(tmp_path, "--quiet")
+    try:
+        example_preview.first_page()
+        guide = example_preview.root / GUIDE
+        guide.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        saved = time.monotonic()
+        while b"A quiet sentence." not in example_preview.get("guides/working-together/communication/")[2]:
+            assert time.monotonic() - saved < 30
+            time.sleep(0.02)
+        (example_preview.root / "content/program.yml").write_text("name: [unclosed\n", encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while not any("invalid YAML" in line for line in example_preview.lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        log = example_preview.stop()
+    lines = log.splitlines()  # the error alone (once for each rebuild the save set off), and nothing else
+    message = " build failed (the last good site is kept; its pages show these problems until the next good save):"
+    assert lines and lines[0].endswith(message), log
+    for failed, problem in zip(lines[::2], lines[1::2]):
+        assert failed.endswith(message), log
+        assert problem.startswith("  content/program.yml:2:1: invalid YAML: "), log
+    assert len(lines) % 2 == 0, log

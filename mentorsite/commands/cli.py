@@ -10,11 +10,6 @@ from pathlib import Path
 
 from mentorsite import __version__
 from mentorsite.build import build
-from mentorsite.commands.check import check
-from mentorsite.commands.deploy import deploy
-from mentorsite.commands.new import new_project
-from mentorsite.commands.packs import make_packs, parse_shard
-from mentorsite.commands.serve import serve
 from mentorsite.errors import SiteError, SiteErrors
 from mentorsite.progress import NORMAL, QUIET, VERBOSE, Progress, setup_logging
 from mentorsite.runner import Session
@@ -185,7 +180,9 @@ def _run(args) -> int:
         return _new(args)
     config_path = _config_path(args.config)
     if args.command == "serve":
-        return serve(config_path, host=args.host, port=args.port, open_browser=args.open)
+        from mentorsite.commands.serve import serve  # (put off: the other commands, a build above all, need none of it)
+
+        return serve(config_path, host=args.host, port=args.port, open_browser=args.open, progress=args.progress)
     config = load_config(config_path, output=getattr(args, "output", None), strict=args.strict,
                          url=getattr(args, "url", None))
     if args.command == "build":
@@ -201,6 +198,8 @@ def _run(args) -> int:
             _say(args, f"Handbook PDFs: {report.books} made, {report.books_cached} unchanged")
         return 0
     if args.command == "check":
+        from mentorsite.commands.check import check  # (put off: see serve)
+
         report = check(config)
         warnings = report.warnings
         _warnings(args, warnings)
@@ -220,6 +219,8 @@ def _run(args) -> int:
 
 
 def _new(args) -> int:
+    from mentorsite.commands.new import new_project  # (put off: see serve)
+
     report = new_project(Path(args.folder), example=args.example, force=args.force)
     folder = report.folder
     _say(args, f"Created {'the example handbook' if args.example else 'a new handbook'} in {folder}/ "
@@ -244,6 +245,8 @@ def _deploy(args, config) -> int:
         _say(args, f"Built {report.pages} pages into {cfg.output}/")
         return report
 
+    from mentorsite.commands.deploy import deploy  # (put off: see serve)
+
     config_file = _config_path(args.config)
     report = deploy(config, build=build_and_report, config_file=config_file, branch=args.branch,
                     remote=args.remote, message=args.message, allow_dirty=args.allow_dirty, force=args.force,
@@ -255,6 +258,8 @@ def _deploy(args, config) -> int:
 
 
 def _packs(args, config) -> int:
+    from mentorsite.commands.packs import make_packs, parse_shard  # (put off: see serve)
+
     try:
         shard = parse_shard(args.shard) if args.shard else None
     except ValueError as e:

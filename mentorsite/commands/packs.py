@@ -50,7 +50,8 @@ from mentorsite.state import PdfStore
 from mentorsite.steps.calendar import calendar_bytes, meeting_words
 from mentorsite.steps.chrome import translations_for
 from mentorsite.steps.pages import Renderer, template_error
-from mentorsite.steps.pdf import PdfJob, cpu_count, key_of, make_pdfs, pool_context, versions
+from mentorsite.pool import context
+from mentorsite.steps.pdf import PdfJob, cpu_count, key_of, make_pdfs, versions
 from mentorsite.steps.worksheet_pdf import worksheet_data
 
 COLUMNS = ("mentor", "mentee", "type", "milestones", "start")
@@ -468,7 +469,7 @@ def make_packs(config, roster_path: Path, out: Path, *, shard: tuple[int, int] |
                 if progress is not None:
                     progress.advance()
         else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=_init,
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context(), initializer=_init,
                                      initargs=(job,)) as pool:
                 for n in pool.map(_write_pair, tasks, chunksize=max(1, min(16, len(tasks) // (workers * 8) or 1))):
                     files += n

@@ -1,6 +1,7 @@
 """`mentorsite serve`: build, serve on 127.0.0.1 under the site's base path, rebuild on change,
 and reload open pages (Server-Sent Events). The reload script is added to pages as they are
-served, never written into the built site."""
+served, never written into the built site. The pages are served as soon as they are written;
+the PDFs are made afterwards, in the background (preview_pdfs.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mentorsite.build import build, output_dir
+from mentorsite.commands.preview_pdfs import RETRY, STEPS as PDF_STEPS, PreviewPdfs, being_made, requested
+from mentorsite.progress import NORMAL
 from mentorsite.errors import SiteError, SiteErrors
 from mentorsite.runner import Session, Superseded
 from mentorsite.sources.config import load_config
@@ -38,14 +41,17 @@ _RELOAD_SCRIPT = b"""<script>(function(){var b="build %d",s=new EventSource("%s"
 
 class PreviewSession(Session):
     """What a preview gives each build: the state and theme it keeps from one build to the next,
-    the steps this build leaves for later, and whether newer saves came in (it then stops)."""
+    the steps this build leaves for later, whether newer saves came in (it then stops), and for
+    its PDFs, their own pool, order, and a place in the site as soon as each is made."""
 
     in_place = True
 
-    def __init__(self, state: BuildState, env, defer: frozenset[str] = frozenset(), superseded=None):
+    def __init__(self, state: BuildState, env, defer: frozenset[str] = frozenset(), superseded=None,
+                 pdfs: PreviewPdfs | None = None):
         super().__init__()
         self.state, self.env, self.defer = state, env, defer
         self._superseded = superseded
+        self.pdfs = pdfs
 
     def defers(self, step: str) -> bool:
         return step in self.defer
@@ -53,18 +59,35 @@ class PreviewSession(Session):
     def superseded(self) -> bool:
         return self._superseded is not None and self._superseded()
 
+    def pool(self, workers: int):
+        return self.pdfs.workers(workers) if self.pdfs is not None else super().pool(workers)
+
+    def release(self, pool) -> None:
+        if self.pdfs is not None:
+            pool.clear()  # (a superseded build's tasks; the workers stay for the next build)
+        else:
+            super().release(pool)
+
+    def rank(self, task) -> tuple:
+        return self.pdfs.rank(task) if self.pdfs is not None else super().rank(task)
+
+    def made(self, made, output: Path) -> None:
+        if self.pdfs is not None and made.artifact.name.endswith(".pdf"):
+            for rel, content in made.files.items():
+                self.pdfs.made(rel, content, output)
+
 
 # What the first build of a save leaves for the second, right after it (the pages that hold every
-# page), and what every build after the preview's first leaves as it is (the handbook PDFs).
+# page); the PDFs are made by a third, in the background.
 LATER = frozenset({"print", "search"})
-KEPT = frozenset({"handbook PDFs"})
 
 
 class Preview:
     """The live state of a preview: the config, the last build's result, and the open browsers."""
 
-    def __init__(self, config_path: Path, host: str, port: int):
+    def __init__(self, config_path: Path, host: str, port: int, level: int = NORMAL):
         self.config_path = config_path
+        self.level = level  # how much to say (progress.py's QUIET, NORMAL, VERBOSE)
         self.host, self.port = host, port
         self.state: BuildState | None = None
         self.env = None
@@ -73,8 +96,10 @@ class Preview:
         self.lock = threading.Lock()
         self.config = None
         self.output: Path | None = None
-        self.kept: frozenset[str] = frozenset()  # the first build makes everything, the handbook PDFs included
-        self.pending: frozenset[str] = frozenset()  # outputs a build has deferred (requests for them wait)
+        self.pending: frozenset[str] = frozenset()  # the print pages and search index, deferred (requests wait)
+        self.pdfs = PreviewPdfs()  # the PDFs, made in the background
+        self.busy = threading.Lock()  # held while the PDFs are made
+        self.stopping = False
         self.generation = 0  # how many times the open pages were told to reload
         self.settled = threading.Event()  # set when nothing is pending
         self.settled.set()
@@ -94,40 +119,40 @@ class Preview:
             self.config = config
             self.output = output_dir(config)
             remade = self.state is not None and not self.output.is_dir()  # deleted while serving: made again, whole
-            if remade:
-                self.kept = frozenset()  # the handbook PDFs too
             if self.state is None:
                 self.state = BuildState.for_preview(config.root, self.output)
             if self.env is None:
                 self.env = theme_env(config)
             # pages first (then the browser reloads), the print pages and the search index, which
-            # hold every page, right after: a request for one of them waits until it is up to date
+            # hold every page, right after: a request for one of them waits until it is up to date;
+            # the PDFs last, in the background (make_pdfs)
             try:
-                report = build(config, session=PreviewSession(self.state, self.env, LATER | self.kept, superseded))
+                report = build(config, session=PreviewSession(self.state, self.env, LATER | PDF_STEPS, superseded))
             except Superseded:
                 return False
             what = ("site folder deleted, made again" if remade
                     else _describe(changed, config.root) if changed else "first build")
             self.errors = []
-            print(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "
-                  f"{report.written} files written in {time.perf_counter() - start:.3f} s", flush=True)
+            self.say(f"{time.strftime('%H:%M:%S')} {what}: {report.rendered} of {report.pages} pages rendered, "
+                     f"{report.written} files written in {time.perf_counter() - start:.3f} s")
             for w in report.warnings:
-                print(f"{w.loc}: warning: {w.message}", flush=True)
-            if report.deferred:
-                self.pending = frozenset(report.deferred)
+                self.say(f"{w.loc}: warning: {w.message}")
+            later = [out for name in LATER if name in report.steps for out in report.steps[name].deferred]
+            if later:
+                self.pending = frozenset(later)
                 self.settled.clear()
                 self.broadcast("reload")
                 then = time.perf_counter()
                 try:
-                    late = build(config, session=PreviewSession(self.state, self.env, self.kept))
+                    report = build(config, session=PreviewSession(self.state, self.env, PDF_STEPS))
                 finally:
                     self.pending = frozenset()
                     self.settled.set()
-                self.kept = KEPT  # then they are made by `build`, not at every save
-                print(f"{time.strftime('%H:%M:%S')}   and the print pages and search index: {late.rendered} pages "
-                      f"rendered, {late.written} files written in {time.perf_counter() - then:.3f} s", flush=True)
+                self.say(f"{time.strftime('%H:%M:%S')}   and the print pages and search index: {report.rendered} "
+                         f"pages rendered, {report.written} files written in {time.perf_counter() - then:.3f} s")
+                self.pdfs.left(report)
                 return True
-            self.kept = KEPT
+            self.pdfs.left(report)
         except OutputVanished:  # the site folder was deleted while it was built: made again, whole
             if retry:
                 return self.rebuild(changed, superseded, retry=False)
@@ -140,14 +165,42 @@ class Preview:
         self.broadcast("reload")
         return True
 
+    def make_pdfs(self, superseded) -> None:
+        """Make the PDFs the last build left for later, in the background, each put into the
+        site as soon as it is made (preview_pdfs.py); a save stops them (superseded()), and they
+        go on after its build."""
+        start = time.perf_counter()
+        try:
+            with self.busy:
+                session = PreviewSession(self.state, self.env, frozenset(), lambda: superseded() or self.stopping, self.pdfs)
+                report = build(self.config, session=session)
+        except Superseded:
+            return
+        except Exception as e:  # (the site's problems, or a bug: shown, and the preview goes on)
+            self.pdfs.finished()
+            self._failed(_problems(e))
+            self.broadcast("reload")
+            return
+        self.pdfs.finished()
+        made = sum(report.steps[name].made for name in PDF_STEPS if name in report.steps)
+        self.say(f"{time.strftime('%H:%M:%S')}   and the PDFs: {made} made in {time.perf_counter() - start:.1f} s")
+
     def _failed(self, errors: list[SiteError]) -> None:
         self.errors = errors
         self.env = None
+        self.pdfs.finished()  # (a request for a PDF not made gets the error page)
         kept = "the last good site is kept" if self.output is not None and self.output.is_dir() else "there is no site"
-        print(f"{time.strftime('%H:%M:%S')} build failed ({kept}; its pages show these problems until the next "
-              "good save):", flush=True)
+        self.say(f"{time.strftime('%H:%M:%S')} build failed ({kept}; its pages show these problems until the next "
+                 "good save):", error=True)
         for err in self.errors:
-            print(f"  {err}", flush=True)
+            self.say(f"  {err}", error=True)
+
+    def say(self, line: str, error: bool = False) -> None:
+        """A line of the preview's log (errors on stderr, whatever --quiet says)."""
+        if error:
+            print(line, file=sys.stderr, flush=True)
+        elif self.level >= NORMAL:
+            print(line, flush=True)
 
     def broadcast(self, message: str) -> None:
         """Send an event to every open page (a reload: the site is a new build)."""
@@ -175,6 +228,14 @@ class Preview:
             f"<p>Fix {'this problem' if len(self.errors) == 1 else 'these problems'} and save: this page reloads by itself.</p>"
             f"<ul class=\"build-errors\">{items}</ul></main></body></html>"
         ).encode("utf-8")
+
+
+def _problems(e: Exception) -> list[SiteError]:
+    """What a failed build shows: the site's problems, or a bug (logged with its traceback)."""
+    if isinstance(e, (SiteError, SiteErrors)):
+        return e.errors if isinstance(e, SiteErrors) else [e]
+    log.exception("unexpected error while building")
+    return [SiteError(None, f"unexpected error: {type(e).__name__}: {e} (a bug in mentorsite or a plugin)")]
 
 
 def _describe(changed: set[str], root: Path) -> str:
@@ -246,6 +307,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         base = preview.base()
         if self.path in ("/", "") and base != "/":
             return self._redirect(base)
+        rel = requested(self.path, base)
+        if preview.pdfs.waits(rel) and not preview.pdfs.wait(rel):  # a PDF not made yet (made first now)
+            body = self._inject(being_made(rel))
+            return self._send(503, "text/html; charset=utf-8", body, head, {"Retry-After": str(RETRY)})
         target = resolve_request(self.path, base, output) if output else None
         if target is not None and preview.pending and target.relative_to(output).as_posix() in preview.pending:
             preview.settled.wait(60)  # a print page or the search index, being brought up to date
@@ -286,11 +351,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         at = body.rfind(b"</body>")
         return body[:at] + script + body[at:] if at >= 0 else body + script
 
-    def _send(self, status: int, ctype: str, body: bytes, head: bool = False) -> None:
+    def _send(self, status: int, ctype: str, body: bytes, head: bool = False, headers: dict | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
@@ -380,6 +447,8 @@ def _watch(preview: Preview, paths: list[Path]):
     def loop():
         carried: set[str] = set()  # the changes of a build that newer ones superseded
         while True:
+            if preview.pdfs.due and not wake.is_set():  # the PDFs, until a save comes in
+                preview.make_pdfs(superseded=wake.is_set)
             wake.wait()
             # a burst (save-then-rename, a git checkout) is one rebuild: its events come within a
             # few milliseconds, and a change that comes while a build runs stops that build
@@ -419,10 +488,11 @@ def _relevant(path: str, preview: Preview) -> bool:
                         ".jpeg", ".gif", ".webp", ".pdf", ".ico", ".woff", ".woff2", ".json") or not p.suffix
 
 
-def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
-    """Run the preview until Ctrl+C."""
+def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+          progress=None) -> int:
+    """Run the preview until Ctrl+C (progress: the command's, for how much to say)."""
     config_path = Path(config_path)
-    preview = Preview(config_path, host, port)
+    preview = Preview(config_path, host, port, progress.level if progress is not None else NORMAL)
     config = load_config(config_path)  # a missing or broken site.yml stops here, located
     if host not in ("127.0.0.1", "localhost", "::1"):
         print(f"warning: serving on {host}: anyone who can reach this machine can see the preview", file=sys.stderr)
@@ -446,19 +516,21 @@ def serve(config_path: Path, host: str = "127.0.0.1", port: int = 8000, open_bro
             watched.append(theme_default)
         observer = _watch(preview, watched)
         url = f"http://{host if ':' not in host else '[' + host + ']'}:{actual_port}{preview.base()}"
-        print(f"Serving {preview.config.title} at {url} (Ctrl+C to stop)", flush=True)
+        preview.say(f"Serving {preview.config.title} at {url} (Ctrl+C to stop)")
         if open_browser:
             webbrowser.open(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
-        print("\nStopped.", flush=True)
+        preview.say("\nStopped.")
     finally:
         preview.broadcast("__stop__")
         if observer is not None:
             observer.stop()
         server.server_close()
-        if preview.state is not None and not preview.errors:
+        preview.stopping = True  # (PDFs being made stop, unsaved)
+        if preview.busy.acquire(timeout=10) and preview.state is not None and not preview.errors:
             preview.state.save()  # the next `build` starts warm
+        preview.pdfs.close()
     return 0
 
 

@@ -53,7 +53,8 @@ TEMPLATES = {
     "pdf/pack.html": "A worksheet of a personalised pack (`mentorsite packs`): the PDF with a pair block on top.",
     "pdf/pack-milestones.html": "A pack's table whose rows come from the pair's milestone template or a list of program.yml.",
     "pdf/handbook.html": "handbook.pdf and each role's PDF: the cover and contents, or one part of the book.",
-    "pdf/handbook.css": "The handbook PDF's stylesheet, rendered through Jinja.",
+    "pdf/handbook.css": "The handbook PDF's paged media (running heads, bookmarks, the contents' page numbers), rendered through Jinja.",
+    "pdf/paper.css": "The handbook PDF's paper: the site's pages set for print, rendered through Jinja and given to WeasyPrint once for every part.",
     "packs/index.html": "`mentorsite packs`' index.html: every pair of the roster and its folder (a page of its own).",
 }
 
@@ -139,7 +140,7 @@ EXTRA = {
         "book": "The book.", "group": "The group of the part (none for the cover).", "part": "The part, or none.",
         "first": "Whether the part is its group's first.", "front": "For the cover and contents: part or group id "
         "-> the page it starts on; else none.", "cover": "The cover (with front).",
-        "stylesheet": "The book's CSS, inlined.", "page": "The print page of this edition.", "item": "The edition.",
+        "page": "The print page of this edition.", "item": "The edition.",
     },
     "packs/index.html": {
         "pairs": "The roster's pairs (mentorsite.commands.packs.Pair: mentor, mentee, type, template, start, folder, ...).",

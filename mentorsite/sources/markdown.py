@@ -5,16 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from markdown_it.common.utils import escapeHtml
-from mdit_py_plugins.container import container_plugin
-from mdit_py_plugins.deflist import deflist_plugin
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.tasklists import tasklists_plugin
+from typing import TYPE_CHECKING
 
 from mentorsite.htmlread import url_scheme
+
+if TYPE_CHECKING:  # (imported by make_markdown, when a guide is parsed)
+    from markdown_it import MarkdownIt
 
 ADMONITIONS = ("note", "tip", "warning", "important")
 DIRECTIVES = {
@@ -88,6 +84,9 @@ def _render_directive(self, tokens, idx, options, env):
 
 
 def _admonition_plugin(md: MarkdownIt, name: str) -> None:
+    from markdown_it.common.utils import escapeHtml  # (put off: see make_markdown)
+    from mdit_py_plugins.container import container_plugin  # (put off: see make_markdown)
+
     def render(self, tokens, idx, options, env):
         token = tokens[idx]
         if token.nesting == 1:
@@ -148,6 +147,8 @@ def is_relative(href: str) -> bool:
 def _task_label_rule(state) -> None:
     """Wrap a task list item's checkbox and text in a <label>, so the checkbox has an accessible
     name (WCAG 4.1.2) without ids (the tasklists plugin's label option makes random ones)."""
+    from markdown_it.token import Token  # (put off: see make_markdown)
+
     for token in state.tokens:
         children = token.children if token.type == "inline" else None
         if children and children[0].type == "html_inline" and "task-list-item-checkbox" in children[0].content:
@@ -160,6 +161,13 @@ def _task_label_rule(state) -> None:
 def make_markdown(html: bool = True) -> MarkdownIt:
     """The shared MarkdownIt instance: CommonMark, tables, footnotes, task lists, definition lists,
     admonitions, heading anchors, data directives and link rewriting."""
+    # (put off: markdown-it and its plugins are a tenth of a build's imports, and a build with no
+    # guide to parse, as after a save of a template or nothing at all, needs none of them)
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.deflist import deflist_plugin  # (put off: as markdown-it)
+    from mdit_py_plugins.footnote import footnote_plugin  # (put off: as markdown-it)
+    from mdit_py_plugins.tasklists import tasklists_plugin  # (put off: as markdown-it)
+
     md = MarkdownIt("commonmark", {"html": html, "typographer": False})
     # the options markdown-it's rules look up with .get(): set to their defaults, since a missing
     # key costs a KeyError caught in Mapping.get at every list, strikethrough and image

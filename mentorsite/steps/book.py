@@ -165,11 +165,8 @@ class BookMap:
     def links_key(self, links: frozenset) -> tuple:
         """What a part's HTML depends on besides its page: which of the pages it links to are in
         each book (the ("part-links", output) key's value)."""
-        return tuple((role, tuple(sorted(self._ids(links, role)))) for role in ("", *sorted(self.roles)))
-
-    def _ids(self, links, role: str) -> set:
         ids = {self.inside[url] for url in links if url in self.inside}
-        return ids if not role else ids & self.roles[role]
+        return tuple((role, tuple(sorted(ids & self.roles[role] if role else ids))) for role in ("", *sorted(self.roles)))
 
 
 class Rewriter:

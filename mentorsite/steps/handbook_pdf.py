@@ -3,7 +3,9 @@ with bookmarks and page-numbered contents.
 
 A handbook PDF is put together from its parts: each part (one page of the site, its <main> as
 its page's reading made it for PDFs: steps/book.py) is its own small PDF, made from the theme's
-pdf/handbook.html with the site's stylesheets, kept in the PDF store by the digest of its HTML,
+pdf/handbook.html with the book's stylesheets (pdf/paper.css, the site's colours, pdf/handbook.css,
+given to WeasyPrint beside the HTML, so that each worker parses them once), kept in the PDF store
+by the digest of its HTML and stylesheets,
 so an edit to one guide makes that guide's part again, not the whole book, and the role packs
 reuse the whole book's parts. The parts are then joined with pypdf behind a cover and contents
 rendered last, when the page where each part starts is known; the page numbers at the foot of
@@ -15,27 +17,29 @@ part's first page in the book.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urldefrag
 
 import jinja2
-from markupsafe import Markup
 
 from mentorsite.deps import Recorder
+from mentorsite.errors import Loc, SiteError
+from mentorsite.pool import BOOK, PART, Task, done_task
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Edition
-from mentorsite.sources.theme import static_files
 from mentorsite.steps.book import book_pages, make_book, pdf_name
 from mentorsite.steps.pages import Renderer, template_error
-from mentorsite.steps.pdf import PdfJob, key_of, make_pdfs, render_pdf, versions
+from mentorsite.steps.pdf import PdfJob, key_of, pdf_task, render_pdf, versions
 from mentorsite.steps.print_pages import cover
 from mentorsite.steps.worksheet_pdf import PLACEHOLDER
 
 PDF_TEMPLATE = "pdf/handbook.html"
-STYLESHEETS = ("static/site.css", "static/print.css", "static/book.css")
+STYLESHEETS = ("pdf/paper.css", "pdf/handbook.css")  # (templates; the site's colours, paper_css, between them)
 PART_DIR = ".handbook-parts/"  # (the parts' PDFs are never written to the site)
 
 
@@ -59,43 +63,115 @@ class Plan:
     artifact: Artifact
     parts: list[Planned]
     key: str
-    front: object  # numbers (part id -> first page) -> the cover and contents' HTML
+    front: "Front"
+    stylesheets: tuple[str, ...]
     deps: frozenset
+    source: Loc  # (site.yml: where a PDF that cannot be made is reported)
+
+
+@dataclass(frozen=True, slots=True)
+class Front:
+    """The cover and contents' HTML, with a slot for the page where each part or group starts
+    (filled when the parts are made and their pages counted, in the worker that joins the book)."""
+
+    html: str
+    slots: tuple[tuple[str, str], ...]  # (part or group id, what the template gave as the default)
+
+    def __call__(self, numbers: dict) -> str:
+        """The HTML, with the page where each part starts (numbers: id -> page)."""
+        def fill(match) -> str:
+            ident, default = self.slots[int(match.group(1))]
+            return str(numbers.get(ident, default))
+
+        return _SLOT.sub(fill, self.html)
+
+
+_SLOT = re.compile("\ue000(\\d+)\ue001")  # (private-use characters: never in a template's own text, never escaped)
+
+
+class _Slots(dict):
+    """What the template sees as `front` while the front is planned: for each id, its slot."""
+
+    def __init__(self):
+        super().__init__()
+        self.slots: list[tuple[str, str]] = []
+
+    def get(self, ident, default=""):
+        self.slots.append((ident, default))
+        return f"\ue000{len(self.slots) - 1}\ue001"
+
+    def __getitem__(self, ident):
+        return self.get(ident)
 
 
 class HandbookPdfStep:
     """handbook.pdf and a handbook-<role>.pdf per role (site.yml's handbook_pdfs)."""
 
     name, title = "handbook PDFs", "Handbook PDFs"
+    pooled = True  # (its parts and books are made by the build's pool: runner.py)
 
     def artifacts(self, run) -> list[Artifact]:
         if not run.site.config.handbook_pdfs:
             return []
         return [Artifact(pdf_name(page.obj), page) for page in run.site.pages if page.kind == "print"]
 
-    def make(self, todo: list[Artifact], run) -> Iterator[Made]:
+    def make(self, todo: list[Artifact], run) -> Iterable[Made]:
         plans, jobs = plan_books(run, todo)
         if run.dry:
-            for plan in plans:
-                yield Made(plan.artifact, {plan.artifact.name: PLACEHOLDER}, plan.deps)
-            return
-        store = run.state.pdfs
-        if run.progress is not None:
-            run.progress.add(len(jobs))
-        parts = {}
-        for pdf in make_pdfs(list(jobs.values()), store, progress=run.progress):
-            parts[pdf.job.key] = pdf.content
-            if run.progress is not None:
-                run.progress.advance(pdf.job.output)
-        readers: dict = {}  # a part's PDF, read once for every book it is in
+            return [Made(plan.artifact, {plan.artifact.name: PLACEHOLDER}, plan.deps) for plan in plans]
+        pool, store = run.pool(), run.state.pdfs
+        parts = {key: pdf_task(pool, job, store, PART, run.progress) for key, job in jobs.items()}
+        books = {}
         for plan in plans:
-            data = store.get(plan.key)
-            if data is None:
-                data = join(plan.front, plan.parts, parts, readers, store)
-                store.put(plan.key, data)
-            else:
-                run.reports[self.name].stored += 1
-            yield Made(plan.artifact, {plan.artifact.name: data}, plan.deps)
+            kept = store.get(plan.key)
+            if kept is not None:
+                books[done_task(kept, kind=BOOK)] = plan
+                continue
+            needs = tuple({parts[p.key]: None for p in plan.parts})  # (each part once, in order)
+            books[pool.add(Task(book_pdf, functools.partial(_book_args, plan, parts, store), needs, kind=BOOK,
+                                size=sum(task.size for task in needs), outputs=frozenset({plan.artifact.name}),
+                                key=plan.key, then=functools.partial(_store, store)))] = plan
+        return self._collect(parts, books, run)
+
+    def _collect(self, parts: dict, books: dict, run) -> Iterator[Made]:
+        """The books as each is joined (and the parts' progress as they are made)."""
+        report, progress = run.reports[self.name], run.progress
+        waiting = [task for task in parts.values() if not task.finished]
+        if progress is not None:
+            progress.add(len(waiting))
+        for task in run.pool().done([*waiting, *books]):
+            plan = books.get(task)
+            if plan is None:
+                if progress is not None:
+                    progress.advance("part")
+                continue
+            if task.error is not None:
+                raise task.error if isinstance(task.error, SiteError) else \
+                    SiteError(_source(run.site), f"could not make {plan.artifact.name}: {task.error}")
+            if isinstance(task.result, Path):
+                report.stored += 1
+            yield Made(plan.artifact, {plan.artifact.name: task.result}, plan.deps)
+
+
+def _book_args(plan: Plan, parts: dict, store) -> tuple:
+    """book_pdf's arguments for a book, once its parts are made (a part that could not be made is
+    the book's error)."""
+    contents = {}
+    for p in plan.parts:
+        content, _seconds, error = parts[p.key].result
+        if error:
+            raise SiteError(plan.source, f"could not make {plan.artifact.name}: {error} — check the theme's "
+                                         "templates/pdf/ files (run with --verbose for details)")
+        contents[p.key] = content
+    return plan.front, plan.parts, contents, store, plan.stylesheets
+
+
+def _store(store, task) -> None:
+    store.put(task.key, task.result)
+
+
+def _source(site) -> Loc:
+    return site.config.loc or Loc(Path("site.yml"), 1, 1)
 
 
 def plan_books(run, todo: list[Artifact]) -> tuple[list[Plan], dict[str, PdfJob]]:
@@ -104,54 +180,67 @@ def plan_books(run, todo: list[Artifact]) -> tuple[list[Plan], dict[str, PdfJob]
     site, env = run.site, run.env
     recorder = Recorder()
     renderer = Renderer(site, env, recorder)
-    static = static_files(env.globals["theme_dirs"])
-    css = "\n".join(Path(static[name]).read_text(encoding="utf-8") for name in STYLESHEETS if name in static)
     site_url = site.config.url.rstrip("/") + "/" if site.config.url else ""
-    source = site.config.loc.path if site.config.loc else Path("site.yml")
+    source = _source(site)
     plans, jobs = [], {}
     for artifact in todo:
         page = artifact.source
         edition: Edition = page.obj
         recorder.start()
-        for key in [("book",), ("assets",), *(("static", name) for name in STYLESHEETS)]:
+        for key in (("book",), ("assets",)):
             recorder.add(key)
         parts = {}
         for place in book_pages(site, edition):
             recorder.add(("part", place.page.output))
             parts[place.page.output] = run.state.readings[place.page.output].part
         try:
+            css = book_stylesheets(env)
             template = env.get_template(PDF_TEMPLATE)
             book = make_book(site, edition, parts, renderer.t, pdf=True)
             planned = []
             for group in book.groups:
                 for i, part in enumerate(group.parts):
                     html = template.render(book=book, group=group, part=part, first=i == 0, front=None,
-                                           stylesheet=Markup(css), page=page, item=edition)
-                    key = key_of(*versions(), "part", html)
+                                           page=page, item=edition)
+                    key = key_of(*versions(), "part", html, *css)
                     planned.append(Planned(group.id, group.title, part.id, part.title, part.depth, key,
                                            site_url + part.url[len(site.config.base_path):] if site_url else ""))
-                    jobs.setdefault(key, PdfJob(output=f"{PART_DIR}{key}.pdf", html=html, source=source, key=key,
-                                                forms=False))
-            front = _front(template, book, page, edition, css, cover(site, edition, renderer.t))
-            key = key_of(*versions(), "book", front({}), *(p.key for p in planned), *(p.title for p in planned))
+                    jobs.setdefault(key, PdfJob(output=f"{PART_DIR}{key}.pdf", html=html, source=source.path, key=key,
+                                                forms=False, stylesheets=css))
+            slots = _Slots()
+            front = Front(template.render(book=book, group=None, part=None, first=False, front=slots,
+                                          cover=cover(site, edition, renderer.t), page=page, item=edition),
+                          tuple(slots.slots))
+            key = key_of(*versions(), "book", front.html, *css, *(p.key for p in planned), *(p.title for p in planned))
         except jinja2.TemplateError as e:
             recorder.stop()
             raise template_error(e, site.config.root) from None
-        plans.append(Plan(artifact, planned, key, front, recorder.stop()))
+        plans.append(Plan(artifact, planned, key, front, css, recorder.stop(), source))
     return plans, jobs
 
 
-def _front(template, book, page, edition, css: str, words: dict):
-    """The cover and contents' HTML, given the page where each part starts."""
-
-    def front(numbers: dict) -> str:
-        return template.render(book=book, group=None, part=None, first=False, front=numbers, cover=words,
-                               stylesheet=Markup(css), page=page, item=edition)
-
-    return front
+def book_stylesheets(env: jinja2.Environment) -> tuple[str, ...]:
+    """The handbook PDF's stylesheets, for every part and the front: pdf/paper.css, the site's
+    colours (paper_css) and pdf/handbook.css."""
+    paper, paged = (env.get_template(name).render() for name in STYLESHEETS)
+    colours = str(env.globals.get("paper_css") or "")
+    return (paper, colours, paged) if colours else (paper, paged)
 
 
-def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) -> bytes:
+_READERS: dict = {}  # a worker's parts as read for the last book it joined (the next shares most of them)
+
+
+def book_pdf(front: Front, planned: list[Planned], parts: dict, store, stylesheets: tuple[str, ...]) -> bytes:
+    """join(), in a worker of the build's pool, with the parts it read for its last book."""
+    readers = {p.key: _READERS[p.key] for p in planned if p.key in _READERS}
+    data = join(front, planned, parts, readers, store, stylesheets)
+    _READERS.clear()
+    _READERS.update(readers)
+    return data
+
+
+def join(front: Front, planned: list[Planned], parts: dict, readers: dict, store=None,
+         stylesheets: tuple[str, ...] = ()) -> bytes:
     """A handbook PDF: cover and contents, then every part, with page numbers and bookmarks
     (parts: key -> a part's PDF, bytes or a stored file; readers: key -> the part read, kept
     for the next book)."""
@@ -162,14 +251,15 @@ def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) 
             readers[p.key] = PdfReader(io.BytesIO(_data(parts[p.key])))
     # the contents give the page where each part starts: render them, count their pages, and
     # render again in the rare case that the numbers change how many pages the contents take
-    front_pages = 2 + len(planned) // 45  # the cover, and about 45 lines of contents a page
+    front_pages = 1 + -(-(len(planned) + len({p.group for p in planned}) + 2) // 34)  # the cover, and
+    # about 34 lines of contents a page (a group's line and its space count as two)
     for _ in range(3):
         numbers, page = {}, front_pages + 1
         for p in planned:
             numbers.setdefault(p.group, page)
             numbers[p.id] = page
             page += len(readers[p.key].pages)
-        data = _front_pdf(front(numbers), store)
+        data = _front_pdf(front(numbers), store, stylesheets)
         pages = len(PdfReader(io.BytesIO(data)).pages)
         if pages == front_pages:
             break
@@ -204,14 +294,14 @@ def join(front, planned: list[Planned], parts: dict, readers: dict, store=None) 
     return buffer.getvalue()
 
 
-def _front_pdf(html: str, store) -> bytes:
+def _front_pdf(html: str, store, stylesheets: tuple[str, ...]) -> bytes:
     """The cover and contents as a PDF (kept in the store: an edit that moves no part's first page
     leaves them as they were)."""
-    key = key_of(*versions(), "handbook-front", html)
+    key = key_of(*versions(), "handbook-front", html, *stylesheets)
     kept = store.get(key) if store is not None else None
     if kept is not None:
         return kept.read_bytes()
-    data, _seconds, error = render_pdf(html, False)
+    data, _seconds, error = render_pdf(html, False, stylesheets)
     if error:
         raise RuntimeError(error)
     if store is not None:

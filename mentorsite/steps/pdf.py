@@ -1,9 +1,9 @@
 """PDFs from HTML with WeasyPrint, for the worksheet and handbook PDF steps and for packs.
 
-`make_pdfs(jobs, store)` turns each job's HTML into a PDF: a job whose key (a digest of
-everything its PDF depends on) is in the store (a folder of PDFs named by key,
-.mentorsite-cache/pdf/) is taken from it as it is; the rest are rendered in parallel in a process
-pool over the machine's cores, and stored.
+A job's key is a digest of everything its PDF depends on: a job whose key is in the store (a
+folder of PDFs named by key, .mentorsite-cache/pdf/) is taken from it as it is; the others are
+rendered by the build's pool of worker processes (pool.py, `pdf_task`) and stored.
+`make_pdfs(jobs, store)` does it all for a list of jobs (packs).
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ import contextlib
 import ctypes.util
 import functools
 import hashlib
-import importlib.metadata
 import logging
 import os
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from pathlib import Path
 
 from mentorsite import __version__
 from mentorsite.errors import Loc, SiteError
+from mentorsite.pool import WORKSHEET, Pool, Task, done_task
 
 log = logging.getLogger(__name__)
 # WeasyPrint logs each layout step at INFO; its warnings (CSS it ignores) still show.
@@ -42,8 +40,9 @@ class PdfJob:
     output: str  # e.g. 'worksheets/goals.pdf'
     html: str
     source: Path  # the worksheet's file, relative to the project, for error messages
-    key: str  # digest of everything the PDF depends on
-    forms: bool = True  # fillable fields; False for the handbook PDFs (printed.py), made to read and print
+    key: str  # digest of everything the PDF depends on (the stylesheets included)
+    forms: bool = True  # fillable fields; False for the handbook PDFs, made to read and print
+    stylesheets: tuple[str, ...] = ()  # CSS given beside the HTML: parsed once per process (render_pdf)
 
 
 def key_of(*parts: str) -> str:
@@ -67,7 +66,11 @@ def weasyprint_version() -> str:
     return package_version("weasyprint")
 
 
+@functools.cache
 def package_version(package: str) -> str:
+    """An installed package's version ('none' when it is not installed), read once per process."""
+    import importlib.metadata  # (put off: only a build that makes PDFs needs versions, and it costs 15 ms)
+
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
@@ -84,33 +87,47 @@ class PdfMade:
     stored: bool = False  # taken from the store
 
 
+def pdf_task(pool: Pool, job: PdfJob, store, kind: str, progress=None) -> Task:
+    """The task that makes a job's PDF: done already when the store has it, else queued in the
+    pool (a worker renders it; it is stored when it comes back). Its result: (the PDF, bytes or
+    the stored file; seconds; an error message or '')."""
+    kept = store.get(job.key) if store else None
+    if kept is not None:
+        return done_task((kept, 0.0, ""), kind=kind, key=job.key)
+    _say_if_slow(progress)
+    _check_weasyprint(job)
+    return pool.add(Task(render_pdf, (job.html, job.forms, job.stylesheets), kind=kind, size=len(job.html),
+                         outputs=frozenset({job.output}), key=job.key,
+                         then=functools.partial(_store, store) if store else None))
+
+
+def _store(store, task: Task) -> None:
+    data, _seconds, error = task.result
+    if not error:
+        store.put(task.key, data)
+
+
+def pdf_made(job: PdfJob, task: Task) -> PdfMade:
+    """A job's PDF from its task; one that could not be made is a SiteError naming the file it
+    was made from."""
+    content, seconds, error = task.result
+    if error:
+        raise SiteError(Loc(job.source, 1, 1), f"could not make {job.output}: {error} — check the theme's "
+                                               "templates/pdf/ files (run with --verbose for details)")
+    return PdfMade(job, content, seconds, stored=isinstance(content, Path))
+
+
 def make_pdfs(jobs: list[PdfJob], store=None, workers: int | None = None, progress=None) -> Iterator[PdfMade]:
     """Every job's PDF, as each is ready: those the store has first, then the others as they are
     rendered, in parallel (jobs with the same key are rendered once). A PDF that cannot be made
     is a SiteError naming the file it was made from."""
-    todo: list[PdfJob] = []
-    for job in jobs:
-        kept = store.get(job.key) if store else None
-        if kept is not None:
-            yield PdfMade(job, kept, stored=True)
-        else:
-            todo.append(job)
-    if todo:
-        _say_if_slow(progress)
-        same: dict[str, list[PdfJob]] = {}
-        for job in todo:  # jobs with the same inputs (a role's handbook that is the whole one) render once
-            same.setdefault(job.key, []).append(job)
-        for job, (data, seconds, error) in _render_all([group[0] for group in same.values()], workers):
-            if error:
-                raise SiteError(
-                    Loc(job.source, 1, 1),
-                    f"could not make {job.output}: {error} — check the theme's templates/pdf/ files "
-                    "(run with --verbose for details)",
-                )
-            if store:
-                store.put(job.key, data)
-            for i, twin in enumerate(same[job.key]):
-                yield PdfMade(twin, data, seconds if i == 0 else 0.0)
+    pool = Pool(workers or cpu_count())
+    try:
+        tasks = {pdf_task(pool, job, store, WORKSHEET, progress): job for job in jobs}
+        for task in pool.done(tasks):
+            yield pdf_made(tasks[task], task)
+    finally:
+        pool.close()
     if store:
         store.prune({job.key for job in jobs})
 
@@ -151,42 +168,6 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _render_all(jobs: list[PdfJob], workers: int | None) -> Iterator[tuple[PdfJob, tuple[bytes, float, str]]]:
-    """(job, its PDF) as each is rendered: in this process (one job, or one core) or in a pool,
-    the biggest first, so that no core is left with a long one at the end."""
-    workers = min(len(jobs), workers or cpu_count())
-    _check_weasyprint(jobs[0])
-    jobs = sorted(jobs, key=lambda job: -len(job.html))
-    if workers <= 1:
-        for job in jobs:
-            yield job, render_pdf(job.html, job.forms)
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # (put off: only a build that makes PDFs needs a pool)
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool:
-        futures = {pool.submit(render_pdf, job.html, job.forms): job for job in jobs}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-def pool_context():
-    """fork where it is safe (no other threads, so no lock can be held), else a forkserver."""
-    import multiprocessing  # (put off: see _render_all)
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")  # workers inherit the imported WeasyPrint
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["mentorsite.steps.pdf", "weasyprint"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 def _check_weasyprint(job: PdfJob) -> None:
     """Import WeasyPrint here, once: a missing library is the user's to fix, named without a traceback."""
     try:
@@ -200,14 +181,17 @@ def _check_weasyprint(job: PdfJob) -> None:
 
 
 _FONTS = None  # one FontConfiguration per process: building it is a good part of a small PDF's time
+_SHEETS: dict[str, object] = {}  # CSS text -> its weasyprint.CSS, parsed once per process
+_SHEETS_KEPT = 8  # (a preview's workers live long: the stylesheets of themes edited since are let go)
 # A last page filled less than this (times the pages before it) is worth a second, tighter layout
 # (body.compact in the theme's pdf/worksheet.css), which saves the page when the content shrinks
 # by about a sixth: nobody wants to print a sheet for one line. Fuller pages are not tried.
 NEARLY_EMPTY = 0.2
 
 
-def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
-    """One PDF from its HTML: (bytes, seconds, '') or (b'', seconds, error message). Runs in a worker."""
+def render_pdf(html: str, forms: bool = True, stylesheets: tuple[str, ...] = ()) -> tuple[bytes, float, str]:
+    """One PDF from its HTML and stylesheets: (bytes, seconds, '') or (b'', seconds, error
+    message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # (WeasyPrint lays out MAX_DEPTH nested elements: steps/reading.py)
@@ -217,18 +201,35 @@ def render_pdf(html: str, forms: bool = True) -> tuple[bytes, float, str]:
 
         if _FONTS is None:
             _FONTS = FontConfiguration()
-        with _quiet(not forms):  # the handbook inlines the site's stylesheets: screen CSS WeasyPrint skips is no news
-            doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=forms)
+        sheets = _parsed(stylesheets)
+        with _quiet(not forms):  # the handbook's parts: CSS WeasyPrint skips is no news
+            doc = weasyprint.HTML(string=html, base_url=None).render(font_config=_FONTS, pdf_forms=forms,
+                                                                     stylesheets=sheets)
         pages = len(doc.pages)
         if forms and pages > 1 and _last_page_fill(doc) < NEARLY_EMPTY * (pages - 1) and '<body class="' in html:
             tight = weasyprint.HTML(string=html.replace('<body class="', '<body class="compact ', 1), base_url=None)
-            tight_doc = tight.render(font_config=_FONTS, pdf_forms=True)
+            tight_doc = tight.render(font_config=_FONTS, pdf_forms=True, stylesheets=sheets)
             if len(tight_doc.pages) < len(doc.pages):
                 doc = tight_doc
         data = doc.write_pdf(pdf_forms=forms, finisher=_finish_forms if forms else None)
     except Exception as e:  # a worker's exception is reported as the worksheet's error
         return b"", time.perf_counter() - start, f"{type(e).__name__}: {e}"
     return data, time.perf_counter() - start, ""
+
+
+def _parsed(stylesheets: tuple[str, ...]) -> list:
+    """The weasyprint.CSS of each stylesheet, parsed the first time this process meets it."""
+    import weasyprint  # (put off: see render_pdf)
+
+    sheets = []
+    for text in stylesheets:
+        sheet = _SHEETS.get(text)
+        if sheet is None:
+            if len(_SHEETS) >= _SHEETS_KEPT:
+                _SHEETS.clear()
+            sheet = _SHEETS[text] = weasyprint.CSS(string=text, font_config=_FONTS)
+        sheets.append(sheet)
+    return sheets
 
 
 @contextlib.contextmanager

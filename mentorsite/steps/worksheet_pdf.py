@@ -8,15 +8,16 @@ fill: rules, boxes and option labels are page content, and pre-filled milestone 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import jinja2
 
 from mentorsite.deps import Recorder
+from mentorsite.pool import WORKSHEET
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Worksheet
 from mentorsite.steps.pages import Renderer, template_error
-from mentorsite.steps.pdf import PdfJob, key_of, make_pdfs, versions
+from mentorsite.steps.pdf import PdfJob, key_of, pdf_made, pdf_task, versions
 
 TEMPLATE = "pdf/worksheet.html"
 PLACEHOLDER = b"%PDF- (check: not made)"  # what `check` puts in a PDF's place: links to it resolve
@@ -26,25 +27,32 @@ class WorksheetPdfStep:
     """worksheets/<id>.pdf for every worksheet."""
 
     name, title = "worksheet PDFs", "Worksheet PDFs"
+    pooled = True  # (its PDFs are rendered by the build's pool: runner.py)
 
     def artifacts(self, run) -> list[Artifact]:
         return [Artifact(f"worksheets/{ws.id}.pdf", ws) for ws in run.site.worksheets.values()]
 
-    def make(self, todo: list[Artifact], run) -> Iterator[Made]:
+    def make(self, todo: list[Artifact], run) -> Iterable[Made]:
         made = worksheet_jobs(run.site, run.env, [artifact.source for artifact in todo], Recorder())
         if run.dry:
-            for artifact, (_job, deps) in zip(todo, made):
-                yield Made(artifact, {artifact.name: PLACEHOLDER}, deps)
-            return
+            return [Made(artifact, {artifact.name: PLACEHOLDER}, deps) for artifact, (_job, deps) in zip(todo, made)]
+        pool, store = run.pool(), run.state.pdfs
+        tasks = {pdf_task(pool, job, store, WORKSHEET, run.progress): (artifact, job, deps)
+                 for artifact, (job, deps) in zip(todo, made)}
+        pool.begin(sorted(tasks, key=lambda task: -task.size))  # (made while the pages render: runner.py)
+        return self._collect(tasks, run)
+
+    def _collect(self, tasks: dict, run) -> Iterator[Made]:
         report = run.reports[self.name]
-        by_output = {job.output: (artifact, deps) for artifact, (job, deps) in zip(todo, made)}
-        for pdf in make_pdfs([job for job, _deps in made], run.state.pdfs, progress=run.progress):
-            artifact, deps = by_output[pdf.job.output]
+        for task in run.pool().done(tasks):
+            artifact, job, deps = tasks[task]
+            pdf = pdf_made(job, task)
             if pdf.stored:
                 report.stored += 1
             else:
-                report.timings.append((pdf.job.output, pdf.seconds))
+                report.timings.append((job.output, pdf.seconds))
             yield Made(artifact, {artifact.name: pdf.content}, deps)
+        run.state.pdfs.prune({job.key for _artifact, job, _deps in tasks.values()})
 
 
 def worksheet_jobs(site, env: jinja2.Environment, worksheets: list[Worksheet],

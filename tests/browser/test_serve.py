@@ -225,3 +225,36 @@ def test_a_burst_of_saves_is_one_rebuild(small_server):
     # and nothing else: a build must not set off another (its spool, the output, the caches)
     assert [line for line in out.splitlines() if "changed:" in line] == rebuilds, out
     assert "Edit 4." in (server["root"] / "_site/guides/communication/index.html").read_text()
+
+
+def test_a_pdf_not_made_yet_shows_a_page_that_reloads_itself_into_the_pdf(tmp_path, browser):
+    """A fresh clone's preview serves its pages before its PDFs: a reader who opens a handbook PDF
+    meanwhile sees that it is being made, and gets it when it is, in the same tab (issue 20)."""
+    import io
+
+    import pypdf
+
+    root = tmp_path / "handbook"
+    root.mkdir()
+    shutil.copy(REPO / "site.yml", root)
+    shutil.copytree(REPO / "content", root / "content")
+    info = start(root)
+    url = info["base"] + "handbook.pdf"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        seen = []
+        page.on("response", lambda r: r.url == url and seen.append(r.status))
+        with page.expect_response(lambda r: r.url == url and r.status == 200, timeout=240_000) as pdf:
+            page.goto(url)
+            if seen[0] == 503:  # (on a quick machine the PDF may be made within the request's wait)
+                assert page.locator("h1").inner_text() == "This PDF is being made"
+                assert "handbook.pdf" in page.locator("main").inner_text()
+        assert set(seen) <= {200, 503}  # never a 404, never an error
+        assert pdf.value.headers["content-type"] == "application/pdf"
+        assert page.url == url  # the tab that showed the page now shows the PDF (Chromium's viewer)
+        book = pypdf.PdfReader(io.BytesIO(page.request.get(url).body()))  # (the viewer keeps the bytes it shows)
+        assert [item.title for item in book.outline if not isinstance(item, list)][:2] == ["Contents", "The program"]
+    finally:
+        context.close()
+        stop(info)
