@@ -185,7 +185,10 @@ def _todo(run: Run, step: Step, report: StepReport) -> list[Artifact]:
     artifacts = step.artifacts(run)
     run.names.update(artifact.name for artifact in artifacts)
     if run.session.defers(step.name):
-        report.deferred = _defer(artifacts, state, folder, run.files, run.digests)
+        # (which of a PDF step's outputs are current matters: a preview serves those at once and
+        # makes the others in the background; the other steps' come right after, every one)
+        report.deferred = _defer(artifacts, state, folder, run.files,
+                                 run.digests if getattr(step, "pooled", False) else None)
         return []
     todo = []
     for artifact in artifacts:
@@ -259,10 +262,12 @@ def _current(record: Record, digests: Digests, folder: str) -> bool:
     return all(digests(key) == value for key, value in record.deps.items())
 
 
-def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict, digests: Digests) -> tuple[str, ...]:
+def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict,
+           digests: Digests | None) -> tuple[str, ...]:
     """A deferred step's outputs: kept as they are where they exist (their records stay, so
-    the next run compares with them), else left out until made. Returns those that are not
-    current (missing, or made from what has changed since): a later run makes them."""
+    the next run compares with them), else left out until made. Returns those a later run
+    makes: every one, or with digests only those that are not current (missing, or made from
+    what has changed since)."""
     deferred = []
     for artifact in artifacts:
         record = state.records.get(artifact.name)
@@ -270,7 +275,7 @@ def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dic
         for output in outputs:
             if file_stat(folder + output) is not None:
                 files[output] = KEEP
-        if record is None or not _current(record, digests, folder):
+        if digests is None or record is None or not _current(record, digests, folder):
             deferred.extend(outputs)
     return tuple(sorted(deferred))
 
