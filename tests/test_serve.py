@@ -183,12 +183,16 @@ def test_quiet_says_nothing_but_errors(tmp_path):
     try:
         preview.first_page()
         guide = preview.root / GUIDE
-        guide.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        saved_as = guide.with_name(guide.name + ".tmp")  # (saved whole, as editors do: never seen empty)
+        saved_as.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        os.replace(saved_as, guide)
         saved = time.monotonic()
         while b"A quiet sentence." not in preview.get("guides/working-together/communication/")[2]:
             assert time.monotonic() - saved < 30
             time.sleep(0.02)
-        (preview.root / "content/program.yml").write_text("name: [unclosed\n", encoding="utf-8")
+        broken = preview.root / "content/program.yml.tmp"
+        broken.write_text("name: [unclosed\n", encoding="utf-8")
+        os.replace(broken, preview.root / "content/program.yml")
         deadline = time.monotonic() + 30
         while not any("invalid YAML" in line for line in preview.lines) and time.monotonic() < deadline:
             time.sleep(0.05)
