@@ -11,6 +11,9 @@ _site, and measures, each as a new process:
   asked for every 20 ms until it answers 200: the time from starting the process;
 - a warm build: `mentorsite build` again in the first copy, nothing changed.
 
+For the builds it gives their CPU time too (user and system time of the process and its workers):
+a busy neighbour on a shared machine moves it far less than the wall time.
+
 With --base, the same is measured for the checkout in DIR (run with PYTHONPATH=DIR and
 --base-python, by default this Python), the two in turns (base first in odd runs, this tree
 first in even ones), and the table gives the ratio. Every figure is the median of the runs
@@ -51,6 +54,7 @@ class Side:
         self.env = {**env, "PYTHONPATH": str(tree), "PYTHONPYCACHEPREFIX": str(Path(tempfile.gettempdir()) / "mentorsite-bench-pycache"),
                     "PYTHONUNBUFFERED": "1"}
         self.times: dict[str, list[float]] = {row: [] for row in ROWS}
+        self.cpu: dict[str, list[float]] = {row: [] for row in ROWS}  # (the builds': a busy neighbour hardly moves it)
 
     def module(self) -> str:
         """Which mentorsite this side runs (mentorsite.__file__)."""
@@ -64,13 +68,18 @@ class Side:
         shutil.copytree(self.tree / "content", folder / "content")
         return folder
 
-    def build(self, folder: Path) -> float:
+    def build(self, folder: Path, cpu: list[float]) -> float:
+        """A build's wall time; its CPU time (its processes' user and system time) goes to cpu."""
         start = time.perf_counter()
-        done = subprocess.run([self.python, "-m", "mentorsite", "build"], cwd=folder, env=self.env,
-                              capture_output=True, text=True)
+        proc = subprocess.Popen([self.python, "-m", "mentorsite", "build"], cwd=folder, env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
-        if done.returncode != 0:
-            raise SystemExit(f"{self.label}: mentorsite build failed in {folder}:\n{done.stdout}{done.stderr}")
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{self.label}: mentorsite build failed in {folder}:\n{err}")
+        cpu.append(usage.ru_utime + usage.ru_stime)
         return seconds
 
     def first_page(self, folder: Path) -> float:
@@ -103,9 +112,9 @@ class Side:
     def run(self, scratch: Path) -> None:
         name = "".join(c if c.isalnum() else "-" for c in self.label)
         built = self.project(scratch / f"{name}-build")
-        self.times[ROWS[0]].append(self.build(built))
+        self.times[ROWS[0]].append(self.build(built, self.cpu[ROWS[0]]))
         self.times[ROWS[1]].append(self.first_page(self.project(scratch / f"{name}-serve")))
-        self.times[ROWS[2]].append(self.build(built))
+        self.times[ROWS[2]].append(self.build(built, self.cpu[ROWS[2]]))
         shutil.rmtree(built)
         shutil.rmtree(scratch / f"{name}-serve")
 
@@ -144,10 +153,14 @@ def table(sides: list[Side], runs: int, before: str, after: str) -> str:
     head = "| what | " + " | ".join(side.label for side in sides) + (" | ratio |" if len(sides) == 2 else " |")
     lines += [head, "| --- |" + " --- |" * (len(sides) + (len(sides) == 2))]
     for row in ROWS:
-        cells = [_figure(side.times[row]) for side in sides]
-        if len(sides) == 2:
-            cells.append(f"{statistics.median(sides[1].times[row]) / statistics.median(sides[0].times[row]):.2f}")
-        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+        for what, figures in (("", "times"), (", CPU time", "cpu")):
+            values = [getattr(side, figures)[row] for side in sides]
+            if not all(values):
+                continue
+            cells = [_figure(v) for v in values]
+            if len(sides) == 2:
+                cells.append(f"{statistics.median(values[1]) / statistics.median(values[0]):.2f}")
+            lines.append(f"| {row}{what} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -172,7 +185,8 @@ def main() -> None:
         for i in range(args.runs):
             for side in (sides if i % 2 == 0 else sides[::-1]):
                 side.run(Path(tmp))
-                print(f"run {i + 1}, {side.label}: " + ", ".join(f"{side.times[row][-1]:.2f} s" for row in ROWS), flush=True)
+                print(f"run {i + 1}, {side.label}: " + ", ".join(f"{side.times[row][-1]:.2f} s" for row in ROWS)
+                      + f" (load {_load()})", flush=True)
     result = table(sides, args.runs, before, _load())
     print("\n" + result)
     if args.write:

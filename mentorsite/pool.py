@@ -72,6 +72,19 @@ def _nothing():  # (the function of a task done before it began)
     return None
 
 
+def as_finished(tasks: Iterable[Task]) -> Iterator[Task | None]:
+    """The tasks given, each as soon as it is finished, with None whenever none is yet (the
+    caller then lets the pool work: Pool.work)."""
+    waiting = list(tasks)
+    while waiting:
+        finished = [t for t in waiting if t.finished]
+        for task in finished:
+            waiting.remove(task)
+            yield task
+        if not finished:
+            yield None
+
+
 def longest_first(task: Task) -> tuple:
     """A build's order: a book as soon as its parts are made, then the longest task."""
     return (task.kind != BOOK, -task.size)
@@ -114,14 +127,11 @@ class Pool:
     def done(self, tasks: Iterable[Task]) -> Iterator[Task]:
         """The tasks given, each as it is done (or failed), the pool working meanwhile on every
         task queued, in its order."""
-        waiting = list(tasks)
-        while waiting:
-            finished = [t for t in waiting if t.finished]
-            for task in finished:
-                waiting.remove(task)
+        for task in as_finished(tasks):
+            if task is None:
+                self.work()
+            else:
                 yield task
-            if not finished:
-                self._work()
 
     def clear(self) -> None:
         """Drop the queued tasks (a superseded build's); those running end on their own."""
@@ -135,7 +145,7 @@ class Pool:
             self._executor = None
         self.running.clear()
 
-    def _work(self) -> None:
+    def work(self) -> None:
         """Start what is ready, then wait for one task to end (or for the build to be superseded)."""
         if self.stop is not None and self.stop():
             self.clear()
@@ -182,7 +192,7 @@ class Pool:
 
     def _pool(self):
         if self._executor is None:
-            from concurrent.futures import ProcessPoolExecutor  # (put off: see _work)
+            from concurrent.futures import ProcessPoolExecutor  # (put off: see work)
 
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context(),
                                                  initializer=_worker, initargs=(self.background, os.getpid()))

@@ -12,8 +12,9 @@ search text and its part of the print edition) through keys such as ("reading", 
 digests the state knows.
 
 The PDF steps (`pooled`) hand their work to one pool of worker processes (pool.py): each is
-begun in turn, and their outputs are collected once every step has begun, so that the pool holds
-all of their tasks at once and keeps every core busy to the end. The worksheet PDFs step comes
+begun in turn, and their outputs are collected together once every step has begun, each as soon
+as it is made, so that the pool holds all of their tasks at once and keeps every core busy to
+the end. The worksheet PDFs step comes
 first and hands its tasks to the workers at once: they are made while the pages render.
 
 A preview (serve.py) gives the runner a session: the steps it defers to a later run (their
@@ -62,6 +63,7 @@ class Step(Protocol):
     name: str
     title: str  # how the progress line names it
     pooled: bool  # (optional) its make() hands its work to run.pool() at once and returns an iterator
+    # of what is made, which gives None while nothing is ready
 
     def artifacts(self, run: "Run") -> list[Artifact]:
         """Everything this step makes for the site."""
@@ -152,8 +154,8 @@ class Run:
 
 def run_steps(run: Run, steps: list[Step]) -> dict:
     """Run each step in turn: its current artifacts kept, the others made (the pooled steps' work
-    begun in turn, then collected). Returns every file of the site (output path -> bytes, a
-    file, or KEEP)."""
+    begun in turn, then collected together). Returns every file of the site (output path ->
+    bytes, a file, or KEEP)."""
     begun = []
     try:
         for step in steps:
@@ -161,16 +163,15 @@ def run_steps(run: Run, steps: list[Step]) -> dict:
             report = run.reports[step.name] = StepReport(step.name)
             todo = _todo(run, step, report)
             if todo and getattr(step, "pooled", False):
-                begun.append((step, todo, step.make(todo, run), start))
+                begun.append((step, todo, iter(step.make(todo, run)), start))
                 continue
             if todo:
                 _collect(run, step, todo, step.make(todo, run))
             report.seconds = time.perf_counter() - start
             if run.session.superseded():
                 raise Superseded()
-        for step, todo, made, start in begun:
-            _collect(run, step, todo, made)
-            run.reports[step.name].seconds = time.perf_counter() - start
+        if begun:
+            _collect_pooled(run, begun)
     finally:
         if run.workers is not None:
             run.session.release(run.workers)
@@ -184,7 +185,10 @@ def _todo(run: Run, step: Step, report: StepReport) -> list[Artifact]:
     artifacts = step.artifacts(run)
     run.names.update(artifact.name for artifact in artifacts)
     if run.session.defers(step.name):
-        report.deferred = _defer(artifacts, state, folder, run.files, run.digests)
+        # (which of a PDF step's outputs are current matters: a preview serves those at once and
+        # makes the others in the background; the other steps' come right after, every one)
+        report.deferred = _defer(artifacts, state, folder, run.files,
+                                 run.digests if getattr(step, "pooled", False) else None)
         return []
     todo = []
     for artifact in artifacts:
@@ -199,20 +203,56 @@ def _todo(run: Run, step: Step, report: StepReport) -> list[Artifact]:
 
 def _collect(run: Run, step: Step, todo: list[Artifact], made_ones: Iterable[Made]) -> None:
     """Take in what a step makes, as it is made."""
-    report, progress = run.reports[step.name], run.progress
+    progress = run.progress
     if progress is not None:
         progress.start(step.title, len(todo))
     for made in made_ones:
-        run.files.update(made.files)
-        run.made.append(made)
-        if made.reading is not None:
-            run.state.readings[made.artifact.name] = made.reading
-        report.made += 1
-        run.session.made(made, run.state.output)
-        if progress is not None:
-            progress.advance(made.artifact.name)
+        _take(run, step, made)
     if progress is not None:
         progress.done()
+
+
+def _collect_pooled(run: Run, begun: list) -> None:
+    """Take in what the pooled steps make, each artifact as soon as it is made, whichever step it
+    is of (a preview puts each PDF into the site then): their iterators give None while nothing
+    is ready, and the pool works until something is."""
+    progress = run.progress
+    if progress is not None:  # ('Worksheet PDFs and handbook PDFs')
+        titles = [step.title for step, *_ in begun]
+        progress.start(" and ".join([titles[0], *(t[:1].lower() + t[1:] for t in titles[1:])]),
+                       sum(len(todo) for _, todo, _, _ in begun))
+    active = list(begun)
+    while active:
+        ready = False
+        for entry in list(active):
+            step, _todo, made_ones, start = entry
+            made = next(made_ones, _END)
+            if made is _END:
+                run.reports[step.name].seconds = time.perf_counter() - start
+                active.remove(entry)
+                ready = True
+            elif made is not None:
+                _take(run, step, made)
+                ready = True
+        if active and not ready:
+            run.pool().work()
+    if progress is not None:
+        progress.done(f"{sum(run.reports[step.name].made for step, *_ in begun)} made")
+
+
+_END = object()
+
+
+def _take(run: Run, step: Step, made: Made) -> None:
+    """One artifact made: its files, its record to come, its reading, its progress."""
+    run.files.update(made.files)
+    run.made.append(made)
+    if made.reading is not None:
+        run.state.readings[made.artifact.name] = made.reading
+    run.reports[step.name].made += 1
+    run.session.made(made, run.state.output)
+    if run.progress is not None:
+        run.progress.advance(made.artifact.name)
 
 
 def _current(record: Record, digests: Digests, folder: str) -> bool:
@@ -222,10 +262,12 @@ def _current(record: Record, digests: Digests, folder: str) -> bool:
     return all(digests(key) == value for key, value in record.deps.items())
 
 
-def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict, digests: Digests) -> tuple[str, ...]:
+def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dict,
+           digests: Digests | None) -> tuple[str, ...]:
     """A deferred step's outputs: kept as they are where they exist (their records stay, so
-    the next run compares with them), else left out until made. Returns those that are not
-    current (missing, or made from what has changed since): a later run makes them."""
+    the next run compares with them), else left out until made. Returns those a later run
+    makes: every one, or with digests only those that are not current (missing, or made from
+    what has changed since)."""
     deferred = []
     for artifact in artifacts:
         record = state.records.get(artifact.name)
@@ -233,7 +275,7 @@ def _defer(artifacts: list[Artifact], state: BuildState, folder: str, files: dic
         for output in outputs:
             if file_stat(folder + output) is not None:
                 files[output] = KEEP
-        if record is None or not _current(record, digests, folder):
+        if digests is None or record is None or not _current(record, digests, folder):
             deferred.extend(outputs)
     return tuple(sorted(deferred))
 

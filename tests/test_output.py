@@ -78,7 +78,7 @@ def test_verbose_says_each_step_and_its_time(make_site):
     done = _run(root, "build", "-v")
     assert done.returncode == 0, done.stderr
     assert "load (discover, parse, assemble)" in done.stderr and "state saved" in done.stderr
-    for step in ("Pages: ", "Worksheet PDFs: 1 made in "):
+    for step in ("Pages: ", "Worksheet PDFs and handbook PDFs: 4 made in "):
         assert step in done.stdout, done.stdout
     again = _run(root, "build", "--verbose")
     assert "Pages: " not in again.stdout  # nothing made: no step's line

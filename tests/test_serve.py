@@ -277,9 +277,14 @@ def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_come
     assert b"Northwind" in home
     assert not (site / "handbook.pdf").exists()  # (the pages are there: the PDFs come after them)
     assert (site / "guides/working-together/communication/index.html").is_file()
-    # a PDF not made yet: the being-made page (or, the machine being quick, the PDF), never a 404
-    statuses, book = example_preview.pdf("handbook-mentee.pdf")
+    # a PDF not made yet: the being-made page (or, the machine being quick, the PDF), never a 404;
+    # asked for, it is made first (its parts before the worksheets, which otherwise come first)
+    asked = time.time_ns()
+    statuses, book = example_preview.pdf("handbook-coordinator.pdf")
     assert set(statuses) <= {200, 503} and statuses[-1] == 200
+    made = (site / "handbook-coordinator.pdf").stat().st_mtime_ns  # (each PDF is put into the site when made)
+    meanwhile = [p.name for p in (site / "worksheets").glob("*.pdf") if asked < p.stat().st_mtime_ns < made]
+    assert len(meanwhile) <= 4, meanwhile  # (those the two workers had begun, then none till it was made)
     top = [item.title for item in book.outline if not isinstance(item, list)]
     assert top[:3] == ["Contents", "The program", "Guides"] and len(book.pages) > 50
     statuses, sheet = example_preview.pdf("worksheets/goals.pdf")
@@ -314,12 +319,16 @@ def test_quiet_says_nothing_but_errors(tmp_path):
     try:
         example_preview.first_page()
         guide = example_preview.root / GUIDE
-        guide.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        saved_as = guide.with_name(guide.name + ".tmp")  # (saved whole, as editors do: never seen empty)
+        saved_as.write_text(guide.read_text(encoding="utf-8") + "\nA quiet sentence.\n", encoding="utf-8")
+        os.replace(saved_as, guide)
         saved = time.monotonic()
         while b"A quiet sentence." not in example_preview.get("guides/working-together/communication/")[2]:
             assert time.monotonic() - saved < 30
             time.sleep(0.02)
-        (example_preview.root / "content/program.yml").write_text("name: [unclosed\n", encoding="utf-8")
+        broken = example_preview.root / "content/program.yml.tmp"
+        broken.write_text("name: [unclosed\n", encoding="utf-8")
+        os.replace(broken, example_preview.root / "content/program.yml")
         deadline = time.monotonic() + 30
         while not any("invalid YAML" in line for line in example_preview.lines) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -121,9 +121,9 @@ def parse_all(sources: Sources, problems: Problems, state, *, html: bool = True,
 
 
 # Guides to parse from which the work is shared with forked workers: fewer are parsed in this
-# process (a guide takes about 2 ms; below some 200, forking, sending the guides back and each
-# worker setting up markdown-it cost as much as they save: a 100-guide build was 8 % faster alone).
-PARALLEL_GUIDES = 200
+# process. Measured on 2 cores: at 50 guides the two ways take the same time, at 100 the
+# workers save a tenth of the build (on a machine whose other core is busy, they save nothing).
+PARALLEL_GUIDES = 48
 
 
 def _parse_guides(sources: list[Source], html: bool, jobs: int) -> list:

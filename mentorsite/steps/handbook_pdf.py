@@ -29,7 +29,7 @@ import jinja2
 
 from mentorsite.deps import Recorder
 from mentorsite.errors import Loc, SiteError
-from mentorsite.pool import BOOK, PART, Task, done_task
+from mentorsite.pool import BOOK, PART, Task, as_finished, done_task
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Edition
 from mentorsite.steps.book import book_pages, make_book, pdf_name
@@ -128,18 +128,24 @@ class HandbookPdfStep:
                 books[done_task(kept, kind=BOOK)] = plan
                 continue
             needs = tuple({parts[p.key]: None for p in plan.parts})  # (each part once, in order)
+            for part in needs:  # (a reader who asks for this book asks for its parts first)
+                part.outputs |= {plan.artifact.name}
             books[pool.add(Task(book_pdf, functools.partial(_book_args, plan, parts, store), needs, kind=BOOK,
                                 size=sum(task.size for task in needs), outputs=frozenset({plan.artifact.name}),
                                 key=plan.key, then=functools.partial(_store, store)))] = plan
         return self._collect(parts, books, run)
 
-    def _collect(self, parts: dict, books: dict, run) -> Iterator[Made]:
-        """The books as each is joined (and the parts' progress as they are made)."""
+    def _collect(self, parts: dict, books: dict, run) -> Iterator[Made | None]:
+        """The books as each is joined, the parts' progress as they are made (None while nothing
+        is: runner.py)."""
         report, progress = run.reports[self.name], run.progress
         waiting = [task for task in parts.values() if not task.finished]
         if progress is not None:
             progress.add(len(waiting))
-        for task in run.pool().done([*waiting, *books]):
+        for task in as_finished([*waiting, *books]):
+            if task is None:
+                yield None
+                continue
             plan = books.get(task)
             if plan is None:
                 if progress is not None:

@@ -404,9 +404,8 @@ def schedule_context(renderer: Renderer, page: Page) -> dict:
 
 
 # Pages to render from which the work is shared with forked workers: fewer are rendered in this
-# process (a page takes about 2 ms; below some 250, the workers compiling the partials again and
-# sending the pages' readings back cost as much as they save: a 100-guide build was 8 % faster alone).
-PARALLEL_PAGES = 250
+# process (see sources/parse.py's PARALLEL_GUIDES: the same measurements).
+PARALLEL_PAGES = 64
 
 
 class PagesStep:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 import jinja2
 
 from mentorsite.deps import Recorder
-from mentorsite.pool import WORKSHEET
+from mentorsite.pool import WORKSHEET, as_finished
 from mentorsite.runner import Artifact, Made
 from mentorsite.site.model import Worksheet
 from mentorsite.steps.pages import Renderer, template_error
@@ -42,9 +42,13 @@ class WorksheetPdfStep:
         pool.begin(sorted(tasks, key=lambda task: -task.size))  # (made while the pages render: runner.py)
         return self._collect(tasks, run)
 
-    def _collect(self, tasks: dict, run) -> Iterator[Made]:
+    def _collect(self, tasks: dict, run) -> Iterator[Made | None]:
+        """Each PDF as soon as its task ends (None while none has: runner.py)."""
         report = run.reports[self.name]
-        for task in run.pool().done(tasks):
+        for task in as_finished(tasks):
+            if task is None:
+                yield None
+                continue
             artifact, job, deps = tasks[task]
             pdf = pdf_made(job, task)
             if pdf.stored:
