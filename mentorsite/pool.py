@@ -138,10 +138,17 @@ class Pool:
         self.queue.clear()
 
     def close(self, wait: bool = True) -> None:
-        """Stop the workers (a build's pool when the build ends, a preview's when it stops)."""
+        """Stop the workers (a build's pool when the build ends, a preview's when it stops): with
+        wait=False, the tasks running are not waited for, their workers are ended."""
         self.clear()
         if self._executor is not None:
-            self._executor.shutdown(wait=wait, cancel_futures=True)
+            if not wait:
+                # (ended here, then the pool's shutdown waited for: a shutdown that does not wait
+                # races the interpreter's exit in CPython 3.11, which then prints a traceback)
+                import multiprocessing  # (put off: see _pool)
+                for process in multiprocessing.active_children():
+                    process.terminate()
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
         self.running.clear()
 

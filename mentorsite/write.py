@@ -143,8 +143,19 @@ def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool
     disk, a read-only folder) is reported as a SiteError and leaves the previous site."""
     try:
         return _write(outputs, output, atomic=atomic, spare=spare, tree=tree)
+    except FileNotFoundError as e:  # a file of the site gone while it was written: the folder deleted
+        rel = _inside(e.filename, Path(output))
+        raise (OutputVanished(Path(output), rel) if rel is not None else write_error(e, output)) from None
     except OSError as e:
         raise write_error(e, output) from None
+
+
+def _inside(filename, output: Path) -> str | None:
+    """filename's path in output (None: not a path in it)."""
+    try:
+        return Path(os.fsdecode(filename)).relative_to(output).as_posix() if filename else None
+    except ValueError:
+        return None
 
 
 def write_error(e: OSError, output: Path):

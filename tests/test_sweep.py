@@ -108,7 +108,8 @@ def _one_calendar(data: bytes):
     X-WR-CALNAME is read as the text it is (icalendar leaves an X- property as it was written)."""
     import icalendar
 
-    factory = icalendar.Calendar.types_factory
+    # (icalendar 6 and later: the class's; 5, the floor: the module's)
+    factory = getattr(icalendar.Calendar, "types_factory", None) or icalendar.cal.types_factory
     known = factory.types_map.get("x-wr-calname")
     factory.types_map["x-wr-calname"] = "text"
     try:

@@ -174,8 +174,8 @@ class Preview:
             with self.busy:
                 session = PreviewSession(self.state, self.env, frozenset(), lambda: superseded() or self.stopping, self.pdfs)
                 report = build(self.config, session=session)
-        except Superseded:
-            return
+        except (Superseded, OutputVanished):  # (a save, or the site folder deleted: the build it sets off
+            return                              # makes the site, and then the PDFs, again)
         except Exception as e:  # (the site's problems, or a bug: shown, and the preview goes on)
             self.pdfs.finished()
             self._failed(_problems(e))
