@@ -191,14 +191,25 @@ def digests_for(site: Site, env, state: BuildState) -> Digests:
         reading = readings.get(key[1])
         return reading.part_digest if reading is not None and reading.part is not None else "none"
 
+    # a part's links digested once for each set of links (many parts link to no other page), and
+    # in a preview once for as long as the book's pages stay the same
+    memory = state.memory
+    known: dict = {}
+    if memory is not None:
+        if memory.book != (book.inside, book.roles):
+            memory.book, memory.part_links = (book.inside, book.roles), {}
+        known = memory.part_links
+
     def part_links(key) -> str:
         reading = readings.get(key[1])
         if reading is None or reading.part is None or (book.pdf and reading.part.pdf is None):
             return "none"  # never the digest recorded: the page is made again
-        return digest(book.links_key(reading.part.links))
+        links = reading.part.links
+        if links not in known:
+            known[links] = digest(book.links_key(links))
+        return known[links]
 
     extra = {**chrome_digests(site, env), "search": search, "part": part, "part-links": part_links}
-    memory = state.memory
     digests = Digests(site, env, extra=extra, previous=memory.values if memory is not None else None)
     if memory is not None:  # the values digested now, for the next build of the preview to compare with
         memory.values = digests.values

@@ -64,6 +64,10 @@ class Memory:
     refs: dict = field(default_factory=dict)  # (guide path, digest, source) -> the ids its front matter refers to
     urls: dict = field(default_factory=dict)  # (guide id, folder, slug) -> its URL
     values: dict = field(default_factory=dict)  # a dependency key -> (the value digested, its digest)
+    # the book's map of pages to parts when part_links were digested (build.digests_for), and the
+    # digest of each set of links a part holds under that map
+    book: tuple | None = None
+    part_links: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
