@@ -193,7 +193,8 @@ def _run(args) -> int:
         _say(args, f"Built {report.pages} pages ({report.rendered} rendered, {report.written} of {report.files} "
                    f"files changed) into {config.output}/ in {report.seconds:.2f} s")
         if report.pdfs or report.pdfs_cached:
-            _say(args, f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged, in {report.pdf_seconds:.2f} s")
+            # (no time here: the two PDF steps share their workers, and the progress line gave theirs)
+            _say(args, f"Worksheet PDFs: {report.pdfs} made, {report.pdfs_cached} unchanged")
         if report.books or report.books_cached:
             _say(args, f"Handbook PDFs: {report.books} made, {report.books_cached} unchanged")
         return 0
