@@ -194,7 +194,8 @@ def render_pdf(html: str, forms: bool = True, stylesheets: tuple[str, ...] = ())
     message). Runs in a worker."""
     global _FONTS
     start = time.perf_counter()
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 6000))  # (WeasyPrint lays out MAX_DEPTH nested elements: steps/reading.py)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 6000))  # (WeasyPrint lays out MAX_DEPTH nested elements: steps/reading.py)
     try:
         import weasyprint  # (put off: importing WeasyPrint takes a third of a second)
         from weasyprint.text.fonts import FontConfiguration
@@ -214,6 +215,8 @@ def render_pdf(html: str, forms: bool = True, stylesheets: tuple[str, ...] = ())
         data = doc.write_pdf(pdf_forms=forms, finisher=_finish_forms if forms else None)
     except Exception as e:  # a worker's exception is reported as the worksheet's error
         return b"", time.perf_counter() - start, f"{type(e).__name__}: {e}"
+    finally:
+        sys.setrecursionlimit(limit)  # (as it was: a PDF made in the command's own process, --jobs 1)
     return data, time.perf_counter() - start, ""
 
 
