@@ -82,3 +82,18 @@ def test_verbose_says_each_step_and_its_time(make_site):
         assert step in done.stdout, done.stdout
     again = _run(root, "build", "--verbose")
     assert "Pages: " not in again.stdout  # nothing made: no step's line
+
+
+def test_output_read_by_a_reader_that_stops_early_ends_without_a_traceback(make_site):
+    """`mentorsite check | head -0`: the pipe closes before the report is printed; the command
+    ends with exit code 1 and says nothing more (before: a BrokenPipeError's traceback)."""
+    root = make_site({})
+    read, write = os.pipe()
+    os.close(read)  # (the reader is gone before the command prints)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "mentorsite", "check"], cwd=root, env=env, stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 1 and done.stderr == "", done.stderr

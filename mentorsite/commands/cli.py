@@ -123,7 +123,11 @@ def run() -> None:
     """The `mentorsite` program: main(), then exit. After a build, the interpreter's own exit would
     free every object of the site one by one (a tenth of a second at 1,000 guides) for a memory the
     system takes back at once: the output is flushed and the process ends without that."""
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # the reader of the output went away (`mentorsite check | head -1`): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (Python's exit flushes stdout again)
+        code = 1
     if _quick_exit:
         try:
             sys.stdout.flush()
