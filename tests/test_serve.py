@@ -298,7 +298,9 @@ def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_come
     assert set(statuses) <= {200, 503} and statuses[-1] == 200
     made = (site / "handbook-coordinator.pdf").stat().st_mtime_ns  # (each PDF is put into the site when made)
     meanwhile = [p.name for p in (site / "worksheets").glob("*.pdf") if asked < p.stat().st_mtime_ns < made]
-    assert len(meanwhile) <= 4, meanwhile  # (those the two workers had begun, then none till it was made)
+    # (those the two workers had begun, or had made and not yet handed over, when the request came;
+    # without the request first, every worksheet not yet made would come before it: 11 or more of 16)
+    assert len(meanwhile) <= 8, meanwhile
     top = [item.title for item in book.outline if not isinstance(item, list)]
     assert top[:3] == ["Contents", "The program", "Guides"] and len(book.pages) > 50
     statuses, sheet = example_preview.pdf("worksheets/goals.pdf")
