@@ -144,18 +144,12 @@ def write(outputs: dict[str, bytes | Path | Keep], output: Path, *, atomic: bool
     try:
         return _write(outputs, output, atomic=atomic, spare=spare, tree=tree)
     except FileNotFoundError as e:  # a file of the site gone while it was written: the folder deleted
-        rel = _inside(e.filename, Path(output))
-        raise (OutputVanished(Path(output), rel) if rel is not None else write_error(e, output)) from None
+        gone = Path(os.fsdecode(e.filename)) if e.filename else None
+        if gone is not None and gone.is_relative_to(output):
+            raise OutputVanished(Path(output), gone.relative_to(output).as_posix()) from None
+        raise write_error(e, output) from None
     except OSError as e:
         raise write_error(e, output) from None
-
-
-def _inside(filename, output: Path) -> str | None:
-    """filename's path in output (None: not a path in it)."""
-    try:
-        return Path(os.fsdecode(filename)).relative_to(output).as_posix() if filename else None
-    except ValueError:
-        return None
 
 
 def write_error(e: OSError, output: Path):

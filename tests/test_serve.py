@@ -202,18 +202,19 @@ def test_a_deleted_site_folder_is_made_again(tmp_path):
     root, port = info["root"], info["port"]
     try:
         assert _poll(port, "/mentoring/guides/long/", 200) == [200]
-        seen = []
+        rounds = []  # (the page's statuses, the handbook PDF's last, the home page's), for each deletion
         for i in range(2):  # (moved away whole, then deleted: while rm -rf runs, its pages go one by one)
             (root / "_site").rename(tmp_path / f"trash-{i}")
             shutil.rmtree(tmp_path / f"trash-{i}")
-            seen.append(_poll(port, "/mentoring/guides/long/", 200))
-            seen.append(_poll(port, "/mentoring/handbook.pdf", 200)[-1:])  # (made in the background)
-            seen.append(_poll(port, "/mentoring/", 200))
+            rounds.append((_poll(port, "/mentoring/guides/long/", 200),
+                           _poll(port, "/mentoring/handbook.pdf", 200)[-1:],  # (made in the background)
+                           _poll(port, "/mentoring/", 200)))
     finally:
         stop(info)
-    out = "".join(info["lines"]) + info["proc"].stdout.read()
-    assert set(seen[0] + seen[3]) <= {503, 200} and seen[1] == seen[4] == [200], (seen, out)
-    assert seen[2] == seen[5] == [200], (seen, out)
+    out = "".join(info["lines"]) + info["proc"].stdout.read()  # (shown with a failure: what the preview said)
+    for page, pdf, home in rounds:
+        assert set(page) <= {503, 200} and pdf == [200], (rounds, out)
+        assert home == [200], (rounds, out)
     # (twice at least: a deletion that comes while the site is being made again makes it once more)
     assert out.count("site folder deleted, made again: 9 of 10 pages rendered, 20 files written") >= 2, out
     assert "Traceback" not in out and "unexpected error" not in out and "failed" not in out
@@ -285,16 +286,15 @@ def fresh_preview(tmp_path):
 def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_comes_when_made(fresh_preview):
     # (its own PDF store: with the tests' shared one, the worksheet PDFs stored by other tests are
     # put into the site at once, whatever is asked for)
-    example_preview = fresh_preview
-    home = example_preview.first_page()
-    site = example_preview.root / "_site"
+    home = fresh_preview.first_page()
+    site = fresh_preview.root / "_site"
     assert b"Northwind" in home
     assert not (site / "handbook.pdf").exists()  # (the pages are there: the PDFs come after them)
     assert (site / "guides/working-together/communication/index.html").is_file()
     # a PDF not made yet: the being-made page (or, the machine being quick, the PDF), never a 404;
     # asked for, it is made first (its parts before the worksheets, which otherwise come first)
     asked = time.time_ns()
-    statuses, book = example_preview.pdf("handbook-coordinator.pdf")
+    statuses, book = fresh_preview.pdf("handbook-coordinator.pdf")
     assert set(statuses) <= {200, 503} and statuses[-1] == 200
     made = (site / "handbook-coordinator.pdf").stat().st_mtime_ns  # (each PDF is put into the site when made)
     meanwhile = [p.name for p in (site / "worksheets").glob("*.pdf") if asked < p.stat().st_mtime_ns < made]
@@ -303,13 +303,13 @@ def test_the_first_page_is_served_before_any_pdf_exists_and_a_pdf_asked_for_come
     assert len(meanwhile) <= 8, meanwhile
     top = [item.title for item in book.outline if not isinstance(item, list)]
     assert top[:3] == ["Contents", "The program", "Guides"] and len(book.pages) > 50
-    statuses, sheet = example_preview.pdf("worksheets/goals.pdf")
+    statuses, sheet = fresh_preview.pdf("worksheets/goals.pdf")
     assert statuses == [200]  # (made before the handbook's parts, or waited for)
     assert "goal1-type" in sheet.get_fields()
     deadline = time.monotonic() + 300
-    while not any("and the PDFs: " in line for line in example_preview.lines) and time.monotonic() < deadline:
+    while not any("and the PDFs: " in line for line in fresh_preview.lines) and time.monotonic() < deadline:
         time.sleep(0.1)
-    log = example_preview.stop()
+    log = fresh_preview.stop()
     assert log.index("Serving ") < log.index("and the PDFs: 20 made in "), log
 
 
